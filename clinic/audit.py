@@ -1,0 +1,122 @@
+"""The audit trail of patient data.
+
+Models register with `track(Model, patient=...)`; every create, change and delete of them then
+writes an AuditEvent through model signals, so edits from pages, services, the API and the staff
+admin are all recorded the same way. The actor comes from the current request (set by
+AuditActorMiddleware) or from `acting_as` in tasks and commands. Reads of a chart are recorded
+explicitly with `record_view`.
+"""
+
+import contextvars
+import datetime
+import decimal
+from contextlib import contextmanager
+
+from django.db.models.signals import post_delete, post_save, pre_save
+
+from .models import AuditEvent
+
+_actor = contextvars.ContextVar("audit_actor", default=(None, None))
+_tracked = {}
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditActorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        token = _actor.set((user if user is not None and user.is_authenticated else None, _client_ip(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            _actor.reset(token)
+
+
+@contextmanager
+def acting_as(user, ip=None):
+    token = _actor.set((user, ip))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def _plain(value):
+    if isinstance(value, (datetime.date, datetime.datetime, datetime.time, decimal.Decimal)):
+        return str(value)
+    if hasattr(value, "name") and hasattr(value, "storage"):  # a FieldFile
+        return value.name or ""
+    return value
+
+
+def _snapshot(instance):
+    return {
+        field.attname: _plain(getattr(instance, field.attname))
+        for field in instance._meta.concrete_fields
+        if field.attname not in _tracked[type(instance)]["ignore"]
+    }
+
+
+def _write(action, instance, changes, actor=None, ip=None):
+    if actor is None and ip is None:
+        actor, ip = _actor.get()
+    patient_of = _tracked[type(instance)]["patient"]
+    AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor.email if actor else "",
+        ip_address=ip,
+        action=action,
+        object_type=instance._meta.label,
+        object_id=str(instance.pk),
+        object_label=str(instance)[:200],
+        patient_id=patient_of(instance),
+        changes=changes,
+    )
+
+
+def _before_save(sender, instance, raw=False, **kwargs):
+    if raw or instance.pk is None:
+        instance._audit_before = None
+        return
+    old = sender._default_manager.filter(pk=instance.pk).first()
+    instance._audit_before = _snapshot(old) if old else None
+
+
+def _after_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    after = _snapshot(instance)
+    before = getattr(instance, "_audit_before", None)
+    if created or before is None:
+        _write(AuditEvent.Action.CREATE, instance, {k: [None, v] for k, v in after.items() if v not in ("", None)})
+        return
+    diff = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if diff:
+        _write(AuditEvent.Action.CHANGE, instance, diff)
+
+
+def _after_delete(sender, instance, **kwargs):
+    _write(AuditEvent.Action.DELETE, instance, {})
+
+
+def track(model, *, patient, ignore=("updated_at",)):
+    """Audit every write of `model`; `patient(instance)` gives the patient id the row belongs to."""
+    _tracked[model] = {"patient": patient, "ignore": set(ignore)}
+    uid = f"audit-{model._meta.label}"
+    pre_save.connect(_before_save, sender=model, dispatch_uid=uid + "-pre")
+    post_save.connect(_after_save, sender=model, dispatch_uid=uid + "-post")
+    post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + "-del")
+
+
+def record_view(*, instance, actor, ip=None):
+    """Record that `actor` opened `instance` (a chart, a document)."""
+    _write(AuditEvent.Action.VIEW, instance, {}, actor=actor, ip=ip)
+
+
+def request_ip(request):
+    return _client_ip(request)

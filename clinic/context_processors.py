@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from . import roles
+
+
+def stride(request):
+    user = request.user
+    names = user.role_names if user.is_authenticated else set()
+    return {
+        "CLINIC_NAME": settings.CLINIC_NAME,
+        "is_admin": user.is_authenticated and (user.is_superuser or roles.ADMIN in names),
+        "is_front_desk": roles.FRONT_DESK in names,
+        "is_clinician": roles.CLINICIAN in names,
+        "is_patient_user": roles.PATIENT in names,
+    }

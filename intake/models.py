@@ -1,0 +1,1 @@
+# Intake models arrive with the intake issue.

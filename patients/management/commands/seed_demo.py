@@ -1,0 +1,71 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from clinic import roles
+from patients.demo import demo_mrn, demo_patient
+from patients.models import Patient
+
+DEMO_PASSWORD = "StrideDemo-2026"
+STAFF = [
+    ("admin@stride.test", "Alex", "Admin", roles.ADMIN),
+    ("frontdesk@stride.test", "Frankie", "Desk", roles.FRONT_DESK),
+    ("dr.rivera@stride.test", "Sam", "Rivera", roles.CLINICIAN),
+    ("dr.chen@stride.test", "Jordan", "Chen", roles.CLINICIAN),
+    ("dr.okafor@stride.test", "Amara", "Okafor", roles.CLINICIAN),
+    ("dr.novak@stride.test", "Petra", "Novak", roles.CLINICIAN),
+]
+PATIENT_LOGIN = "patient@stride.test"
+
+
+class Command(BaseCommand):
+    help = "Create a synthetic demo clinic: staff logins for each role and patients. Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=200, help="How many demo patients (default 200).")
+        parser.add_argument("--batch", type=int, default=2000)
+
+    def handle(self, *args, patients, batch, **options):
+        with transaction.atomic():
+            logins = self._staff()
+        created = self._patients(patients, batch)
+        with transaction.atomic():
+            logins.append(self._patient_login())
+        self.stdout.write(self.style.SUCCESS(f"Demo clinic ready: {created} new patients, {patients} in all."))
+        self.stdout.write(f"Sign in at /accounts/login/ with password {DEMO_PASSWORD!r}:")
+        for email, role in logins:
+            self.stdout.write(f"  {role:<11} {email}")
+
+    def _user(self, email, first, last, role):
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"first_name": first, "last_name": last, "is_staff": role == roles.ADMIN}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        return user
+
+    def _staff(self):
+        return [(self._user(email, first, last, role).email, role) for email, first, last, role in STAFF]
+
+    def _patients(self, count, batch):
+        existing = set(Patient.objects.filter(mrn__in=[demo_mrn(i) for i in range(count)]).values_list("mrn", flat=True))
+        missing = [i for i in range(count) if demo_mrn(i) not in existing]
+        for start in range(0, len(missing), batch):
+            Patient.objects.bulk_create(
+                [demo_patient(i) for i in missing[start : start + batch]], ignore_conflicts=True
+            )
+            if len(missing) > batch:
+                self.stdout.write(f"  patients {min(start + batch, len(missing))}/{len(missing)}")
+        return len(missing)
+
+    def _patient_login(self):
+        user = self._user(PATIENT_LOGIN, "Avery", "Patient", roles.PATIENT)
+        patient = Patient.objects.get(mrn=demo_mrn(0))
+        if patient.user_id is None and not hasattr(user, "patient"):
+            patient.user = user
+            patient.save(update_fields=["user"])
+        return user.email, roles.PATIENT

@@ -1,0 +1,68 @@
+import datetime
+import re
+
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+
+from .models import MRN_ALPHABET, Patient, PatientDocument
+
+_MRN_RE = re.compile(rf"^[{MRN_ALPHABET}]{{4}}-?[{MRN_ALPHABET}]{{4}}$")
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
+
+
+def _as_date(text):
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def patient_search(query, *, include_archived=False):
+    """Patients matching what the front desk typed: a name, a date of birth, a phone or a record number."""
+    patients = Patient.objects.all()
+    if not include_archived:
+        patients = patients.filter(status=Patient.Status.ACTIVE)
+    query = " ".join((query or "").split())
+    if not query:
+        return patients
+    upper = query.upper()
+    if _MRN_RE.match(upper):
+        mrn = upper if "-" in upper else f"{upper[:4]}-{upper[4:]}"
+        return patients.filter(mrn=mrn)
+    day = _as_date(query)
+    if day:
+        return patients.filter(date_of_birth=day)
+    digits = re.sub(r"\D", "", query)
+    if len(digits) >= 4 and len(digits) >= len(query.replace(" ", "")) - 4:
+        return patients.filter(Q(mobile_phone__contains=digits[-10:]) | Q(emergency_contact_phone__contains=digits[-10:]))
+    patients = patients.annotate(_first=Lower("first_name"), _last=Lower("last_name"), _pref=Lower("preferred_name"))
+    for term in query.lower().replace(",", " ").split():
+        patients = patients.filter(
+            Q(_last__startswith=term) | Q(_first__startswith=term) | Q(_pref__startswith=term)
+        )
+    return patients
+
+
+def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobile_phone="", exclude_pk=None):
+    """Existing patients who may be the same person: same name and birth date, or same email or mobile."""
+    match = Q()
+    if first_name and last_name and date_of_birth:
+        match |= Q(first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), date_of_birth=date_of_birth)
+    if email:
+        match |= Q(email__iexact=email.strip())
+    if mobile_phone:
+        match |= Q(mobile_phone=mobile_phone)
+    if not match:
+        return Patient.objects.none()
+    found = Patient.objects.filter(match)
+    if exclude_pk:
+        found = found.exclude(pk=exclude_pk)
+    return found.order_by("last_name", "first_name")[:10]
+
+
+def patient_chart(mrn):
+    """The patient with what the chart page shows, in a fixed number of queries."""
+    documents = Prefetch("documents", queryset=PatientDocument.objects.select_related("uploaded_by"))
+    return Patient.objects.prefetch_related(documents, "consents").get(mrn=mrn)

@@ -1,0 +1,149 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from clinic.audit import record_view, request_ip
+from clinic.permissions import staff_permission_required
+
+from . import selectors, services
+from .forms import ArchiveForm, ConsentForm, DocumentForm, PatientForm
+from .models import Patient, PatientDocument
+
+PAGE_SIZE = 25
+
+
+@staff_permission_required("patients.view_patient")
+def patient_list(request):
+    query = request.GET.get("q", "").strip()
+    include_archived = request.GET.get("archived") == "1"
+    patients = selectors.patient_search(query, include_archived=include_archived)
+    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
+    return render(request, template, {"page": page, "query": query, "include_archived": include_archived})
+
+
+def _form_fields(form):
+    return {name: value for name, value in form.cleaned_data.items() if name != "confirm_not_duplicate"}
+
+
+@sensitive_post_parameters()
+@staff_permission_required("patients.add_patient")
+def patient_create(request):
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        duplicates = selectors.possible_duplicates(
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+            email=form.cleaned_data["email"],
+            mobile_phone=form.instance.mobile_phone,
+        )
+        if duplicates and not request.POST.get("confirm_not_duplicate"):
+            form = PatientForm(request.POST, duplicates=duplicates)
+            form.is_valid()
+        else:
+            fields = _form_fields(form)
+            fields["mobile_phone"] = form.instance.mobile_phone
+            fields["emergency_contact_phone"] = form.instance.emergency_contact_phone
+            patient = services.patient_create(actor=request.user, ip=request_ip(request), **fields)
+            messages.success(request, f"{patient.full_name} added with record number {patient.mrn}.")
+            return redirect(patient)
+    return render(request, "patients/form.html", {"form": form, "creating": True})
+
+
+@staff_permission_required("patients.view_patient")
+def patient_chart(request, mrn):
+    try:
+        patient = selectors.patient_chart(mrn)
+    except Patient.DoesNotExist:
+        raise Http404("No patient with that record number.") from None
+    record_view(instance=patient, actor=request.user, ip=request_ip(request))
+    return render(
+        request,
+        "patients/chart.html",
+        {
+            "patient": patient,
+            "document_form": DocumentForm(),
+            "consent_form": ConsentForm(),
+            "archive_form": ArchiveForm(),
+        },
+    )
+
+
+@sensitive_post_parameters()
+@staff_permission_required("patients.change_patient")
+def patient_edit(request, mrn):
+    patient = get_object_or_404(Patient, mrn=mrn)
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        # The form has already applied and normalised the values on the instance; the service saves it.
+        services.patient_update(patient=form.instance, actor=request.user, ip=request_ip(request))
+        messages.success(request, "Changes saved.")
+        return redirect(patient)
+    return render(request, "patients/form.html", {"form": form, "patient": patient, "creating": False})
+
+
+@require_POST
+@staff_permission_required("patients.archive_patient")
+def patient_archive(request, mrn):
+    patient = get_object_or_404(Patient, mrn=mrn)
+    restore = request.POST.get("restore") == "1"
+    status = Patient.Status.ACTIVE if restore else Patient.Status.ARCHIVED
+    services.patient_set_status(patient=patient, status=status, actor=request.user, ip=request_ip(request))
+    messages.success(request, f"{patient.full_name} {'restored' if restore else 'archived'}.")
+    return redirect(patient)
+
+
+@require_POST
+@staff_permission_required("patients.add_patientdocument")
+def document_upload(request, mrn):
+    patient = get_object_or_404(Patient, mrn=mrn)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.document_attach(
+            patient=patient,
+            actor=request.user,
+            ip=request_ip(request),
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            file=form.cleaned_data["file"],
+        )
+        messages.success(request, "Document uploaded.")
+        return redirect(patient)
+    patient = selectors.patient_chart(mrn)
+    return render(
+        request,
+        "patients/chart.html",
+        {"patient": patient, "document_form": form, "consent_form": ConsentForm(), "archive_form": ArchiveForm()},
+        status=400,
+    )
+
+
+@staff_permission_required("patients.view_patientdocument")
+def document_download(request, mrn, pk):
+    document = get_object_or_404(PatientDocument.objects.select_related("patient"), pk=pk, patient__mrn=mrn)
+    record_view(instance=document, actor=request.user, ip=request_ip(request))
+    return FileResponse(document.file.open("rb"), filename=document.original_name or None)
+
+
+@require_POST
+@staff_permission_required("patients.add_consent")
+def consent_add(request, mrn):
+    patient = get_object_or_404(Patient, mrn=mrn)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        services.consent_record(
+            patient=patient, actor=request.user, ip=request_ip(request), **form.cleaned_data
+        )
+        messages.success(request, "Consent recorded.")
+        return redirect(patient)
+    patient = selectors.patient_chart(mrn)
+    return render(
+        request,
+        "patients/chart.html",
+        {"patient": patient, "document_form": DocumentForm(), "consent_form": form, "archive_form": ArchiveForm()},
+        status=400,
+    )

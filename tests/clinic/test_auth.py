@@ -1,0 +1,75 @@
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from django.contrib.auth.forms import SetPasswordForm
+from django.core import mail
+
+from tests.factories import PASSWORD
+
+
+def _login(client, email, password):
+    return client.post("/accounts/login/", {"username": email, "password": password})
+
+
+def test_staff_can_sign_in_with_email_and_land_on_patients(client, front_desk):
+    response = _login(client, front_desk.email, PASSWORD)
+    assert response.status_code == 302
+    assert client.get(response.url, follow=True).request["PATH_INFO"] == "/patients/"
+
+
+def test_wrong_password_shows_an_error_and_keeps_the_email(client, front_desk):
+    response = _login(client, front_desk.email, "not-the-password")
+    assert response.status_code == 200
+    assert b"Please enter a correct email" in response.content
+    assert front_desk.email.encode() in response.content
+
+
+def test_repeated_failed_logins_lock_the_account_even_with_the_right_password(client, front_desk, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, front_desk.email, "wrong-password-123")
+    response = _login(client, front_desk.email, PASSWORD)
+    assert response.status_code == 429
+    assert b"Too many sign-in attempts" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_sends_an_email_with_a_working_link(client, front_desk):
+    response = client.post("/accounts/password_reset/", {"email": front_desk.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert front_desk.email in mail.outbox[0].to
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    path = link[link.index("/accounts/reset/") :]
+    form_page = client.get(path, follow=True)
+    assert b"Choose a new password" in form_page.content
+
+
+def test_weak_passwords_are_refused(front_desk):
+    for weak in ["password123", "12345678901234", "short1!"]:
+        form = SetPasswordForm(front_desk, {"new_password1": weak, "new_password2": weak})
+        assert not form.is_valid(), weak
+
+
+def test_a_session_ends_after_fifteen_idle_minutes_and_activity_extends_it(client, front_desk):
+    _login(client, front_desk.email, PASSWORD)
+    key = client.session.session_key
+    row = Session.objects.get(session_key=key)
+    assert abs((row.expire_date - timezone.now()) - timedelta(minutes=15)) < timedelta(seconds=30)
+
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(minutes=1))
+    assert client.get("/patients/").status_code == 200  # activity within the window...
+    row.refresh_from_db()
+    assert row.expire_date - timezone.now() > timedelta(minutes=14)  # ...restarts the 15 minutes
+
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    response = client.get("/patients/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")

@@ -1,0 +1,83 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from clinic import roles
+
+from .factories import PatientFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("CI") == "true" or os.environ.get("STRIDE_REQUIRE_SERVICES") == "1"
+
+
+def _redis_available():
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        return False
+    import redis
+
+    try:
+        return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    needs = []
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        needs.append("PostgreSQL (set DATABASE_URL)")
+    if item.get_closest_marker("redis") and not _redis_available():
+        needs.append("Redis (set CELERY_BROKER_URL=redis://...)")
+    if needs:
+        message = f"needs {', '.join(needs)}"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{message}: CI must run every test on PostgreSQL and Redis", pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role=None, **kwargs):
+        user = UserFactory(role=role, **kwargs)
+        if role == roles.ADMIN:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def front_desk(make_user):
+    return make_user(roles.FRONT_DESK, email="desk@stride.test")
+
+
+@pytest.fixture
+def clinician(make_user):
+    return make_user(roles.CLINICIAN, email="clinician@stride.test")
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(roles.ADMIN, email="boss@stride.test")
+
+
+@pytest.fixture
+def patient_user(make_user):
+    return make_user(roles.PATIENT, email="me@example.com")
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(first_name="Maya", last_name="Okafor")
+
+
+@pytest.fixture
+def desk_client(client, front_desk):
+    client.force_login(front_desk)
+    return client
