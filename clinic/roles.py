@@ -1,6 +1,9 @@
 """The four roles of the clinic, as Django groups with permissions.
 
-Each app grants its own permissions to the roles from a data migration, through `grant`.
+Each app lists what its permissions grant to which role in `role_permissions` on its AppConfig.
+A data migration of each app applies them when the app is installed, and `sync_app_roles` runs
+after every migrate (and after a test flush), so roles always carry the permissions the code
+expects, including ones added by later releases.
 """
 
 ADMIN = "Admin"
@@ -11,28 +14,36 @@ ALL_ROLES = (ADMIN, FRONT_DESK, CLINICIAN, PATIENT)
 STAFF_ROLES = (ADMIN, FRONT_DESK, CLINICIAN)
 
 
-def grant(apps, grants):
-    """Give each role (group name) the listed "app_label.codename" permissions; safe to run twice.
+def _apply(Group, Permission, grants):
+    for role in ALL_ROLES:
+        Group.objects.get_or_create(name=role)
+    for role, perms in grants.items():
+        group = Group.objects.get(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
-    Run from a data migration: creates missing groups and the app's permissions first, since
-    Django only creates permissions after all migrations have run.
-    """
+
+def grant(apps, grants):
+    """Apply `grants` from a data migration (historical models); safe to run twice."""
     from django.contrib.auth.management import create_permissions
 
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
+    # Django creates permissions only after all migrations have run; this migration needs them now.
     for label in {perm.split(".")[0] for perms in grants.values() for perm in perms}:
         app_config = apps.get_app_config(label)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    for role, perms in grants.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    _apply(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), grants)
+
+
+def sync_app_roles(sender, using="default", **kwargs):
+    """post_migrate receiver: grant the app's `role_permissions` to the roles."""
+    grants = getattr(sender, "role_permissions", None)
+    if grants:
+        from django.contrib.auth.models import Group, Permission
+
+        _apply(Group, Permission, grants)
 
 
 def has_role(user, role):

@@ -1,9 +1,29 @@
 from django.apps import AppConfig
 
+from clinic import roles
+
+_ALL = [
+    f"patients.{action}_{model}"
+    for model in ("patient", "patientdocument", "consent")
+    for action in ("view", "add", "change", "delete")
+]
+
 
 class PatientsConfig(AppConfig):
     name = "patients"
     verbose_name = "Patients"
+    role_permissions = {
+        roles.ADMIN: [*_ALL, "patients.archive_patient"],
+        roles.FRONT_DESK: [
+            "patients.view_patient", "patients.add_patient", "patients.change_patient",
+            "patients.archive_patient", "patients.view_patientdocument", "patients.add_patientdocument",
+            "patients.view_consent", "patients.add_consent",
+        ],
+        roles.CLINICIAN: [
+            "patients.view_patient", "patients.view_patientdocument", "patients.add_patientdocument",
+            "patients.view_consent",
+        ],
+    }
 
     def ready(self):
         from clinic import audit

@@ -1,22 +1,11 @@
 from django.db import migrations
 
 from clinic import roles
+from clinic.apps import ClinicConfig
 
 
 def create_roles(apps, schema_editor):
-    roles.grant(
-        apps,
-        {
-            roles.ADMIN: [
-                "clinic.view_user", "clinic.add_user", "clinic.change_user",
-                "auth.view_group", "auth.add_group", "auth.change_group",
-                "clinic.view_auditevent", "clinic.view_workerheartbeat",
-            ],
-            roles.FRONT_DESK: [],
-            roles.CLINICIAN: [],
-            roles.PATIENT: [],
-        },
-    )
+    roles.grant(apps, ClinicConfig.role_permissions)
 
 
 class Migration(migrations.Migration):
