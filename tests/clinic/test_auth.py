@@ -1,10 +1,10 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
-from django.utils import timezone
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.sessions.models import Session
 from django.core import mail
+from django.utils import timezone
 
 from tests.factories import PASSWORD
 

@@ -8,7 +8,6 @@ from tests.factories import PATIENT_FORM as VALID
 from tests.factories import PatientFactory
 
 
-
 def _names(response):
     return [p.full_name for p in response.context["page"].object_list]
 
