@@ -15,6 +15,9 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("patients/", include("patients.urls")),
+    path("schedule/", include("scheduling.urls_staff")),
+    path("book/", include("scheduling.urls_public")),
+    path("api/v1/", include("scheduling.urls_api")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -6,6 +6,7 @@ from django.db import transaction
 from clinic import roles
 from patients.demo import demo_mrn, demo_patient
 from patients.models import Patient
+from scheduling.demo import seed_schedule
 
 DEMO_PASSWORD = "StrideDemo-2026"
 STAFF = [
@@ -20,7 +21,7 @@ PATIENT_LOGIN = "patient@stride.test"
 
 
 class Command(BaseCommand):
-    help = "Create a synthetic demo clinic: staff logins for each role and patients. Safe to run twice."
+    help = "Create a synthetic demo clinic: staff logins for each role, patients and a schedule. Safe to run twice."
 
     def add_arguments(self, parser):
         parser.add_argument("--patients", type=int, default=200, help="How many demo patients (default 200).")
@@ -29,9 +30,14 @@ class Command(BaseCommand):
     def handle(self, *args, patients, batch, **options):
         with transaction.atomic():
             logins = self._staff()
+        count = patients
         created = self._patients(patients, batch)
         with transaction.atomic():
             logins.append(self._patient_login())
+            clinicians = [u for u in self._users_in(roles.CLINICIAN)]
+            demo_patients = list(Patient.objects.filter(mrn__in=[demo_mrn(i) for i in range(min(count, 200))]))
+            visits = seed_schedule(clinicians, demo_patients)
+        self.stdout.write(f"Schedule: 2 locations, {len(clinicians)} clinicians, {visits} new appointments.")
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready: {created} new patients, {patients} in all."))
         self.stdout.write(f"Sign in at /accounts/login/ with password {DEMO_PASSWORD!r}:")
         for email, role in logins:
@@ -47,6 +53,10 @@ class Command(BaseCommand):
             user.save()
         user.groups.add(Group.objects.get(name=role))
         return user
+
+    def _users_in(self, role):
+        emails = [email for email, _, _, r in STAFF if r == role]
+        return sorted(get_user_model().objects.filter(email__in=emails), key=lambda u: emails.index(u.email))
 
     def _staff(self):
         return [(self._user(email, first, last, role).email, role) for email, first, last, role in STAFF]

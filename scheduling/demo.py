@@ -1,0 +1,91 @@
+"""The demo clinic's schedule: two locations, rooms, clinicians with hours, and a few weeks of visits."""
+
+import random
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Appointment, Clinician, ClinicSettings, Location, Modality, Room, VisitType, WorkingHours
+
+LOCATIONS = [
+    dict(name="Back Bay", address_line1="200 Boylston St", city="Boston", state="MA", postal_code="02116",
+         phone="+16175550100", arrival_notes="Suite 4B, 4th floor. Validated parking in the Clarendon garage."),
+    dict(name="Cambridge", address_line1="15 Brattle St", city="Cambridge", state="MA", postal_code="02138",
+         phone="+16175550150", arrival_notes="Ground floor, next to the bike shop. Wear shorts for gait analysis."),
+]
+ROOMS = {"Back Bay": ["Treatment 1", "Treatment 2", "Gait lab"], "Cambridge": ["Treatment A", "Ultrasound"]}
+CREDENTIALS = ["PT, DPT, OCS", "DC, CCSP", "PT, DPT, SCS", "PT, MSc"]
+BIOS = [
+    "Sports physical therapist focused on runners with hip and buttock pain.",
+    "Chiropractor for SI joint and low back problems in athletes.",
+    "Gait analysis and return-to-run programs after injury.",
+    "Musculoskeletal ultrasound and deep gluteal syndrome.",
+]
+
+
+def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fill=0.5, seed=7):
+    ClinicSettings.load()
+    locations = []
+    for data in LOCATIONS:
+        location, _ = Location.objects.get_or_create(name=data["name"], defaults=data)
+        for room in ROOMS[location.name]:
+            Room.objects.get_or_create(location=location, name=room)
+        locations.append(location)
+    visit_types = list(VisitType.objects.filter(is_active=True))
+    clinicians = []
+    for i, user in enumerate(clinician_users):
+        clinician, created = Clinician.objects.get_or_create(
+            user=user, defaults={"credentials": CREDENTIALS[i % 4], "bio": BIOS[i % 4], "sort_order": i}
+        )
+        if created:
+            clinician.visit_types.set(visit_types)
+            home = locations[i % len(locations)]
+            clinician.locations.set([home] if i < 2 else locations)
+            for weekday in range(5):
+                where = home if i < 2 or weekday % 2 == 0 else locations[(i + 1) % len(locations)]
+                WorkingHours.objects.create(
+                    clinician=clinician, location=where, weekday=weekday, start_time=time(9), end_time=time(17),
+                    effective_from=timezone.localdate() - timedelta(days=365),
+                )
+        clinicians.append(clinician)
+    if Appointment.objects.filter(clinician__in=clinicians).exists():
+        return 0
+    return _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed)
+
+
+def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed):
+    rng = random.Random(seed)
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localdate()
+    now = timezone.now()
+    follow_up = next(v for v in visit_types if v.name == "Follow-up")
+    rows = []
+    for clinician in clinicians:
+        hours = {h.weekday: h for h in clinician.working_hours.all()}
+        for offset in range(-days_back, days_ahead + 1):
+            day = today + timedelta(days=offset)
+            block = hours.get(day.weekday())
+            if not block:
+                continue
+            start = datetime.combine(day, block.start_time, tzinfo=tz)
+            while start.time() < time(16, 15):
+                end = start + timedelta(minutes=follow_up.duration_minutes)
+                if rng.random() < fill:
+                    past = end < now
+                    status = rng.choice([Appointment.Status.COMPLETED] * 8 + [Appointment.Status.NO_SHOW]) if past \
+                        else rng.choice([Appointment.Status.BOOKED, Appointment.Status.CONFIRMED])
+                    telehealth = rng.random() < 0.2
+                    rows.append(Appointment(
+                        patient=rng.choice(patients), clinician=clinician, visit_type=follow_up,
+                        modality=Modality.TELEHEALTH if telehealth else Modality.IN_OFFICE,
+                        location=None if telehealth else block.location,
+                        start_at=start.astimezone(UTC), end_at=end.astimezone(UTC),
+                        busy_start_at=start.astimezone(UTC), busy_end_at=end.astimezone(UTC),
+                        status=status, source=rng.choice(list(Appointment.Source.values)),
+                        reason="Follow-up for buttock pain", video_token="" if not telehealth else f"demo{len(rows)}x",
+                    ))
+                start = end
+    Appointment.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -1,0 +1,264 @@
+"""Every write to the schedule: book, move, cancel, change status, series, waitlist."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from clinic.audit import acting_as
+
+from . import selectors
+from .models import Appointment, AppointmentSeries, ClinicSettings, Modality, Room, WaitlistEntry
+
+Status = Appointment.Status
+
+
+class SlotTaken(Exception):
+    """The time overlaps another visit of the clinician or the room; `next_free` offers other times."""
+
+    def __init__(self, message, next_free=()):
+        super().__init__(message)
+        self.message = message
+        self.next_free = list(next_free)
+
+
+def _overlapping(*, clinician_id, busy_start, busy_end, room_id, start, end, exclude_pk=None):
+    clash = Appointment.objects.filter(status__in=Appointment.OCCUPYING).filter(
+        Q(clinician_id=clinician_id, busy_start_at__lt=busy_end, busy_end_at__gt=busy_start)
+        | (Q(room_id=room_id, start_at__lt=end, end_at__gt=start) if room_id else Q(pk__in=[]))
+    )
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    return clash.exists()
+
+
+def next_free_slots(*, visit_type, clinician, modality, location, after, count=3, exclude=None):
+    """The next few open slots for the same visit with the same clinician, then with anyone."""
+    day = timezone.localtime(after).date()
+    location_id = location.pk if location else None
+    for clinician_ids in ([clinician.pk], None):
+        slots, _ = selectors.open_slots(
+            visit_type, day, day + timedelta(days=14), clinician_ids=clinician_ids,
+            location_id=location_id, modality=modality, exclude=exclude,
+        )
+        upcoming = [s for s in slots if s.start >= after][:count]
+        if upcoming:
+            return upcoming
+    return []
+
+
+def _free_room(location, start, end, exclude_pk=None):
+    taken = Appointment.objects.filter(
+        room__location=location, status__in=Appointment.OCCUPYING, start_at__lt=end, end_at__gt=start
+    )
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    return Room.objects.filter(location=location, is_active=True).exclude(pk__in=taken.values("room_id")).first()
+
+
+def _check_offer(*, clinician, visit_type, modality, location):
+    errors = {}
+    if not visit_type.offers(modality):
+        errors["modality"] = f"{visit_type} is offered {visit_type.get_modality_display().lower()}."
+    if modality == Modality.IN_OFFICE and location is None:
+        errors["location"] = "Choose the location for an in-office visit."
+    if not clinician.visit_types.filter(pk=visit_type.pk).exists():
+        errors["clinician"] = f"{clinician} does not offer {visit_type}."
+    elif modality == Modality.IN_OFFICE and not clinician.locations.filter(pk=location.pk).exists():
+        errors["location"] = f"{clinician} does not see patients at {location}."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_guarded(appointment, *, actor, exclude_pk=None):
+    """Save unless the time is taken; the database's exclusion constraints settle races on PostgreSQL."""
+    taken = SlotTaken("That time was just taken.")
+    if _overlapping(
+        clinician_id=appointment.clinician_id,
+        busy_start=appointment.start_at - timedelta(minutes=appointment.visit_type.buffer_before_minutes),
+        busy_end=appointment.end_at + timedelta(minutes=appointment.visit_type.buffer_after_minutes),
+        room_id=appointment.room_id,
+        start=appointment.start_at,
+        end=appointment.end_at,
+        exclude_pk=exclude_pk,
+    ):
+        raise taken
+    try:
+        with transaction.atomic(), acting_as(actor):
+            appointment.save()
+    except IntegrityError as exc:
+        if "overlap" in str(exc) or getattr(exc.__cause__, "pgcode", "") == "23P01":
+            raise taken from exc
+        raise
+
+
+def _with_next_free(exc, appointment, exclude=None):
+    exc.next_free = next_free_slots(
+        visit_type=appointment.visit_type, clinician=appointment.clinician, modality=appointment.modality,
+        location=appointment.location, after=appointment.start_at, exclude=exclude,
+    )
+    return exc
+
+
+def appointment_book(
+    *, patient, clinician, visit_type, start, modality, location=None, room=None,
+    source=Appointment.Source.FRONT_DESK, reason="", actor=None, check_hours=False, series=None,
+) -> Appointment:
+    """Book a visit; raise SlotTaken (with next free times) if the time overlaps, ValidationError if invalid.
+
+    Online bookings (`check_hours`) must also fall on an open slot: within hours, notice and horizon.
+    """
+    if modality == Modality.TELEHEALTH:
+        location, room = None, None
+    _check_offer(clinician=clinician, visit_type=visit_type, modality=modality, location=location)
+    end = start + timedelta(minutes=visit_type.duration_minutes)
+    status = Status.BOOKED
+    if source == Appointment.Source.ONLINE and not ClinicSettings.load().auto_confirm_online_bookings:
+        status = Status.REQUESTED
+    appointment = Appointment(
+        patient=patient, clinician=clinician, visit_type=visit_type, modality=modality, location=location,
+        start_at=start, end_at=end, status=status, source=source, reason=reason, series=series,
+        created_by=actor, updated_by=actor,
+    )
+    if check_hours:
+        day = timezone.localtime(start).date()
+        slots, _ = selectors.open_slots(
+            visit_type, day, day, clinician_ids=[clinician.pk],
+            location_id=location.pk if location else None, modality=modality,
+        )
+        if not any(s.start == start and (location is None or s.location_id == location.pk) for s in slots):
+            raise _with_next_free(SlotTaken("That time is no longer available."), appointment)
+    with transaction.atomic():
+        if modality == Modality.IN_OFFICE:
+            appointment.room = room or _free_room(location, start, end)
+        try:
+            _save_guarded(appointment, actor=actor)
+        except SlotTaken as exc:
+            raise _with_next_free(exc, appointment) from None
+    return appointment
+
+
+@transaction.atomic
+def appointment_move(*, appointment, start, clinician=None, room=None, actor=None) -> Appointment:
+    """Move to another time and/or clinician, with the same checks as booking."""
+    appointment = Appointment.objects.select_for_update().select_related("visit_type", "clinician", "location").get(
+        pk=appointment.pk
+    )
+    if appointment.status not in Appointment.MOVABLE:
+        raise ValidationError(f"A {appointment.get_status_display().lower()} appointment cannot be moved.")
+    clinician = clinician or appointment.clinician
+    _check_offer(
+        clinician=clinician, visit_type=appointment.visit_type, modality=appointment.modality,
+        location=appointment.location,
+    )
+    appointment.clinician = clinician
+    appointment.start_at = start
+    appointment.end_at = start + timedelta(minutes=appointment.visit_type.duration_minutes)
+    appointment.updated_by = actor
+    if appointment.modality == Modality.IN_OFFICE:
+        appointment.room = room or _free_room(
+            appointment.location, appointment.start_at, appointment.end_at, exclude_pk=appointment.pk
+        )
+    try:
+        _save_guarded(appointment, actor=actor, exclude_pk=appointment.pk)
+    except SlotTaken as exc:
+        raise _with_next_free(exc, appointment, exclude=appointment) from None
+    return appointment
+
+
+@transaction.atomic
+def appointment_set_status(*, appointment, status, actor=None, reason="") -> Appointment:
+    """Check in, complete, mark no-show, confirm, accept a request or cancel: the workflow decides."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    appointment.transition_to(status)
+    if status == Status.CANCELLED:
+        appointment.cancellation_reason = (reason or "No reason given")[:200]
+    appointment.updated_by = actor
+    with acting_as(actor):
+        appointment.save()
+    return appointment
+
+
+def appointment_cancel(*, appointment, reason, actor=None):
+    """Cancel and free the slot; returns the waitlist entries that match the freed time."""
+    appointment = appointment_set_status(appointment=appointment, status=Status.CANCELLED, actor=actor, reason=reason)
+    return appointment, list(selectors.waitlist_matches(appointment))
+
+
+def request_decide(*, appointment, accept, actor, reason=""):
+    """Accept an online request (it becomes booked) or decline it (cancelled, with the reason)."""
+    if accept:
+        return appointment_set_status(appointment=appointment, status=Status.BOOKED, actor=actor)
+    return appointment_set_status(
+        appointment=appointment, status=Status.CANCELLED, actor=actor, reason=f"Request declined: {reason}".strip()
+    )
+
+
+@dataclass
+class Occurrence:
+    start: object
+    conflict: str = ""
+    appointment: Appointment | None = field(default=None)
+
+
+def series_occurrences(*, first_start, weekdays, weeks):
+    """Start times for a repeating visit: the first start's time of day on the given weekdays for N weeks."""
+    local = timezone.localtime(first_start)
+    monday = local.date() - timedelta(days=local.date().weekday())
+    starts = []
+    for week in range(weeks):
+        for weekday in sorted(weekdays):
+            day = monday + timedelta(weeks=week, days=weekday)
+            if day < local.date():
+                continue
+            naive = local.replace(tzinfo=None).replace(year=day.year, month=day.month, day=day.day)
+            starts.append(timezone.make_aware(naive, local.tzinfo))
+    return starts
+
+
+def series_preview(*, clinician, visit_type, modality, location, starts):
+    """Which occurrences of a series would conflict, without booking anything."""
+    occurrences = []
+    for start in starts:
+        end = start + timedelta(minutes=visit_type.duration_minutes)
+        clash = _overlapping(
+            clinician_id=clinician.pk,
+            busy_start=start - timedelta(minutes=visit_type.buffer_before_minutes),
+            busy_end=end + timedelta(minutes=visit_type.buffer_after_minutes),
+            room_id=None, start=start, end=end,
+        )
+        occurrences.append(Occurrence(start, "Clinician already booked" if clash else ""))
+    return occurrences
+
+
+@transaction.atomic
+def series_book(*, patient, clinician, visit_type, modality, location, starts, actor, reason="") -> list[Occurrence]:
+    """Book every free occurrence of a series; occurrences that conflict are reported, not booked."""
+    series = AppointmentSeries.objects.create(
+        description=f"{visit_type} x{len(starts)} for {patient.full_name}", created_by=actor
+    )
+    results = []
+    for start in starts:
+        try:
+            with transaction.atomic():
+                appointment = appointment_book(
+                    patient=patient, clinician=clinician, visit_type=visit_type, start=start, modality=modality,
+                    location=location, actor=actor, reason=reason, series=series,
+                )
+            results.append(Occurrence(start, "", appointment))
+        except SlotTaken as exc:
+            results.append(Occurrence(start, exc.message))
+    return results
+
+
+def waitlist_add(*, patient, visit_type, earliest_date, latest_date, clinician=None, notes="") -> WaitlistEntry:
+    entry = WaitlistEntry(
+        patient=patient, visit_type=visit_type, clinician=clinician,
+        earliest_date=earliest_date, latest_date=latest_date, notes=notes,
+    )
+    entry.full_clean()
+    entry.save()
+    return entry

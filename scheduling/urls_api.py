@@ -1,0 +1,5 @@
+
+app_name = "api"
+urlpatterns: list = [
+    # /api/v1/... : availability, public bookings, staff appointment endpoints.
+]

@@ -1,0 +1,5 @@
+
+app_name = "booking"
+urlpatterns: list = [
+    # The public booking pages (/book/...) and the patient's manage pages.
+]
