@@ -144,8 +144,10 @@ def appointment_book(
 @transaction.atomic
 def appointment_move(*, appointment, start, clinician=None, room=None, actor=None) -> Appointment:
     """Move to another time and/or clinician, with the same checks as booking."""
-    appointment = Appointment.objects.select_for_update().select_related("visit_type", "clinician", "location").get(
-        pk=appointment.pk
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("visit_type", "clinician", "location")
+        .get(pk=appointment.pk)
     )
     if appointment.status not in Appointment.MOVABLE:
         raise ValidationError(f"A {appointment.get_status_display().lower()} appointment cannot be moved.")

@@ -1,35 +1,12 @@
-from decimal import Decimal
-
 from django.db import migrations
 
 from clinic import roles
 from scheduling.apps import SchedulingConfig
-
-VISIT_TYPES = [
-    # name, modality, minutes, buffer before, buffer after, colour, online, intake, price, description
-    ("Initial evaluation", "either", 60, 0, 0, "#2a9d8f", True, True, "180.00",
-     "History, movement and gait screen, special tests and a plan. Start here."),
-    ("Follow-up", "either", 45, 0, 0, "#457b9d", True, False, "120.00", "Treatment and progress check."),
-    ("3D gait analysis", "in_office", 90, 0, 15, "#e76f51", True, True, "250.00",
-     "Instrumented treadmill gait analysis with video. Wear running shoes and shorts."),
-    ("Diagnostic ultrasound", "in_office", 30, 0, 0, "#8d6cab", False, False, "150.00",
-     "Musculoskeletal ultrasound of the hip and buttock. Booked by the front desk after an evaluation."),
-    ("Telehealth consult", "telehealth", 30, 0, 0, "#f4a261", True, True, "90.00",
-     "Video visit: talk through your pain and get a first plan from home."),
-]
+from scheduling.defaults import ensure_default_visit_types
 
 
 def seed(apps, schema_editor):
-    VisitType = apps.get_model("scheduling", "VisitType")
-    for order, (name, modality, minutes, before, after, color, online, intake, price, text) in enumerate(VISIT_TYPES):
-        VisitType.objects.get_or_create(
-            name=name,
-            defaults=dict(
-                modality=modality, duration_minutes=minutes, buffer_before_minutes=before,
-                buffer_after_minutes=after, color=color, bookable_online=online, needs_intake=intake,
-                price=Decimal(price), description=text, sort_order=order,
-            ),
-        )
+    ensure_default_visit_types(apps.get_model("scheduling", "VisitType"))
     roles.grant(apps, SchedulingConfig.role_permissions)
 
 
