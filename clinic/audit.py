@@ -8,6 +8,7 @@ explicitly with `record_view`.
 """
 
 import contextvars
+import hashlib
 import datetime
 import decimal
 from contextlib import contextmanager
@@ -55,11 +56,17 @@ def _plain(value):
 
 
 def _snapshot(instance):
-    return {
-        field.attname: _plain(getattr(instance, field.attname))
-        for field in instance._meta.concrete_fields
-        if field.attname not in _tracked[type(instance)]["ignore"]
-    }
+    options = _tracked[type(instance)]
+    snapshot = {}
+    for field in instance._meta.concrete_fields:
+        if field.attname in options["ignore"]:
+            continue
+        value = _plain(getattr(instance, field.attname))
+        # Clinical free text stays in its own table; the trail records that it changed, not what it says.
+        snapshot[field.attname] = f"<{len(str(value))} chars, sha256 {hashlib.sha256(str(value).encode()).hexdigest()[:12]}>" if (
+            field.attname in options["redact"] and value not in ("", None, {}, [])
+        ) else value
+    return snapshot
 
 
 def _write(action, instance, changes, actor=None, ip=None):
@@ -104,9 +111,12 @@ def _after_delete(sender, instance, **kwargs):
     _write(AuditEvent.Action.DELETE, instance, {})
 
 
-def track(model, *, patient, ignore=("updated_at",)):
-    """Audit every write of `model`; `patient(instance)` gives the patient id the row belongs to."""
-    _tracked[model] = {"patient": patient, "ignore": set(ignore)}
+def track(model, *, patient, ignore=("updated_at",), redact=()):
+    """Audit every write of `model`; `patient(instance)` gives the patient id the row belongs to.
+
+    Fields in `redact` are recorded as changed without their content.
+    """
+    _tracked[model] = {"patient": patient, "ignore": set(ignore), "redact": set(redact)}
     uid = f"audit-{model._meta.label}"
     pre_save.connect(_before_save, sender=model, dispatch_uid=uid + "-pre")
     post_save.connect(_after_save, sender=model, dispatch_uid=uid + "-post")

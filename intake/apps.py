@@ -1,5 +1,29 @@
 from django.apps import AppConfig
 
+from clinic import roles
+
+_CLINICAL = ["intakeform", "outcomescore", "redflagalert", "exam", "examaddendum", "examattachment"]
+
+
+def _perms(models, actions):
+    return [f"intake.{a}_{m}" for m in models for a in actions]
+
 
 class IntakeConfig(AppConfig):
     name = "intake"
+    # The front desk sends intake links and sees whether a form is done, never what it says.
+    role_permissions = {
+        roles.ADMIN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"],
+        roles.FRONT_DESK: ["intake.add_intakeform", "intake.view_redflagalert"],
+        roles.CLINICIAN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"],
+    }
+
+    def ready(self):
+        from clinic import audit
+
+        from .models import Exam, ExamAddendum, IntakeForm, OutcomeScore, RedFlagAlert
+
+        clinical = ("answers", "findings", "assessment_notes", "flags", "details")
+        for model in (IntakeForm, Exam, OutcomeScore, RedFlagAlert):
+            audit.track(model, patient=lambda obj: obj.patient_id, redact=clinical)
+        audit.track(ExamAddendum, patient=lambda a: a.exam.patient_id, redact=("text",))
