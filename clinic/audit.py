@@ -8,9 +8,9 @@ explicitly with `record_view`.
 """
 
 import contextvars
-import hashlib
 import datetime
 import decimal
+import hashlib
 from contextlib import contextmanager
 
 from django.db.models.signals import post_delete, post_save, pre_save
