@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from clinic.audit import acting_as
 
-from . import selectors
+from . import selectors, signals
 from .models import Appointment, AppointmentSeries, ClinicSettings, Modality, Room, WaitlistEntry
 
 Status = Appointment.Status
@@ -138,6 +138,7 @@ def appointment_book(
             _save_guarded(appointment, actor=actor)
         except SlotTaken as exc:
             raise _with_next_free(exc, appointment) from None
+        signals.appointment_booked.send(Appointment, appointment=appointment, actor=actor)
     return appointment
 
 
@@ -156,6 +157,7 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
         clinician=clinician, visit_type=appointment.visit_type, modality=appointment.modality,
         location=appointment.location,
     )
+    previous_start = appointment.start_at
     appointment.clinician = clinician
     appointment.start_at = start
     appointment.end_at = start + timedelta(minutes=appointment.visit_type.duration_minutes)
@@ -168,6 +170,7 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
         _save_guarded(appointment, actor=actor, exclude_pk=appointment.pk)
     except SlotTaken as exc:
         raise _with_next_free(exc, appointment, exclude=appointment) from None
+    signals.appointment_moved.send(Appointment, appointment=appointment, previous_start=previous_start, actor=actor)
     return appointment
 
 
@@ -175,12 +178,17 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
 def appointment_set_status(*, appointment, status, actor=None, reason="") -> Appointment:
     """Check in, complete, mark no-show, confirm, accept a request or cancel: the workflow decides."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    previous_status = appointment.status
     appointment.transition_to(status)
     if status == Status.CANCELLED:
         appointment.cancellation_reason = (reason or "No reason given")[:200]
     appointment.updated_by = actor
     with acting_as(actor):
         appointment.save()
+    signals.appointment_status_changed.send(
+        Appointment, appointment=appointment, previous_status=previous_status, actor=actor,
+        reason=appointment.cancellation_reason if status == Status.CANCELLED else reason,
+    )
     return appointment
 
 
