@@ -245,6 +245,8 @@ class Appointment(models.Model):
         Status.CANCELLED: set(),
         Status.NO_SHOW: {Status.BOOKED},
     }
+    # No visit (with its buffers) is longer than this; it bounds range scans on busy_start_at.
+    LONGEST_SPAN = timedelta(hours=12)
     # Statuses that hold the clinician's (and room's) time.
     OCCUPYING = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
     MOVABLE = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED)
@@ -282,6 +284,7 @@ class Appointment(models.Model):
         ordering = ["start_at"]
         indexes = [
             models.Index(fields=["clinician", "start_at"], name="appt_clinician_start_idx"),
+            models.Index(fields=["clinician", "busy_start_at"], name="appt_clinician_busy_idx"),
             models.Index(fields=["start_at"], name="appt_start_idx"),
             models.Index(fields=["patient", "start_at"], name="appt_patient_start_idx"),
             models.Index(fields=["status", "start_at"], name="appt_status_start_idx"),

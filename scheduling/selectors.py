@@ -61,7 +61,11 @@ def open_slots(
     if location_id and modality != Modality.TELEHEALTH:
         hours = hours.filter(location=location_id)
     busy = Appointment.objects.filter(
-        clinician__in=ids, status__in=Appointment.OCCUPYING, busy_start_at__lt=end, busy_end_at__gt=start
+        clinician__in=ids,
+        status__in=Appointment.OCCUPYING,
+        busy_start_at__gte=start - Appointment.LONGEST_SPAN,  # lets the index stop at the window
+        busy_start_at__lt=end,
+        busy_end_at__gt=start,
     )
     if exclude is not None:
         busy = busy.exclude(pk=exclude.pk)
@@ -140,3 +144,138 @@ def waitlist_matches(appointment):
         .filter(Q(clinician__isnull=True) | Q(clinician=appointment.clinician_id))
         .select_related("patient", "clinician__user", "visit_type")
     )
+
+
+def _local_minutes(instant, day, tz):
+    """Minutes from local midnight of `day` to `instant` on the wall clock, clamped to the day."""
+    wall = instant.astimezone(tz).replace(tzinfo=None) - datetime.combine(day, time.min)
+    return max(0, min(24 * 60, int(wall.total_seconds() // 60)))
+
+
+def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=False):
+    """The staff calendar for local days as grid data (columns, rows, blocks, free cells), in a fixed few queries.
+
+    One day: a column per clinician (or per room with by="room"). Several days: a column per day, for one
+    clinician (with free cells) or for everyone compactly (a lane per clinician, no free cells).
+    """
+    from collections import defaultdict
+
+    from . import calendar_layout as cl
+    from .models import Room
+
+    tz = clinic_tz()
+    first, last = days[0], days[-1]
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+    clinicians = list(Clinician.objects.filter(is_active=True).select_related("user"))
+    if clinician_id:
+        clinicians = [c for c in clinicians if c.pk == clinician_id]
+    appointments = calendar_appointments(start, end, clinician_ids=[clinician_id] if clinician_id else None)
+    if not show_cancelled:
+        appointments = appointments.exclude(status=Appointment.Status.CANCELLED)
+    appointments = list(appointments)
+    known = {c.pk for c in clinicians}
+    for a in appointments:  # an inactive clinician's remaining visits still get a column
+        if a.clinician_id not in known:
+            known.add(a.clinician_id)
+            clinicians.append(a.clinician)
+    ids = [c.pk for c in clinicians]
+    hours = WorkingHours.objects.filter(clinician__in=ids, effective_from__lte=last).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gte=first)
+    ).select_related("location")
+    closures = list(Closure.objects.filter(date__range=(first, last)))
+    working, holes = defaultdict(list), defaultdict(list)
+    for block in hours:
+        block_tz = ZoneInfo(block.location.time_zone)
+        for day in days:
+            applies = block.weekday == day.weekday() and block.effective_from <= day and (
+                block.effective_until is None or day <= block.effective_until
+            )
+            if applies and not any(c.date == day and c.location_id in (None, block.location_id) for c in closures):
+                working[(block.clinician_id, day)].append((
+                    _local_minutes(datetime.combine(day, block.start_time, tzinfo=block_tz), day, tz),
+                    _local_minutes(datetime.combine(day, block.end_time, tzinfo=block_tz), day, tz),
+                ))
+    for clinician_id_, s, e in TimeOff.objects.filter(
+        clinician__in=ids, start_at__lt=end, end_at__gt=start
+    ).values_list("clinician_id", "start_at", "end_at"):
+        for day in days:
+            holes[(clinician_id_, day)].append((_local_minutes(s, day, tz), _local_minutes(e, day, tz)))
+    closed_all = {c.date: c.name for c in closures if c.location_id is None}
+
+    def spans(clinician_pk, day):
+        return cl.subtract(working[(clinician_pk, day)], holes[(clinician_pk, day)])
+
+    def item(a, key, day, lane=None):
+        local_day = timezone.localtime(a.start_at, tz).date()
+        start_min = _local_minutes(a.start_at, day, tz) if local_day >= day else 0
+        return cl.Item(key, start_min, max(start_min + 1, _local_minutes(a.end_at, day, tz)), a, lane)
+
+    columns, items, free_cells = [], [], True
+    if len(days) == 1 and by == "room":
+        day = first
+        rooms = list(Room.objects.filter(is_active=True, location__is_active=True).select_related("location"))
+        closed_at = {c.location_id: c.name for c in closures if c.location_id}
+        room_ids = {r.pk for r in rooms}
+        columns = [
+            cl.Column(r.pk, r.name, r.location.name, day, None, closed_all.get(day) or closed_at.get(r.location_id, ""),
+                      {"room": r, "location": r.location})
+            for r in rooms
+        ]
+        items = [item(a, a.room_id if a.room_id in room_ids else None, day) for a in appointments]
+        if any(i.column_key is None for i in items):
+            columns.append(cl.Column(None, "No room", "Telehealth and unassigned", day, None, closed_all.get(day, "")))
+    elif len(days) == 1:
+        day = first
+        columns = [
+            cl.Column(c.pk, c.user.get_full_name() or c.user.email, c.credentials, day, spans(c.pk, day),
+                      closed_all.get(day, ""), {"clinician": c})
+            for c in clinicians
+        ]
+        items = [item(a, a.clinician_id, day) for a in appointments]
+    else:
+        lanes = {c.pk: n for n, c in enumerate(clinicians)}
+        compact = clinician_id is None
+        free_cells = not compact
+        for day in days:
+            day_spans = [s for c in clinicians for s in spans(c.pk, day)]
+            payload = {"clinician": clinicians[0]} if not compact and clinicians else {}
+            columns.append(cl.Column(day, f"{day:%a}", f"{day:%b} {day.day}", day, day_spans,
+                                     closed_all.get(day, ""), payload))
+        for a in appointments:
+            day = timezone.localtime(a.start_at, tz).date()
+            if first <= day <= last:
+                items.append(item(a, day, day, (lanes[a.clinician_id], len(lanes)) if compact else None))
+    grid = cl.layout(columns, items, free_cells=free_cells)
+    today, now = timezone.localdate(timezone=tz), timezone.now()
+    grid.now_row = grid.row_for(_local_minutes(now, today, tz)) if first <= today <= last else None
+    grid.now_col = next((c.index for c in columns if c.key == today), None)
+    grid.clinicians = clinicians
+    grid.days = days
+    return grid
+
+
+def waiting_list():
+    """Everyone waiting for a slot, soonest window first."""
+    return WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING).select_related(
+        "patient", "visit_type", "clinician__user"
+    ).order_by("earliest_date", "created_at")
+
+
+def clinician_feed(token, *, days_back=30, days_ahead=180):
+    """The clinician owning an iCal feed token and their appointments around today, or (None, [])."""
+    clinician = Clinician.objects.filter(calendar_token=token, is_active=True).select_related("user").first()
+    if clinician is None or not token:
+        return None, []
+    now = timezone.now()
+    appointments = Appointment.objects.filter(
+        clinician=clinician, start_at__gte=now - timedelta(days=days_back), start_at__lt=now + timedelta(days=days_ahead)
+    ).select_related("patient", "visit_type", "location").order_by("start_at")
+    return clinician, list(appointments)
+
+
+def appointment_detail(pk):
+    """One appointment with everything its panel shows."""
+    return Appointment.objects.select_related(
+        "patient", "visit_type", "clinician__user", "location", "room", "series", "created_by"
+    ).get(pk=pk)
