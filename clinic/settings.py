@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "patients",
     "scheduling",
     "intake",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +146,26 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
 }
+
+# Messages to patients (notifications/): when reminders go out, retries, and the SMS provider.
+NOTIFICATION_REMINDER_OFFSETS = env("NOTIFICATION_REMINDER_OFFSETS", default="email:48h,sms:2h")
+NOTIFICATION_INTAKE_NUDGES = env("NOTIFICATION_INTAKE_NUDGES", default="72h,24h")
+NOTIFICATION_QUIET_HOURS = env("NOTIFICATION_QUIET_HOURS", default="21-08")  # no texts then; "off" disables
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.float("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=60.0)
+NOTIFICATION_SENDING_LEASE_SECONDS = env.float("NOTIFICATION_SENDING_LEASE_SECONDS", default=300.0)
+NOTIFICATION_SWEEP_BATCH = env.int("NOTIFICATION_SWEEP_BATCH", default=500)
+NOTIFICATION_QUEUE = env("NOTIFICATION_QUEUE", default="")  # blank: Celery's default queue
+NOTIFICATION_EMAIL_BACKEND = env("NOTIFICATION_EMAIL_BACKEND", default="")  # blank: EMAIL_URL's; "memory"
+NOTIFICATION_MEMORY_SEND_DELAY = env.float("NOTIFICATION_MEMORY_SEND_DELAY", default=0.0)  # tests only
+NOTIFICATION_MEMORY_FAIL = env("NOTIFICATION_MEMORY_FAIL", default="")  # tests only: transient or permanent
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env("TWILIO_FROM", default="")
+TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
+SMS_BACKEND = env("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID and not DEBUG else "console")
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")
@@ -168,6 +188,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 CLINIC_NAME = env("CLINIC_NAME", default="Stride Sports Rehab")
+# The public address of the app, for links in email (e.g. a patient's private manage link).
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+# How many reverse proxies add to X-Forwarded-For; 0 trusts only REMOTE_ADDR (used to throttle public bookings).
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 PATIENT_DOCUMENT_MAX_BYTES = env.int("PATIENT_DOCUMENT_MAX_BYTES", default=15 * 1024 * 1024)
 

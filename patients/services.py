@@ -1,4 +1,6 @@
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, Q, When
 
 from clinic.audit import acting_as
 
@@ -58,3 +60,42 @@ def consent_record(*, patient: Patient, kind: str, signed_name: str, actor, ip=N
     with acting_as(actor, ip):
         consent.save()
     return consent
+
+
+@transaction.atomic
+def patient_match_or_create(*, first_name, last_name, date_of_birth, email, phone, ip=None) -> tuple[Patient, bool]:
+    """The patient with this name and birth date and the same email or mobile, or a new one; (patient, created).
+
+    Active records are preferred to archived ones, then the oldest. A match is not edited: contact details
+    that differ are left for the front desk to review.
+    """
+    from . import phone as phones
+
+    try:
+        mobile = phones.to_e164(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+    email = (email or "").strip().lower()
+    same_contact = Q(pk__in=[])
+    if email:
+        same_contact |= Q(email__iexact=email)
+    if mobile:
+        same_contact |= Q(mobile_phone=mobile)
+    match = (
+        Patient.objects.filter(
+            same_contact,
+            first_name__iexact=first_name.strip(),
+            last_name__iexact=last_name.strip(),
+            date_of_birth=date_of_birth,
+        )
+        .order_by(Case(When(status=Patient.Status.ACTIVE, then=0), default=1), "pk")
+        .first()
+    )
+    if match is not None:
+        return match, False
+    patient = patient_create(
+        actor=None, ip=ip, first_name=first_name.strip(), last_name=last_name.strip(),
+        date_of_birth=date_of_birth, email=email, mobile_phone=mobile,
+        preferred_channel=Patient.Channel.EMAIL if email else Patient.Channel.PHONE,
+    )
+    return patient, True

@@ -67,7 +67,7 @@ def _check_offer(*, clinician, visit_type, modality, location):
         errors["location"] = "Choose the location for an in-office visit."
     if not clinician.visit_types.filter(pk=visit_type.pk).exists():
         errors["clinician"] = f"{clinician} does not offer {visit_type}."
-    elif modality == Modality.IN_OFFICE and not clinician.locations.filter(pk=location.pk).exists():
+    elif modality == Modality.IN_OFFICE and location is not None and not clinician.locations.filter(pk=location.pk).exists():
         errors["location"] = f"{clinician} does not see patients at {location}."
     if errors:
         raise ValidationError(errors)
@@ -272,3 +272,127 @@ def waitlist_add(*, patient, visit_type, earliest_date, latest_date, clinician=N
     entry.full_clean()
     entry.save()
     return entry
+
+
+@transaction.atomic
+def waitlist_close(*, entry, status, actor=None) -> WaitlistEntry:
+    """Take a waiting entry off the list: it got a slot (booked) or is no longer wanted (removed)."""
+    if status not in (WaitlistEntry.Status.BOOKED, WaitlistEntry.Status.REMOVED):
+        raise ValueError(f"Cannot close a waitlist entry as {status}.")
+    entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.status == WaitlistEntry.Status.WAITING:
+        entry.status = status
+        with acting_as(actor):
+            entry.save(update_fields=["status"])
+    return entry
+
+
+def clinician_feed_reset(*, clinician):
+    """Give a clinician a new calendar feed link; the old link stops working at once."""
+    from .models import new_token
+
+    clinician.calendar_token = new_token()
+    clinician.save(update_fields=["calendar_token"])
+    return clinician
+
+
+# Online booking by patients (public pages and API) -------------------------------------------------------
+
+
+def _queue_confirmation(appointment):
+    """Email the patient about their online booking, unless the notifications outbox does (it reacts to
+    scheduling.signals with the same details, .ics and manage link; two emails would confuse the patient)."""
+    from django.apps import apps
+
+    if apps.is_installed("notifications"):
+        return
+    from .tasks import send_booking_confirmation
+
+    # robust: a broker outage must not turn a committed booking into an error page.
+    transaction.on_commit(lambda: send_booking_confirmation.delay(appointment.pk), robust=True)
+
+
+def online_booking_create(
+    *, visit_type, clinician, start, modality, location=None, first_name, last_name, date_of_birth, email, phone,
+    reason="", ip=None,
+) -> Appointment:
+    """A patient books online: match or create the patient, book an open slot, email the confirmation.
+
+    Raises SlotTaken (with next free times) or ValidationError; nothing is saved then.
+    """
+    from patients.services import patient_match_or_create
+
+    if not (visit_type.is_active and visit_type.bookable_online):
+        raise ValidationError({"visit_type": f"{visit_type} cannot be booked online; please call the clinic."})
+    if not clinician.is_active:
+        raise ValidationError({"clinician": f"{clinician} is not taking online bookings."})
+    if location is not None and not location.is_active and modality == Modality.IN_OFFICE:
+        raise ValidationError({"location": f"{location} is not taking bookings."})
+    with transaction.atomic():
+        patient, _ = patient_match_or_create(
+            first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, email=email, phone=phone, ip=ip,
+        )
+        appointment = appointment_book(
+            patient=patient, clinician=clinician, visit_type=visit_type, start=start, modality=modality,
+            location=location, source=Appointment.Source.ONLINE, reason=(reason or "").strip(), check_hours=True,
+        )
+        _queue_confirmation(appointment)
+    return appointment
+
+
+def _clinic_phone(appointment):
+    from patients.phone import pretty
+
+    from .models import Location
+
+    location = appointment.location or Location.objects.filter(is_active=True).exclude(phone="").first()
+    return pretty(location.phone) if location and location.phone else ""
+
+
+def patient_change_refusal(appointment, *, now=None) -> str:
+    """Why the patient may not change this visit online any more, or "" if they may."""
+    if appointment.status not in Appointment.MOVABLE:
+        return f"This visit is {appointment.get_status_display().lower()} and can no longer be changed online."
+    cutoff = ClinicSettings.load().patient_change_cutoff_hours
+    if appointment.start_at - (now or timezone.now()) < timedelta(hours=cutoff):
+        phone = _clinic_phone(appointment)
+        call = f"please call us at {phone}" if phone else "please call the clinic"
+        return f"Online changes close {cutoff} hours before the visit. To change or cancel it now, {call}."
+    return ""
+
+
+def online_booking_move(*, appointment, start) -> Appointment:
+    """The patient moves their visit to another open slot with the same clinician, before the cut-off."""
+    refusal = patient_change_refusal(appointment)
+    if refusal:
+        raise ValidationError(refusal)
+    day = timezone.localtime(start, appointment.local_tz).date()
+    slots, _ = selectors.open_slots(
+        appointment.visit_type, day, day, clinician_ids=[appointment.clinician_id],
+        location_id=appointment.location_id, modality=appointment.modality, exclude=appointment,
+    )
+    if not any(s.start == start and (appointment.location_id is None or s.location_id == appointment.location_id)
+               for s in slots):
+        same_clinician = next_free_slots(
+            visit_type=appointment.visit_type, clinician=appointment.clinician, modality=appointment.modality,
+            location=appointment.location, after=start, exclude=appointment,
+        )
+        raise SlotTaken(
+            "That time was just taken.", [s for s in same_clinician if s.clinician_id == appointment.clinician_id]
+        )
+    with transaction.atomic():
+        appointment = appointment_move(appointment=appointment, start=start)
+        _queue_confirmation(appointment)
+    return appointment
+
+
+def online_booking_cancel(*, appointment, reason="") -> Appointment:
+    """The patient cancels their visit before the cut-off; the front desk sees their reason."""
+    refusal = patient_change_refusal(appointment)
+    if refusal:
+        raise ValidationError(refusal)
+    text = f"Cancelled online by the patient: {(reason or '').strip() or 'no reason given'}"
+    with transaction.atomic():
+        appointment, _ = appointment_cancel(appointment=appointment, reason=text)
+        _queue_confirmation(appointment)
+    return appointment

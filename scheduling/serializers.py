@@ -1,0 +1,214 @@
+"""Small input and output serializers for the scheduling API, one per operation."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from patients import phone as phones
+from patients.models import Patient
+
+from . import selectors
+from .models import Appointment, Clinician, Location, Modality, Room, VisitType
+
+MAX_RANGE_DAYS = 31
+
+
+def _check_range(attrs, *, required=True):
+    start, end = attrs.get("start"), attrs.get("end")
+    if start and end:
+        if end < start:
+            raise serializers.ValidationError({"end": "The end date must be on or after the start date."})
+        if (end - start).days + 1 > MAX_RANGE_DAYS:
+            raise serializers.ValidationError({"end": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
+    return attrs
+
+
+# Public ------------------------------------------------------------------------------------------------
+
+
+class AvailabilityQuerySerializer(serializers.Serializer):
+    visit_type = serializers.PrimaryKeyRelatedField(
+        queryset=selectors.online_visit_types(), help_text="A visit type that can be booked online."
+    )
+    start = serializers.DateField(help_text="First day (YYYY-MM-DD), in the clinic's local calendar.")
+    end = serializers.DateField(help_text=f"Last day, inclusive; at most {MAX_RANGE_DAYS} days after start.")
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True), required=False)
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.filter(is_active=True), required=False)
+    modality = serializers.ChoiceField(
+        choices=Modality.choices, required=False,
+        help_text="Default: in_office when the visit type is offered in the office, else telehealth.",
+    )
+
+    def validate(self, attrs):
+        _check_range(attrs)
+        visit_type = attrs["visit_type"]
+        modality = attrs.get("modality") or visit_type.modalities[0]
+        if not visit_type.offers(modality):
+            raise serializers.ValidationError(
+                {"modality": f"{visit_type} is offered {visit_type.get_modality_display().lower()}."}
+            )
+        attrs["modality"] = modality
+        return attrs
+
+
+class SlotSerializer(serializers.Serializer):
+    clinician = serializers.IntegerField()
+    location = serializers.IntegerField(allow_null=True, help_text="Null for telehealth.")
+    start = serializers.DateTimeField(help_text="ISO 8601 with the location's UTC offset (the clinic's for telehealth).")
+    end = serializers.DateTimeField()
+
+
+class AvailabilitySerializer(serializers.Serializer):
+    slots = SlotSerializer(many=True)
+
+
+class BookingPatientSerializer(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    date_of_birth = serializers.DateField()
+    email = serializers.EmailField(max_length=254)
+    phone = serializers.CharField(max_length=30, help_text="A mobile number; without a country code it is read as US.")
+
+    def validate_date_of_birth(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("The date of birth cannot be in the future.")
+        if value.year < 1900:
+            raise serializers.ValidationError("Check the year of the date of birth.")
+        return value
+
+    def validate_phone(self, value):
+        try:
+            return phones.to_e164(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    visit_type = serializers.PrimaryKeyRelatedField(queryset=selectors.online_visit_types())
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True))
+    start = serializers.DateTimeField(help_text="A start time from /api/v1/availability/, with its UTC offset.")
+    modality = serializers.ChoiceField(choices=Modality.choices)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text="Required in office; ignored for telehealth.",
+    )
+    patient = BookingPatientSerializer()
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BookingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Appointment.Status.choices)
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    manage_url = serializers.URLField(help_text="The patient's private link to see, reschedule or cancel the visit.")
+
+
+class SlotTakenSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    next_free = SlotSerializer(many=True)
+
+
+# Staff -------------------------------------------------------------------------------------------------
+
+
+class AppointmentListQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First local day; default today.")
+    end = serializers.DateField(required=False, help_text="Last local day, inclusive; default start + 6 days.")
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all(), required=False)
+
+    def validate(self, attrs):
+        attrs.setdefault("start", timezone.localdate())
+        attrs.setdefault("end", attrs["start"] + timedelta(days=6))
+        return _check_range(attrs)
+
+
+class _PatientRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    mrn = serializers.CharField()
+    name = serializers.CharField(source="full_name")
+
+
+class _ClinicianRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class _NamedRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    """An appointment as staff see it: never clinical notes, never the patient's video link."""
+
+    patient = _PatientRef()
+    clinician = _ClinicianRef()
+    visit_type = _NamedRef()
+    location = _NamedRef(allow_null=True)
+    room = _NamedRef(allow_null=True)
+    start = serializers.SerializerMethodField()
+    end = serializers.SerializerMethodField()
+    status_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appointment
+        fields = [
+            "id", "patient", "clinician", "visit_type", "modality", "location", "room", "start", "end",
+            "status", "status_label", "source", "reason", "cancellation_reason",
+        ]
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_start(self, obj):
+        return obj.start_at.astimezone(obj.local_tz).isoformat()
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_end(self, obj):
+        return obj.end_at.astimezone(obj.local_tz).isoformat()
+
+    def get_status_label(self, obj) -> str:
+        return obj.get_status_display().lower()
+
+
+class AppointmentCreateSerializer(serializers.Serializer):
+    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.filter(status=Patient.Status.ACTIVE))
+    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True))
+    visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.filter(is_active=True))
+    start = serializers.DateTimeField()
+    modality = serializers.ChoiceField(choices=Modality.choices)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.filter(is_active=True), required=False, allow_null=True
+    )
+    room = serializers.PrimaryKeyRelatedField(
+        queryset=Room.objects.filter(is_active=True), required=False, allow_null=True,
+        help_text="Default: a free room at the location.",
+    )
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class AppointmentMoveSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    clinician = serializers.PrimaryKeyRelatedField(
+        queryset=Clinician.objects.filter(is_active=True), required=False, help_text="Default: the same clinician."
+    )
+    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.filter(is_active=True), required=False)
+
+
+class AppointmentCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class WaitlistMatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    patient = _PatientRef()
+    earliest_date = serializers.DateField()
+    latest_date = serializers.DateField()
+
+
+class AppointmentCancelledSerializer(serializers.Serializer):
+    appointment = AppointmentSerializer()
+    waitlist_matches = WaitlistMatchSerializer(many=True, help_text="Patients waiting for a time like the freed one.")

@@ -1,0 +1,140 @@
+"""A patient books from a phone: a telehealth visit and an in-office visit, then cancels with the private link."""
+
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from scheduling.models import Appointment
+from tests.scheduling.conftest import (  # noqa: F401
+    clinic_settings,
+    dr_rivera,
+    follow_up,
+    location,
+    telehealth_consult,
+    visit_types,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PHONE = {"width": 390, "height": 844}
+TIME = re.compile(r"^\d{1,2}:\d\d [AP]M")
+
+
+@pytest.fixture(autouse=True)
+def _phone_and_eager_email(page):
+    from django.core.cache import cache
+
+    from clinic.celery import app
+
+    cache.clear()
+    page.set_viewport_size(PHONE)
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the confirmation email is sent in-process, not through a broker
+    yield
+    app.conf.task_always_eager = before
+
+
+def fits_the_phone(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def fill_details(page, *, phone="(617) 555-0187"):
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Silva")
+    page.get_by_label("Date of birth").fill("1987-05-14")
+    page.get_by_label("Email").fill("ana.silva@example.com")
+    page.get_by_label("Mobile phone").fill(phone)
+    page.get_by_label("What brings you in? (optional)").fill("Pain deep in the right buttock when sitting.")
+
+
+def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_rivera, telehealth_consult):  # noqa: F811
+    page.goto(f"{live_server.url}/book/")
+    expect(page.get_by_role("heading", name="Book a visit")).to_be_visible()
+    expect(page.get_by_role("link", name="Book now")).to_be_visible()
+    page.get_by_role("link", name="Request Telehealth").click()
+
+    expect(page.get_by_role("heading", name="What kind of visit do you need?")).to_be_visible()
+    page.get_by_role("link", name=re.compile("^Telehealth consult")).click()
+
+    expect(page.get_by_role("heading", name="Choose a day and time")).to_be_visible()
+    assert fits_the_phone(page)
+    # A day far enough ahead that online changes stay open (they close 24 hours before).
+    page.get_by_role("navigation", name="Days").get_by_role("link").last.click()
+    expect(page.get_by_role("navigation", name="Days").get_by_role("link").last).to_have_attribute(
+        "aria-current", "date"
+    )
+    first_time = page.locator("#picker").get_by_role("link", name=TIME).first
+    chosen = first_time.inner_text()
+    first_time.click()
+
+    expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    expect(page.get_by_text(chosen.split("\n")[0], exact=False).first).to_be_visible()
+    fill_details(page)
+    confirm = page.get_by_role("button", name="Confirm booking")
+    assert confirm.bounding_box()["height"] >= 44
+    assert page.get_by_label("Mobile phone").get_attribute("type") == "tel"
+    assert page.get_by_label("Email").get_attribute("type") == "email"
+    confirm.click()
+
+    expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    appointment = Appointment.objects.get()
+    assert appointment.is_telehealth and appointment.video_url
+    expect(page.get_by_role("link", name="Join the video visit")).to_have_attribute("href", appointment.video_url)
+    expect(page.get_by_role("link", name="Change or cancel this visit")).to_have_attribute(
+        "href", re.compile(r"/book/manage/[^/]+/$")
+    )
+    expect(page.get_by_role("link", name="Add to my calendar (.ics)")).to_be_visible()
+    assert fits_the_phone(page)
+    assert len(mail.outbox) == 1 and appointment.video_url in mail.outbox[0].body
+
+    page.get_by_role("link", name="Change or cancel this visit").click()
+    expect(page.get_by_role("link", name="Join the video visit")).to_be_visible()
+    page.get_by_role("link", name="Change time").click()
+    expect(page.get_by_role("heading", name="Choose a new time")).to_be_visible()
+    new_time = page.locator("#picker").get_by_role("button", name=TIME).last
+    new_label = new_time.inner_text()
+    new_time.click()
+    expect(page.get_by_role("heading", name="Your visit")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Your visit is now")).to_contain_text(new_label)
+    before = appointment.start_at
+    appointment.refresh_from_db()
+    assert appointment.start_at != before and Appointment.objects.count() == 1
+
+
+def test_patient_books_an_in_office_visit_then_cancels_with_the_private_link(
+    page, live_server, dr_rivera, follow_up, location  # noqa: F811
+):
+    page.goto(f"{live_server.url}/book/")
+    page.get_by_role("link", name="Request in-office visit").click()
+    page.get_by_role("link", name=re.compile("^Follow-up")).click()
+
+    expect(page.get_by_role("heading", name="Choose a day and time")).to_be_visible()
+    days = page.get_by_role("navigation", name="Days").get_by_role("link")
+    other_day = days.nth(1)
+    label = other_day.get_attribute("aria-label").split(",")[0:2]  # e.g. ["Tue", " Mar 10"]
+    other_day.click()  # htmx swaps the times in place
+    expect(page.locator("#slots-heading")).to_contain_text(label[1].strip())
+    expect(page).to_have_url(re.compile(r"day=\d{4}-\d\d-\d\d"))
+    expect(days.nth(1)).to_have_attribute("aria-current", "date")
+    page.locator("#picker").get_by_role("link", name=TIME).first.click()
+
+    fill_details(page, phone="617 555 01")
+    page.get_by_role("button", name="Confirm booking").click()
+    expect(page.get_by_text("That is not a valid phone number")).to_be_visible()
+    expect(page.get_by_label("Last name")).to_have_value("Silva")
+    page.get_by_label("Mobile phone").fill("(617) 555-0187")
+    page.get_by_role("button", name="Confirm booking").click()
+
+    expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
+    expect(page.get_by_text("200 Boylston St")).to_be_visible()
+    expect(page.get_by_role("link", name="Join the video visit")).to_have_count(0)
+
+    page.get_by_role("link", name="Change or cancel this visit").click()
+    expect(page.get_by_role("heading", name="Your visit")).to_be_visible()
+    page.get_by_role("link", name="Cancel visit").click()
+    page.get_by_label("Why are you cancelling? (optional)").fill("Feeling better")
+    page.get_by_role("button", name="Cancel my visit").click()
+    expect(page.get_by_text("This visit is cancelled.")).to_be_visible()
+    assert Appointment.objects.get().status == Appointment.Status.CANCELLED

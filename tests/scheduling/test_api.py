@@ -1,0 +1,397 @@
+"""The scheduling API: public availability and booking, staff appointment endpoints, and its schema."""
+
+import json
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from django.core.cache import cache
+
+from patients.models import Patient
+from scheduling import links, services, throttle
+from scheduling.models import Appointment, ClinicSettings, VisitType
+from tests.factories import PatientFactory
+
+from .conftest import NY, local
+
+pytestmark = pytest.mark.django_db
+
+OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def availability(client, **params):
+    return client.get("/api/v1/availability/", params)
+
+
+def booking_body(visit_type, clinician, start, *, modality="in_office", location=None, **patient):
+    return {
+        "visit_type": visit_type.pk,
+        "clinician": clinician.pk,
+        "start": start.astimezone(NY).isoformat(),
+        "modality": modality,
+        "location": location.pk if location else None,
+        "patient": {
+            "first_name": "Ana", "last_name": "Silva", "date_of_birth": "1987-05-14",
+            "email": "ana@example.com", "phone": "617-555-0187", **patient,
+        },
+        "reason": "Sciatica down the left leg.",
+    }
+
+
+def book(client, body):
+    return client.post("/api/v1/bookings/", json.dumps(body), content_type="application/json")
+
+
+# Availability ----------------------------------------------------------------------------------------
+
+
+def test_availability_lists_slots_with_local_offsets(client, dr_rivera, follow_up, location, monday):
+    response = availability(client, visit_type=follow_up.pk, start=monday, end=monday, modality="in_office")
+    assert response.status_code == 200
+    slots = response.json()["slots"]
+    assert slots[0] == {
+        "clinician": dr_rivera.pk,
+        "location": location.pk,
+        "start": local(monday, 9).astimezone(NY).isoformat(),
+        "end": local(monday, 9, 45).astimezone(NY).isoformat(),
+    }
+    assert all(OFFSET.match(s["start"]) and OFFSET.match(s["end"]) for s in slots)
+    assert slots[0]["start"].endswith(("-04:00", "-05:00"))
+    assert slots[-1]["start"].startswith(f"{monday.isoformat()}T16:15")
+
+
+def test_telehealth_slots_have_no_location(client, dr_rivera, telehealth_consult, monday):
+    slots = availability(client, visit_type=telehealth_consult.pk, start=monday, end=monday).json()["slots"]
+    assert slots and all(s["location"] is None for s in slots)
+    assert len({(s["clinician"], s["start"]) for s in slots}) == len(slots)
+
+
+def test_availability_leaves_out_booked_times_and_filters_by_clinician(
+    client, dr_rivera, dr_chen, follow_up, location, patient, monday
+):
+    services.appointment_book(
+        patient=patient, clinician=dr_rivera, visit_type=follow_up, start=local(monday, 9), modality="in_office",
+        location=location,
+    )
+    slots = availability(client, visit_type=follow_up.pk, start=monday, end=monday, clinician=dr_rivera.pk).json()["slots"]
+    assert {s["clinician"] for s in slots} == {dr_rivera.pk}
+    starts = {datetime.fromisoformat(s["start"]) for s in slots}
+    assert local(monday, 9) not in starts and local(monday, 9, 45) in starts
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"start": "2030-01-01", "end": "2030-01-02"}, "visit_type"),
+        ({"visit_type": "abc", "start": "2030-01-01", "end": "2030-01-02"}, "visit_type"),
+        ({"visit_type": 99999, "start": "2030-01-01", "end": "2030-01-02"}, "visit_type"),
+        ({"visit_type": "FOLLOW", "start": "next week", "end": "2030-01-02"}, "start"),
+        ({"visit_type": "FOLLOW", "start": "2030-01-01"}, "end"),
+        ({"visit_type": "FOLLOW", "start": "2030-01-05", "end": "2030-01-01"}, "end"),
+        ({"visit_type": "FOLLOW", "start": "2030-01-01", "end": "2030-02-01"}, "end"),
+        ({"visit_type": "FOLLOW", "start": "2030-01-01", "end": "2030-01-02", "modality": "video"}, "modality"),
+        ({"visit_type": "FOLLOW", "start": "2030-01-01", "end": "2030-01-02", "clinician": "x"}, "clinician"),
+        ({"visit_type": "GAIT", "start": "2030-01-01", "end": "2030-01-02", "modality": "telehealth"}, "modality"),
+        ({"visit_type": "ULTRASOUND", "start": "2030-01-01", "end": "2030-01-02"}, "visit_type"),
+    ],
+)
+def test_bad_availability_queries_get_400_with_field_errors(client, dr_rivera, visit_types, params, field):
+    names = {"FOLLOW": "Follow-up", "GAIT": "3D gait analysis", "ULTRASOUND": "Diagnostic ultrasound"}
+    if params.get("visit_type") in names:
+        params = {**params, "visit_type": visit_types[names[params["visit_type"]]].pk}
+    response = availability(client, **params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert field in response.json()
+
+
+def test_a_31_day_range_is_allowed(client, dr_rivera, follow_up, monday):
+    response = availability(client, visit_type=follow_up.pk, start=monday, end=monday + timedelta(days=30))
+    assert response.status_code == 200
+
+
+def _fill(clinician, visit_type, location, monday, days):
+    patients = [PatientFactory() for _ in range(3)]
+    for day in range(days):
+        for hour in (9, 11, 13, 15):
+            services.appointment_book(
+                patient=patients[hour % 3], clinician=clinician, visit_type=visit_type,
+                start=local(monday + timedelta(days=day), hour), modality="in_office", location=location,
+            )
+
+
+def test_availability_query_count_does_not_grow_with_data(
+    client, dr_rivera, make_user, follow_up, location, visit_types, monday, django_assert_max_num_queries
+):
+    params = {"visit_type": follow_up.pk, "start": monday, "end": monday + timedelta(days=13), "modality": "in_office"}
+    with django_assert_max_num_queries(9):
+        small = availability(client, **params)
+    from .conftest import _clinician
+
+    for i in range(4):
+        other = _clinician(make_user, location, visit_types, f"dr{i}@stride.test", "Dr", f"Number{i}")
+        _fill(other, follow_up, location, monday, 5)
+    _fill(dr_rivera, follow_up, location, monday, 5)
+    with django_assert_max_num_queries(9):
+        large = availability(client, **params)
+    assert len(large.json()["slots"]) > len(small.json()["slots"])
+
+
+# Public booking ----------------------------------------------------------------------------------------
+
+
+def test_booking_returns_201_with_status_and_private_manage_link(client, dr_rivera, follow_up, location, monday):
+    response = book(client, booking_body(follow_up, dr_rivera, local(monday, 10), location=location))
+    assert response.status_code == 201
+    body = response.json()
+    appointment = Appointment.objects.get()
+    assert body == {
+        "id": appointment.pk,
+        "status": "booked",
+        "start": local(monday, 10).astimezone(NY).isoformat(),
+        "end": local(monday, 10, 45).astimezone(NY).isoformat(),
+        "manage_url": f"http://testserver/book/manage/{links.manage_token(appointment)}/",
+    }
+    assert client.get(body["manage_url"]).status_code == 200
+    assert appointment.source == Appointment.Source.ONLINE and appointment.reason == "Sciatica down the left leg."
+    assert appointment.patient.mobile_phone == "+16175550187"
+
+
+def test_booking_matches_an_existing_patient_by_name_birth_date_and_phone(client, dr_rivera, follow_up, location, monday):
+    existing = PatientFactory(first_name="Ana", last_name="Silva", date_of_birth="1987-05-14",
+                              email="old@example.com", mobile_phone="+16175550187")
+    book(client, booking_body(follow_up, dr_rivera, local(monday, 10), location=location))
+    assert Patient.objects.count() == 1
+    assert Appointment.objects.get().patient == existing
+
+
+def test_booking_creates_a_patient_when_none_matches(client, dr_rivera, follow_up, location, monday):
+    PatientFactory(first_name="Ana", last_name="Silva", date_of_birth="1990-01-01", email="ana@example.com")
+    book(client, booking_body(follow_up, dr_rivera, local(monday, 10), location=location))
+    assert Patient.objects.count() == 2
+    created = Appointment.objects.get().patient
+    assert created.date_of_birth.isoformat() == "1987-05-14" and created.email == "ana@example.com"
+
+
+def test_booking_waits_as_a_request_when_auto_confirm_is_off(client, dr_rivera, telehealth_consult, monday):
+    ClinicSettings.objects.filter(pk=1).update(auto_confirm_online_bookings=False)
+    response = book(client, booking_body(telehealth_consult, dr_rivera, local(monday, 10), modality="telehealth"))
+    assert response.status_code == 201
+    assert response.json()["status"] == "requested"
+
+
+def test_taken_time_gets_409_with_the_next_free_slots(client, dr_rivera, follow_up, location, patient, monday):
+    services.appointment_book(
+        patient=patient, clinician=dr_rivera, visit_type=follow_up, start=local(monday, 10), modality="in_office",
+        location=location,
+    )
+    response = book(client, booking_body(follow_up, dr_rivera, local(monday, 10), location=location))
+    assert response.status_code == 409
+    body = response.json()
+    assert "taken" in body["detail"] or "no longer available" in body["detail"]
+    assert body["next_free"][0] == {
+        "clinician": dr_rivera.pk, "location": location.pk,
+        "start": local(monday, 10, 45).astimezone(NY).isoformat(),
+        "end": local(monday, 11, 30).astimezone(NY).isoformat(),
+    }
+    assert Appointment.objects.count() == 1 and Patient.objects.count() == 1  # nothing saved for Ana
+
+
+@pytest.mark.parametrize(
+    "change, errors",
+    [
+        ({"patient": {"phone": "12"}}, {"patient": ["phone"]}),
+        ({"patient": {"email": "nope", "date_of_birth": "2999-01-01"}}, {"patient": ["email", "date_of_birth"]}),
+        ({"patient": {}}, {"patient": ["first_name", "last_name", "date_of_birth", "email", "phone"]}),
+        ({"start": "soon", "clinician": 99999}, {"start": None, "clinician": None}),
+        ({"modality": "in_office", "location": None}, {"location": None}),
+        ({"visit_type": "ULTRASOUND"}, {"visit_type": None}),
+    ],
+)
+def test_bad_booking_input_gets_400_with_field_errors(client, dr_rivera, visit_types, location, monday, change, errors):
+    body = booking_body(visit_types["Follow-up"], dr_rivera, local(monday, 10), location=location)
+    if change.get("visit_type") == "ULTRASOUND":
+        change = {"visit_type": visit_types["Diagnostic ultrasound"].pk}
+    if "patient" in change:
+        body["patient"] = {**body["patient"], **change["patient"]} if change["patient"] else {}
+        change = {}
+    body.update(change)
+    response = book(client, body)
+    assert response.status_code == 400, response.content
+    found = response.json()
+    for field, nested in errors.items():
+        assert field in found
+        for name in nested or []:
+            assert name in found[field]
+    assert Appointment.objects.count() == 0
+
+
+def test_malformed_json_is_a_400_not_a_500(client, dr_rivera):
+    response = client.post("/api/v1/bookings/", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "detail" in response.json()
+
+
+def test_public_booking_is_throttled_per_address(client, dr_rivera, follow_up, location, monday):
+    body = booking_body(follow_up, dr_rivera, local(monday, 10), location=location, phone="bad")
+    for _ in range(throttle.BOOKING_LIMIT):
+        assert book(client, body).status_code == 400
+    response = book(client, booking_body(follow_up, dr_rivera, local(monday, 10), location=location))
+    assert response.status_code == 429
+    assert "throttled" in response.json()["detail"]
+    other = client.post(
+        "/api/v1/bookings/", json.dumps(body), content_type="application/json", REMOTE_ADDR="10.0.0.9"
+    )
+    assert other.status_code == 400  # another address is not affected
+
+
+def test_the_booking_page_and_api_share_the_limit(client, dr_rivera, follow_up, location, monday):
+    for _ in range(throttle.BOOKING_LIMIT):
+        client.post("/book/details/", {"modality": "in_office", "visit_type": follow_up.pk})
+    response = book(client, booking_body(follow_up, dr_rivera, local(monday, 10), location=location))
+    assert response.status_code == 429
+
+
+# Staff endpoints --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def telehealth_visit(dr_rivera, telehealth_consult, monday):
+    return services.online_booking_create(
+        visit_type=telehealth_consult, clinician=dr_rivera, start=local(monday, 10), modality="telehealth",
+        first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
+        phone="+16175550187",
+    )
+
+
+def test_anonymous_cannot_use_staff_endpoints(client, telehealth_visit):
+    assert client.get("/api/v1/appointments/").status_code in (401, 403)
+    assert client.post("/api/v1/appointments/", {}).status_code in (401, 403)
+    assert client.post(f"/api/v1/appointments/{telehealth_visit.pk}/cancel/", {}).status_code in (401, 403)
+    telehealth_visit.refresh_from_db()
+    assert telehealth_visit.status == Appointment.Status.BOOKED
+
+
+def test_patient_role_gets_403_on_staff_endpoints(client, patient_user, telehealth_visit, monday):
+    client.force_login(patient_user)
+    assert client.get("/api/v1/appointments/").status_code == 403
+    assert client.get(f"/api/v1/appointments/{telehealth_visit.pk}/").status_code == 403
+    response = client.post(
+        f"/api/v1/appointments/{telehealth_visit.pk}/move/", {"start": local(monday, 14).isoformat()},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+
+
+def test_clinician_may_list_but_not_book(client, clinician, dr_rivera, follow_up, location, patient, monday):
+    client.force_login(clinician)
+    assert client.get("/api/v1/appointments/").status_code == 200
+    body = {"patient": patient.pk, "clinician": dr_rivera.pk, "visit_type": follow_up.pk,
+            "start": local(monday, 10).isoformat(), "modality": "in_office", "location": location.pk}
+    assert client.post("/api/v1/appointments/", body, content_type="application/json").status_code == 403
+
+
+def test_front_desk_lists_appointments_without_the_video_link(desk_client, telehealth_visit, monday):
+    response = desk_client.get("/api/v1/appointments/", {"start": monday, "end": monday})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["id"] for r in results] == [telehealth_visit.pk]
+    row = results[0]
+    assert row["patient"]["name"] == "Ana Silva" and row["status"] == "booked" and row["location"] is None
+    assert row["start"] == local(monday, 10).astimezone(NY).isoformat()
+    text = response.content.decode()
+    assert telehealth_visit.video_token not in text and "video" not in text
+    detail = desk_client.get(f"/api/v1/appointments/{telehealth_visit.pk}/").content.decode()
+    assert telehealth_visit.video_token not in detail
+
+
+def test_staff_list_filters_by_days_and_clinician(desk_client, dr_rivera, dr_chen, follow_up, location, patient, monday):
+    for clinician, day in ((dr_rivera, monday), (dr_chen, monday), (dr_rivera, monday + timedelta(days=1))):
+        services.appointment_book(
+            patient=patient, clinician=clinician, visit_type=follow_up, start=local(day, 10), modality="in_office",
+            location=location,
+        )
+    rows = desk_client.get("/api/v1/appointments/", {"start": monday, "end": monday}).json()["results"]
+    assert len(rows) == 2
+    rows = desk_client.get(
+        "/api/v1/appointments/", {"start": monday, "end": monday + timedelta(days=1), "clinician": dr_rivera.pk}
+    ).json()["results"]
+    assert [r["clinician"]["id"] for r in rows] == [dr_rivera.pk, dr_rivera.pk]
+    bad = desk_client.get("/api/v1/appointments/", {"start": monday, "end": monday - timedelta(days=1)})
+    assert bad.status_code == 400 and "end" in bad.json()
+
+
+def test_staff_list_query_count_does_not_grow(desk_client, dr_rivera, follow_up, location, monday,
+                                             django_assert_max_num_queries):
+    params = {"start": monday, "end": monday + timedelta(days=6)}
+    _fill(dr_rivera, follow_up, location, monday, 1)
+    with django_assert_max_num_queries(9):  # session, user, permissions, count, page, session save
+        assert len(desk_client.get("/api/v1/appointments/", params).json()["results"]) == 4
+    _fill(dr_rivera, follow_up, location, monday + timedelta(days=1), 4)
+    with django_assert_max_num_queries(9):  # session, user, permissions, count, page, session save
+        assert len(desk_client.get("/api/v1/appointments/", params).json()["results"]) == 20
+
+
+def test_front_desk_books_moves_and_cancels(desk_client, dr_rivera, follow_up, location, patient, monday):
+    body = {"patient": patient.pk, "clinician": dr_rivera.pk, "visit_type": follow_up.pk,
+            "start": local(monday, 10).isoformat(), "modality": "in_office", "location": location.pk}
+    created = desk_client.post("/api/v1/appointments/", body, content_type="application/json")
+    assert created.status_code == 201
+    pk = created.json()["id"]
+    assert created.json()["room"]["name"].startswith("Treatment")
+    assert Appointment.objects.get(pk=pk).source == Appointment.Source.FRONT_DESK
+
+    again = desk_client.post("/api/v1/appointments/", body, content_type="application/json")
+    assert again.status_code == 409 and again.json()["next_free"]
+
+    moved = desk_client.post(f"/api/v1/appointments/{pk}/move/", {"start": local(monday, 14).isoformat()},
+                             content_type="application/json")
+    assert moved.status_code == 200
+    assert moved.json()["start"] == local(monday, 14).astimezone(NY).isoformat()
+
+    cancelled = desk_client.post(f"/api/v1/appointments/{pk}/cancel/", {"reason": "Patient called"},
+                                 content_type="application/json")
+    assert cancelled.status_code == 200
+    assert cancelled.json()["appointment"]["status"] == "cancelled"
+    assert cancelled.json()["appointment"]["cancellation_reason"] == "Patient called"
+
+    again = desk_client.post(f"/api/v1/appointments/{pk}/move/", {"start": local(monday, 15).isoformat()},
+                             content_type="application/json")
+    assert again.status_code == 400 and "cannot be moved" in again.json()["non_field_errors"][0]
+    assert desk_client.post("/api/v1/appointments/999999/cancel/", {}).status_code == 404
+
+
+def test_staff_create_with_bad_input_gets_field_errors(desk_client, dr_rivera, visit_types, patient, monday):
+    body = {"patient": patient.pk, "clinician": dr_rivera.pk, "visit_type": visit_types["3D gait analysis"].pk,
+            "start": local(monday, 10).isoformat(), "modality": "telehealth"}
+    response = desk_client.post("/api/v1/appointments/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "modality" in response.json()
+
+
+# Schema ----------------------------------------------------------------------------------------------
+
+
+def test_openapi_schema_documents_the_endpoints(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    schema = response.json() if response["Content-Type"].startswith("application/json") else None
+    text = response.content.decode()
+    for path in ("/api/v1/availability/", "/api/v1/bookings/", "/api/v1/appointments/",
+                 "/api/v1/appointments/{id}/move/", "/api/v1/appointments/{id}/cancel/"):
+        assert path in text
+    if schema:
+        assert "409" in schema["paths"]["/api/v1/bookings/"]["post"]["responses"]
+
+
+def test_visit_types_not_bookable_online_are_hidden(client, dr_rivera, visit_types, monday):
+    VisitType.objects.filter(name="Follow-up").update(bookable_online=False)
+    response = availability(client, visit_type=visit_types["Follow-up"].pk, start=monday, end=monday)
+    assert response.status_code == 400
