@@ -28,4 +28,6 @@ def home(request):
         return render(request, "clinic/patient_home.html")
     if not (user.is_superuser or user.role_names & set(roles.STAFF_ROLES)):
         return render(request, "clinic/no_role.html", status=403)
+    if user.has_perm("scheduling.view_appointment"):
+        return redirect("scheduling:calendar")  # the front desk's and clinicians' home: today's calendar
     return redirect("patients:list")

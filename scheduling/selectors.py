@@ -2,7 +2,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from . import availability
@@ -109,10 +109,16 @@ def online_visit_types():
     return VisitType.objects.filter(is_active=True, bookable_online=True)
 
 
+# Intake's red-flag alerts on a visit, counted by relation name (scheduling does not import intake).
+RED_FLAG_COUNT = {"red_flag_count": Count("red_flag_alerts")}
+
+
 def calendar_appointments(start, end, *, clinician_ids=None):
     """Appointments shown on the front-desk calendar between two instants, with all they display."""
-    appointments = Appointment.objects.filter(start_at__lt=end, end_at__gt=start).select_related(
-        "patient", "visit_type", "clinician__user", "location", "room"
+    appointments = (
+        Appointment.objects.filter(start_at__lt=end, end_at__gt=start)
+        .select_related("patient", "visit_type", "clinician__user", "location", "room")
+        .annotate(**RED_FLAG_COUNT)
     )
     if clinician_ids:
         appointments = appointments.filter(clinician__in=clinician_ids)
@@ -211,7 +217,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         start_min = _local_minutes(a.start_at, day, tz) if local_day >= day else 0
         return cl.Item(key, start_min, max(start_min + 1, _local_minutes(a.end_at, day, tz)), a, lane)
 
-    columns, items, free_cells = [], [], True
+    columns, items, free_cells, hint = [], [], True, []
     if len(days) == 1 and by == "room":
         day = first
         rooms = list(Room.objects.filter(is_active=True, location__is_active=True).select_related("location"))
@@ -223,6 +229,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
             for r in rooms
         ]
         items = [item(a, a.room_id if a.room_id in room_ids else None, day) for a in appointments]
+        hint = [s for c in clinicians for s in spans(c.pk, day)]
         if any(i.column_key is None for i in items):
             columns.append(cl.Column(None, "No room", "Telehealth and unassigned", day, None, closed_all.get(day, "")))
     elif len(days) == 1:
@@ -246,7 +253,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
             day = timezone.localtime(a.start_at, tz).date()
             if first <= day <= last:
                 items.append(item(a, day, day, (lanes[a.clinician_id], len(lanes)) if compact else None))
-    grid = cl.layout(columns, items, free_cells=free_cells)
+    grid = cl.layout(columns, items, free_cells=free_cells, hint=hint)
     today, now = timezone.localdate(timezone=tz), timezone.now()
     grid.now_row = grid.row_for(_local_minutes(now, today, tz)) if first <= today <= last else None
     grid.now_col = next((c.index for c in columns if c.key == today), None)
@@ -276,6 +283,10 @@ def clinician_feed(token, *, days_back=30, days_ahead=180):
 
 def appointment_detail(pk):
     """One appointment with everything its panel shows."""
-    return Appointment.objects.select_related(
-        "patient", "visit_type", "clinician__user", "location", "room", "series", "created_by"
-    ).get(pk=pk)
+    return (
+        Appointment.objects.select_related(
+            "patient", "visit_type", "clinician__user", "location", "room", "series", "created_by"
+        )
+        .annotate(**RED_FLAG_COUNT)
+        .get(pk=pk)
+    )

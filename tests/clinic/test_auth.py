@@ -13,10 +13,10 @@ def _login(client, email, password):
     return client.post("/accounts/login/", {"username": email, "password": password})
 
 
-def test_staff_can_sign_in_with_email_and_land_on_patients(client, front_desk):
+def test_staff_can_sign_in_with_email_and_land_on_the_calendar(client, front_desk):
     response = _login(client, front_desk.email, PASSWORD)
     assert response.status_code == 302
-    assert client.get(response.url, follow=True).request["PATH_INFO"] == "/patients/"
+    assert client.get(response.url, follow=True).request["PATH_INFO"] == "/schedule/"
 
 
 def test_wrong_password_shows_an_error_and_keeps_the_email(client, front_desk):

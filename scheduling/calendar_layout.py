@@ -1,0 +1,166 @@
+"""Where things sit on the calendar grid, from plain data (no database access here).
+
+Times are minutes since local midnight of a column's day. Rows are fixed steps (15 minutes) from the
+earliest working hour to the latest, widened to whole hours and to every appointment shown; a day
+with no working hours at all shows the default 7:00-19:00. Overlapping blocks in one column share
+its width in lanes; free steps not under a block become cells the front desk can click to book.
+"""
+
+from dataclasses import dataclass, field
+
+DEFAULT_RANGE = (7 * 60, 19 * 60)
+
+
+@dataclass
+class Column:
+    key: object
+    label: str
+    sublabel: str = ""
+    day: object = None
+    working: list | None = None  # [(start, end)] minutes; None: no working hours apply (rooms)
+    closed: str = ""  # why the whole column is closed, e.g. a public holiday
+    payload: dict = field(default_factory=dict)
+    index: int = 0  # CSS grid column
+    cells: list = field(default_factory=list)
+    narrow: bool = False  # nobody works and nothing is booked: drawn slim
+    lanes: int = 1  # the most blocks side by side: a crowded column is drawn wider
+
+
+@dataclass
+class Item:
+    column_key: object
+    start: int
+    end: int
+    payload: object = None
+    fixed_lane: tuple | None = None  # (lane, lanes) instead of packing overlaps
+    row: int = 0  # CSS grid row
+    span: int = 1
+    col: int = 0
+    lane: int = 0
+    lanes: int = 1
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int  # CSS grid row
+    minute: int
+    off: bool  # outside working hours (still bookable by staff)
+
+
+@dataclass(frozen=True)
+class Row:
+    row: int
+    minute: int
+    is_hour: bool
+
+
+@dataclass
+class Layout:
+    columns: list
+    items: list
+    rows: list
+    first_minute: int
+    last_minute: int
+    step: int
+
+    def row_for(self, minute):
+        if minute is None or not self.first_minute <= minute < self.last_minute:
+            return None
+        return (minute - self.first_minute) // self.step + 2
+
+
+def _range(columns, items, default, hint=()):
+    spans = [span for c in columns for span in (c.working or []) if not c.closed] + list(hint)
+    lo, hi = (min(s for s, _ in spans), max(e for _, e in spans)) if spans else default
+    for item in items:
+        lo, hi = min(lo, item.start), max(hi, item.end)
+    lo = max(0, lo - lo % 60)
+    hi = min(24 * 60, hi + (-hi) % 60)
+    return lo, max(hi, lo + 60)
+
+
+def _pack(items):
+    """Give overlapping items side-by-side lanes; each cluster of overlaps shares one lane count."""
+    cluster, cluster_end, lane_ends = [], -1, []
+
+    def close():
+        for it in cluster:
+            it.lanes = len(lane_ends)
+
+    for item in sorted(items, key=lambda i: (i.start, i.end)):
+        if cluster and item.start >= cluster_end:
+            close()
+            cluster, lane_ends = [], []
+        for lane, end in enumerate(lane_ends):
+            if end <= item.start:
+                lane_ends[lane] = item.end
+                break
+        else:
+            lane = len(lane_ends)
+            lane_ends.append(item.end)
+        item.lane = lane
+        cluster.append(item)
+        cluster_end = max(cluster_end, item.end)
+    if cluster:
+        close()
+
+
+def layout(columns, items, *, step=15, default=DEFAULT_RANGE, free_cells=True, hint=()):
+    """Place columns, rows, blocks and free cells; returns a Layout with CSS grid positions.
+
+    `hint`: working spans that set the rows' range without shading any column (the room view).
+    """
+    lo, hi = _range(columns, items, default, hint)
+    rows = [Row(i + 2, m, m % 60 == 0) for i, m in enumerate(range(lo, hi, step))]
+    by_key = {}
+    for number, column in enumerate(columns):
+        column.index = number + 2
+        by_key[column.key] = column
+    shown = [i for i in items if i.column_key in by_key]
+    covered = {key: set() for key in by_key}
+    for item in shown:
+        first = (max(item.start, lo) - lo) // step
+        last = -(-(min(item.end, hi) - lo) // step)
+        item.row, item.span, item.col = first + 2, max(1, last - first), by_key[item.column_key].index
+        covered[item.column_key].update(range(item.row, item.row + item.span))
+        if item.fixed_lane:
+            item.lane, item.lanes = item.fixed_lane
+    for key, column in by_key.items():
+        _pack([i for i in shown if i.column_key == key and not i.fixed_lane])
+        column.narrow = column.working is not None and not column.working and not covered[key]
+        column.lanes = max([i.lanes for i in shown if i.column_key == key and not i.fixed_lane] or [1])
+    if free_cells:
+        for column in columns:
+            spans = column.working
+            column.cells = [
+                Cell(
+                    r.row, r.minute,
+                    bool(column.closed) or (spans is not None and not any(s <= r.minute < e for s, e in spans)),
+                )
+                for r in rows
+                if r.row not in covered[column.key]
+            ]
+    return Layout(columns, shown, rows, lo, hi, step)
+
+
+def subtract(spans, holes):
+    """Minute spans minus holes (time off), e.g. [(540, 1020)] - [(720, 780)] = [(540, 720), (780, 1020)]."""
+    out = list(spans)
+    for h0, h1 in holes:
+        nxt = []
+        for s, e in out:
+            if h1 <= s or h0 >= e:
+                nxt.append((s, e))
+                continue
+            if s < h0:
+                nxt.append((s, h0))
+            if h1 < e:
+                nxt.append((h1, e))
+        out = nxt
+    return out
+
+
+def clock(minute):
+    """'9:30 AM' for 570."""
+    hour, mins = divmod(minute % (24 * 60), 60)
+    return f"{(hour % 12) or 12}:{mins:02d} {'AM' if hour < 12 else 'PM'}"

@@ -1,0 +1,173 @@
+"""The front desk works the calendar: an online booking appears, is moved and checked in; a free time is booked."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from scheduling import services, tasks_staff
+from scheduling.models import Appointment, ClinicSettings, Modality
+from tests.factories import PatientFactory
+from tests.scheduling.conftest import (  # noqa: F401  (fixtures used by name)
+    clinic_settings,
+    dr_chen,
+    dr_rivera,
+    follow_up,
+    local,
+    location,
+    next_weekday,
+    visit_types,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def monday():
+    return next_weekday(0)
+
+
+def _book(patient, clinician, visit, start, **kw):
+    return services.appointment_book(
+        patient=patient, clinician=clinician, visit_type=visit, start=start, modality=Modality.IN_OFFICE,
+        location=clinician.locations.first(), **kw,
+    )
+
+
+def _calendar(page, live_server, day):
+    page.goto(f"{live_server.url}/schedule/?date={day.isoformat()}")
+    page.evaluate("window.__sameDocument = true")  # gone if anything reloads the whole page
+
+
+def _still_same_document(page):
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+def test_front_desk_moves_an_online_booking_and_checks_the_patient_in(
+    page, live_server, sign_in, front_desk, dr_rivera, follow_up, monday  # noqa: F811
+):
+    online = _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(monday, 10),
+                   source=Appointment.Source.ONLINE)
+    _book(PatientFactory(first_name="Liam", last_name="Park"), dr_rivera, follow_up, local(monday, 14))
+    _book(PatientFactory(first_name="Noah", last_name="Berg"), dr_rivera, follow_up, local(monday, 11))
+
+    sign_in(front_desk)
+    expect(page).to_have_url(re.compile(r"/schedule/$"))  # the calendar is the front desk's home
+    _calendar(page, live_server, monday)
+    maya = page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor · Follow-up Booked"))
+    expect(maya).to_be_visible()
+
+    # Move Maya's online booking to 12:15.
+    maya.click()
+    panel = page.get_by_role("dialog", name="Maya Okafor")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_text("Booked online")).to_be_visible()
+    panel.get_by_label("New time").fill("12:15")
+    panel.get_by_role("button", name="Move").click()
+    expect(panel.get_by_role("status")).to_contain_text("Moved to")
+    expect(page.get_by_role("link", name=re.compile(r"^12:15 PM Maya Okafor"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor"))).to_have_count(0)
+
+    # Moving Noah onto Liam's 2 PM visit is refused, with the next free times offered.
+    page.get_by_role("link", name=re.compile(r"^11:00 AM Noah Berg")).click()
+    panel = page.get_by_role("dialog", name="Noah Berg")
+    panel.get_by_label("New time").fill("14:15")
+    panel.get_by_role("button", name="Move").click()
+    refusal = panel.get_by_role("alert")
+    expect(refusal).to_contain_text("That time was just taken.")
+    expect(refusal.get_by_role("button", name=re.compile(r"3:00 PM with Sam Rivera"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Noah Berg"))).to_be_visible()  # not moved
+
+    # Check Maya in: the status word changes on the calendar without a page load.
+    page.get_by_role("link", name=re.compile(r"^12:15 PM Maya Okafor")).click()
+    panel = page.get_by_role("dialog", name="Maya Okafor")
+    panel.get_by_role("button", name="Check in").click()
+    expect(panel.get_by_role("status")).to_have_text("Checked in.")
+    expect(page.get_by_role("link", name=re.compile(r"^12:15 PM Maya Okafor · Follow-up Checked in"))).to_be_visible()
+    _still_same_document(page)
+    online.refresh_from_db()
+    assert online.status == Appointment.Status.CHECKED_IN and online.start_at == local(monday, 12, 15)
+    page.get_by_role("button", name="Close panel").click()
+    expect(panel).to_be_hidden()
+
+
+def test_front_desk_books_a_free_time_for_a_patient(
+    page, live_server, sign_in, front_desk, dr_rivera, location, monday  # noqa: F811
+):
+    PatientFactory(first_name="Lena", last_name="Kowalski")
+    PatientFactory(first_name="Liam", last_name="Chen")
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+
+    page.get_by_role("link", name="Book with Sam Rivera at 11:00 AM").click()
+    panel = page.get_by_role("dialog", name="Book a visit")
+    expect(panel.get_by_label("Time")).to_have_value("11:00")
+    panel.get_by_label("Search for the patient").fill("kowal")
+    panel.get_by_role("radio", name=re.compile(r"Kowalski, Lena")).check()
+    expect(panel.get_by_role("radio", name=re.compile(r" born "))).to_have_count(1)  # Liam Chen does not match
+    panel.get_by_label("Visit type").select_option(label="Follow-up")
+    panel.get_by_label("Reason for visit").fill("Deep gluteal pain when sitting")
+    panel.get_by_role("button", name="Book", exact=True).click()
+
+    booked = page.get_by_role("dialog", name="Lena Kowalski")  # the panel now shows the new appointment
+    expect(booked.get_by_role("status")).to_contain_text("Booked Lena Kowalski for")
+    expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Lena Kowalski · Follow-up Booked"))).to_be_visible()
+    _still_same_document(page)
+    assert Appointment.objects.get().reason == "Deep gluteal pain when sitting"
+
+
+def test_front_desk_accepts_an_online_request_and_the_patient_is_told(
+    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up, monday, monkeypatch  # noqa: F811
+):
+    sent = []
+    monkeypatch.setattr(tasks_staff.send_request_decision_email, "delay", lambda *args: sent.append(args))
+    rules = ClinicSettings.load()
+    rules.auto_confirm_online_bookings = False
+    rules.save()  # save() also clears the cached settings
+    request = _book(PatientFactory(first_name="Ada", last_name="Moss", email="ada@example.com"), dr_rivera, follow_up,
+                    local(monday, 15), source=Appointment.Source.ONLINE)
+    _book(PatientFactory(first_name="Ben", last_name="Ruiz"), dr_chen, follow_up, local(monday, 9, 30))
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+
+    requests = page.get_by_role("region", name=re.compile("Online requests waiting"))
+    expect(requests).to_contain_text("Ada Moss")
+    expect(page.get_by_role("link", name=re.compile(r"^3:00 PM Ada Moss · Follow-up Requested"))).to_be_visible()
+    requests.get_by_role("button", name="Accept the request of Ada Moss").click()
+
+    expect(page.get_by_role("dialog", name="Ada Moss").get_by_role("status")).to_contain_text(
+        "Request accepted. We are emailing Ada."
+    )
+    expect(page.get_by_role("link", name=re.compile(r"^3:00 PM Ada Moss · Follow-up Booked"))).to_be_visible()
+    expect(page.get_by_role("region", name=re.compile("Online requests waiting"))).to_have_count(0)
+    assert sent == [(request.pk, True)]
+
+
+def test_front_desk_checks_a_series_for_conflicts_then_books_the_free_dates(
+    page, live_server, sign_in, front_desk, dr_rivera, follow_up, location, monday  # noqa: F811
+):
+    from datetime import timedelta
+
+    PatientFactory(first_name="Lena", last_name="Kowalski")
+    _book(PatientFactory(), dr_rivera, follow_up, local(monday + timedelta(days=3), 10))  # the first Thursday
+    sign_in(front_desk)
+    page.get_by_role("link", name="Series").click()
+    page.get_by_label("Search for the patient").fill("kowal")
+    page.get_by_role("radio", name=re.compile(r"Kowalski, Lena")).check()
+    page.get_by_label("Visit type").select_option(label="Follow-up")
+    page.get_by_label("Clinician").select_option(label="Sam Rivera, PT, DPT")
+    page.get_by_label("Location").select_option(label="Back Bay")
+    page.get_by_label("First date").fill(monday.isoformat())
+    page.get_by_label("Time").fill("10:00")
+    page.get_by_label("Monday").check()
+    page.get_by_label("Thursday").check()
+    page.get_by_label("For how many weeks").fill("6")
+    page.evaluate("window.__sameDocument = true")
+    page.get_by_role("button", name="Check", exact=True).click()
+
+    expect(page.get_by_role("heading", name="12 visits: 11 free, 1 with a conflict")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile(r"Thu, .* Conflict Clinician already booked"))).to_have_count(1)
+    page.get_by_role("button", name="Book the 11 free ones").click()
+    expect(page.get_by_role("status")).to_have_text("Booked 11 visits.")
+    _still_same_document(page)
+    assert Appointment.objects.filter(series__isnull=False).count() == 11
