@@ -1,0 +1,64 @@
+"""Signed intake links: no account needed, tied to one intake form, dead after the visit's day.
+
+The token is `django.core.signing` over the form's id with its own salt, so a link for one form
+never opens another and a changed character gives a 404. The signature carries its age and is
+refused after MAX_AGE as a backstop; the real end is the end of the visit's day in the clinic's
+time zone, checked by the views (`is_expired`) because a visit can move after the link was sent.
+"""
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
+
+SALT = "stride.intake"
+# Backstop only: online booking reaches 90 days ahead; a link older than this is refused outright.
+MAX_AGE = timedelta(days=200)
+# A form with no visit (the visit was deleted) stays open this long after it was created.
+WITHOUT_VISIT = timedelta(days=14)
+CLOSED_VISIT_STATUSES = ("cancelled", "no_show")
+
+
+def token_for(intake) -> str:
+    """Return the signed token for an intake form."""
+    return signing.dumps(intake.pk, salt=SALT)
+
+
+def intake_id_from(token: str) -> int | None:
+    """Return the form id in a token, or None if the token is tampered with, unknown or too old."""
+    try:
+        value = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired is a BadSignature
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _end_of_day(moment, tz) -> datetime:
+    day = timezone.localtime(moment, tz).date()
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def expires_at(intake) -> datetime:
+    """The instant the link stops working: midnight after the visit's day, in the clinic's time zone."""
+    appointment = intake.appointment
+    if appointment is None:
+        return _end_of_day(intake.created_at + WITHOUT_VISIT, ZoneInfo(settings.TIME_ZONE))
+    return _end_of_day(appointment.start_at, appointment.local_tz)
+
+
+def is_expired(intake, now=None) -> bool:
+    """True once the visit's day has ended, or the visit was cancelled or missed."""
+    if intake.appointment is not None and intake.appointment.status in CLOSED_VISIT_STATUSES:
+        return True
+    return (now or timezone.now()) >= expires_at(intake)
+
+
+def intake_path(intake, step: str | None = None, *, token: str | None = None) -> str:
+    """The patient's URL path for the form (its resume page, or one step)."""
+    token = token or token_for(intake)
+    if step is None:
+        return reverse("intake:resume", kwargs={"token": token})
+    return reverse("intake:step", kwargs={"token": token, "step": step})

@@ -1,0 +1,87 @@
+"""Reads for the intake form: the form behind a link, the visit that needs one, a patient's intakes."""
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from patients.models import Patient
+from scheduling.models import Appointment
+
+from .models import IntakeForm, OutcomeScore, RedFlagAlert
+
+# A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
+OPEN_FOR_INTAKE = (*Appointment.MOVABLE, Appointment.Status.CHECKED_IN)
+
+
+def intake_for_link(pk: int) -> IntakeForm | None:
+    """The form a patient's link points at, with what its pages show, in one query."""
+    return (
+        IntakeForm.objects.select_related(
+            "patient", "appointment__location", "appointment__visit_type", "appointment__clinician__user"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def next_appointment_needing_intake(*, patient: Patient, now=None) -> Appointment | None:
+    """The patient's next visit (today or later) whose type needs an intake form not yet completed."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localtime(now or timezone.now(), tz).date()
+    start_of_today = datetime.combine(today, time.min, tzinfo=tz)
+    return (
+        Appointment.objects.filter(
+            patient=patient,
+            visit_type__needs_intake=True,
+            intake_completed_at__isnull=True,
+            status__in=OPEN_FOR_INTAKE,
+            start_at__gte=start_of_today,
+        )
+        .select_related("location", "visit_type", "clinician__user")
+        .order_by("start_at")
+        .first()
+    )
+
+
+def _intakes_with_scores():
+    return Prefetch(
+        "intake_forms",
+        queryset=IntakeForm.objects.select_related("appointment__visit_type", "appointment__clinician__user")
+        .prefetch_related(
+            Prefetch("scores", queryset=OutcomeScore.objects.order_by("instrument")),
+            Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
+        ),
+    )
+
+
+def patient_intakes(*, mrn: str) -> Patient:
+    """The patient with every intake form, its visit, scores and alerts, in a fixed number of queries."""
+    return Patient.objects.prefetch_related(_intakes_with_scores()).get(mrn=mrn)
+
+
+def intake_summary(*, pk: int) -> IntakeForm:
+    """One intake form with what its printable summary shows."""
+    return (
+        IntakeForm.objects.select_related(
+            "patient", "appointment__location", "appointment__visit_type", "appointment__clinician__user"
+        )
+        .prefetch_related(
+            Prefetch("scores", queryset=OutcomeScore.objects.order_by("instrument")),
+            Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def alert_for_notification(pk: int) -> RedFlagAlert | None:
+    """A red-flag alert with the patient and the visit's clinician, for the clinician's email."""
+    return (
+        RedFlagAlert.objects.select_related(
+            "patient", "appointment__clinician__user", "appointment__location", "appointment__visit_type"
+        )
+        .filter(pk=pk)
+        .first()
+    )

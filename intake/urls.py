@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views_intake
+
+app_name = "intake"
+urlpatterns = [
+    # Staff, from the chart.
+    path("patients/<str:mrn>/send/", views_intake.send_link, name="send"),
+    path("patients/<str:mrn>/fill-in-clinic/", views_intake.fill_in_clinic, name="fill-in-clinic"),
+    path("forms/<int:pk>/summary/", views_intake.summary, name="summary"),
+    path("alerts/<int:pk>/acknowledge/", views_intake.acknowledge, name="acknowledge"),
+    # The patient, by the signed link.
+    path("<str:token>/", views_intake.resume, name="resume"),
+    path("<str:token>/done/", views_intake.done, name="done"),
+    path("<str:token>/<slug:step>/", views_intake.step, name="step"),
+]

@@ -1,0 +1,207 @@
+"""Pages of the intake form: the patient's steps (reached by a signed link, no account) and the
+staff actions on the chart (send the link, fill in at the clinic, printable summary, acknowledge a red flag)."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from clinic.audit import record_view, request_ip
+from clinic.permissions import staff_permission_required
+from patients.models import Patient
+
+from . import forms_intake, links, selectors, services
+from .models import INTAKE_STEPS, IntakeForm, RedFlagAlert
+
+STEP_TITLES = {step: form.title for step, form in forms_intake.STEP_FORMS.items()}
+
+
+def patient_page(view):
+    """A page behind a patient's link: never cached, its address (the token) never sent to another site,
+    and health data kept out of error reports."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        # same-origin, not no-referrer: browsers send "Origin: null" on POSTs under no-referrer, failing CSRF.
+        response["Referrer-Policy"] = "same-origin"
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    return sensitive_post_parameters()(never_cache(wrapped))
+
+
+def _open(token) -> IntakeForm:
+    """The form behind a link; 404 for a tampered, unknown or very old token."""
+    pk = links.intake_id_from(token)
+    intake = selectors.intake_for_link(pk) if pk is not None else None
+    if intake is None:
+        raise Http404("This link is not valid.")
+    return intake
+
+
+def _expired(request, intake):
+    location = intake.appointment.location if intake.appointment_id else None
+    return render(request, "intake/form/expired.html", {"intake": intake, "location": location}, status=410)
+
+
+@patient_page
+def resume(request, token):
+    """Open the link: continue at the first step not saved yet."""
+    intake = _open(token)
+    if links.is_expired(intake):
+        return _expired(request, intake)
+    if intake.is_submitted:
+        return redirect("intake:done", token=token)
+    return redirect("intake:step", token=token, step=intake.current_step)
+
+
+def _render_step(request, intake, token, step, form, *, status=200, submit_errors=None):
+    index = INTAKE_STEPS.index(step)
+    just_saved = request.GET.get("saved")
+    context = {
+        "intake": intake,
+        "patient": intake.patient,
+        "token": token,
+        "step": step,
+        "form": form,
+        "number": index + 1,
+        "total": len(INTAKE_STEPS),
+        "percent": round(100 * (index + 1) / len(INTAKE_STEPS)),
+        "prev_url": links.intake_path(intake, INTAKE_STEPS[index - 1], token=token) if index else "",
+        "is_last": step == INTAKE_STEPS[-1],
+        "just_saved": just_saved if just_saved in INTAKE_STEPS else "",
+        "submit_errors": submit_errors,
+        "location": intake.appointment.location if intake.appointment_id else None,
+    }
+    return render(request, "intake/form/step.html", context, status=status)
+
+
+@patient_page
+def step(request, token, step):
+    """One step: show it with the saved answers, or validate and save it and move on."""
+    intake = _open(token)
+    if links.is_expired(intake):
+        return _expired(request, intake)
+    if intake.is_submitted:
+        return redirect("intake:done", token=token)
+    if step not in INTAKE_STEPS:
+        raise Http404("No such step.")
+    if INTAKE_STEPS.index(step) > INTAKE_STEPS.index(intake.current_step):
+        return redirect("intake:step", token=token, step=intake.current_step)
+
+    patient = intake.patient
+    if request.method != "POST":
+        form = forms_intake.step_form(step, patient=patient, answers=intake.answers.get(step))
+        return _render_step(request, intake, token, step, form)
+
+    form = forms_intake.step_form(step, patient=patient, data=request.POST)
+    if not form.is_valid():
+        return _render_step(request, intake, token, step, form, status=400)
+    ip = request_ip(request)
+    try:
+        services.intake_save_step(intake=intake, step=step, answers=form.to_answers(), ip=ip)
+        if step != INTAKE_STEPS[-1]:
+            following = INTAKE_STEPS[INTAKE_STEPS.index(step) + 1]
+            return redirect(f"{links.intake_path(intake, following, token=token)}?saved={step}")
+        services.intake_submit(intake=intake, ip=ip)
+    except services.AlreadySubmitted:
+        return redirect("intake:done", token=token)
+    except services.IntakeIncomplete as exc:
+        problems = [
+            {"step": key, "title": STEP_TITLES[key], "url": links.intake_path(intake, key, token=token),
+             "messages": [m for messages_ in exc.errors[key].values() for m in messages_]}
+            for key in INTAKE_STEPS if key in exc.errors
+        ]
+        return _render_step(request, intake, token, step, form, status=400, submit_errors=problems)
+    return redirect(f"{reverse('intake:done', kwargs={'token': token})}?saved={step}")
+
+
+@patient_page
+def done(request, token):
+    """The thank-you page, with urgent advice if a red flag was reported."""
+    intake = _open(token)
+    if links.is_expired(intake):
+        return _expired(request, intake)
+    if not intake.is_submitted:
+        return redirect("intake:resume", token=token)
+    alerts = list(intake.alerts.all())
+    return render(request, "intake/form/done.html", {
+        "intake": intake,
+        "patient": intake.patient,
+        "emergency": any(a.urgency == RedFlagAlert.Urgency.EMERGENCY for a in alerts),
+        "urgent": bool(alerts),
+        "location": intake.appointment.location if intake.appointment_id else None,
+    })
+
+
+# --- Staff ------------------------------------------------------------------------------------------
+
+
+@require_POST
+@staff_permission_required("intake.add_intakeform")
+def send_link(request, mrn):
+    """Email the patient the link for their next visit that needs an intake form."""
+    patient = get_object_or_404(Patient, mrn=mrn)
+    try:
+        services.intake_send(
+            patient=patient, base_url=request.build_absolute_uri("/"), actor=request.user, ip=request_ip(request)
+        )
+    except services.IntakeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Intake link emailed to {patient.email}.")
+    return redirect(patient)
+
+
+@require_POST
+@staff_permission_required("intake.add_intakeform")
+def fill_in_clinic(request, mrn):
+    """Open the form on this device for the patient to fill in, and sign the staff member out."""
+    patient = get_object_or_404(Patient, mrn=mrn)
+    appointment = selectors.next_appointment_needing_intake(patient=patient)
+    if appointment is None:
+        messages.error(request, "No visit of this patient today or later needs an intake form.")
+        return redirect(patient)
+    intake = services.intake_start(
+        appointment=appointment, filled_in_clinic=True, actor=request.user, ip=request_ip(request)
+    )
+    # The patient types from here on: the staff session must not stay open on the device they hold.
+    logout(request)
+    return redirect(links.intake_path(intake))
+
+
+@staff_permission_required("intake.view_clinical")
+def summary(request, pk):
+    """The printable summary of one intake form: scores, red flags and every answer."""
+    try:
+        intake = selectors.intake_summary(pk=pk)
+    except IntakeForm.DoesNotExist:
+        raise Http404("No such intake form.") from None
+    record_view(instance=intake, actor=request.user, ip=request_ip(request))
+    sections = []
+    for step_key, form_class in forms_intake.STEP_FORMS.items():
+        saved = intake.answers.get(step_key)
+        rows = form_class(patient=intake.patient).describe(saved) if saved else []
+        sections.append({"title": form_class.title, "rows": rows, "saved": saved is not None})
+    scores = {score.instrument: score for score in intake.scores.all()}
+    return render(request, "intake/form/summary.html", {
+        "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,
+        "alerts": list(intake.alerts.all()), "instruments": forms_intake.current_instruments(),
+    })
+
+
+@require_POST
+@staff_permission_required("intake.change_redflagalert")
+def acknowledge(request, pk):
+    """A clinician marks a red-flag alert as seen and acted on."""
+    alert = get_object_or_404(RedFlagAlert.objects.select_related("patient"), pk=pk)
+    services.red_flag_acknowledge(alert=alert, actor=request.user, ip=request_ip(request))
+    messages.success(request, "Red flag acknowledged.")
+    return redirect(alert.patient)

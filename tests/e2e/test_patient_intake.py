@@ -1,0 +1,213 @@
+"""A patient fills the intake form on a phone from the link, closes it midway, comes back, submits."""
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from intake import services
+from intake.forms_intake import RED_FLAG_QUESTIONS
+from intake.models import IntakeForm, RedFlagAlert
+from tests.e2e.conftest import SCREENSHOTS
+from tests.intake import intake_fixtures as fx
+from tests.intake.intake_fixtures import save_steps
+from tests.scheduling.conftest import clinic_settings, dr_rivera, follow_up, location, monday, visit_types  # noqa: F401
+
+appointment, evaluation, intake, maya, run_tasks_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+QUESTIONS = list(RED_FLAG_QUESTIONS.values())
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    yield context
+    context.close()
+
+
+def open_page(context, url):
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(url)
+    return page
+
+
+def shot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"intake_{name}.png"), full_page=True)
+
+
+def group(page, name):
+    return page.get_by_role("group", name=name)
+
+
+def answer(page, question, choice):
+    group(page, question).get_by_label(choice, exact=True).check()
+
+
+def next_step(page, heading):
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
+
+
+def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(phone, live_server, appointment,
+                                                                                 run_tasks_now):
+    link = live_server.url + services.intake_link_for(appointment=appointment)
+    page = open_page(phone, link)
+
+    # 1. Contact details: prefilled from the record; insurance questions appear once they apply.
+    expect(page.get_by_role("heading", level=1, name="Your details")).to_be_visible()
+    expect(page.get_by_text("Step 1 of 7")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value("maya@example.com")
+    page.get_by_label("Street address").fill("12 Elm St")
+    page.get_by_label("Town or city").fill("Boston")
+    page.get_by_label("ZIP code").fill("02116")
+    page.get_by_label("Emergency contact: name").fill("Sam Okafor")
+    page.get_by_label("Emergency contact: how you know them").fill("partner")
+    page.get_by_label("Emergency contact: phone").fill("(617) 555-0102")
+    expect(page.get_by_label("Insurance company")).to_be_hidden()
+    answer(page, "Will you use health insurance for these visits?", "Yes")
+    page.get_by_label("Insurance company").fill("Aetna")
+    page.get_by_label("Member ID").fill("W123456")
+    shot(page, "1_contact")
+    next_step(page, "Health history")
+
+    # 2. Health history: pressing Next too early puts each message by its question.
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("Please check the answers marked below")).to_be_visible()
+    expect(group(page, "Have you ever had an operation (surgery)?")).to_contain_text("Choose yes or no.")
+    shot(page, "2_history_errors")
+    answer(page, "Have you ever had an operation (surgery)?", "No")
+    answer(page, "Do you take any medicines, including ones bought without a prescription?", "Yes")
+    page.get_by_label("Which medicines, and how much?").fill("Ibuprofen 400 mg when needed")
+    answer(page, "Do you have any allergies, for example to medicines, latex or tape?", "No")
+    answer(page, "Have you had any scans or X-rays for this problem?", "No")
+    answer(page, "Have you had any treatment for this problem already?", "No")
+    answer(page, "How active are you, usually?", "Very active: exercise most days")
+    page.get_by_label("Which sports or activities do you do?").fill("Running")
+    page.get_by_label("About how many hours a day do you spend sitting?").fill("9")
+    next_step(page, "This problem")
+
+    # 3. This problem: tap the body map; leg questions appear only with leg symptoms.
+    onset = timezone.localdate() - datetime.timedelta(days=60)
+    page.get_by_label("When did it start?").fill(onset.isoformat())
+    answer(page, "How did it start?", "During sport or exercise")
+    page.get_by_label("Which sport or exercise?").fill("Running")
+    answer(page, "Which side is the problem on?", "Left")
+    page.get_by_role("button", name="Left buttock").click()
+    calf = page.get_by_role("button", name="Left calf")
+    calf.click()
+    calf.click()
+    expect(page.get_by_role("button", name="Left buttock: pain")).to_be_visible()
+    expect(page.get_by_role("button", name="Left calf: tingling")).to_be_visible()
+    expect(page.get_by_text("You marked: Left buttock (pain), Left calf (tingling).")).to_be_visible()
+    expect(group(page, "Which leg?")).to_be_hidden()
+    group(page, "Do you have any of these?").get_by_label("Pain, tingling or numbness going down the leg").check()
+    answer(page, "Which leg?", "Left")
+    answer(page, "How far down the leg does it go?", "Below the knee, into the calf or shin")
+    group(page, "What makes it worse?").get_by_label("Sitting", exact=True).check()
+    page.get_by_label("How many minutes can you sit before it hurts more?").fill("20")
+    answer(page, "Your pain right now (pain score)", "6")
+    answer(page, "Your pain at its best in the past week", "3")
+    answer(page, "Your pain at its worst in the past week", "8")
+    shot(page, "3_complaint")
+    next_step(page, "Safety questions")
+
+    # 4. Safety questions: answer some, type a note, then the page closes before Next.
+    for question in QUESTIONS[:5]:
+        answer(page, question, "No")
+    page.get_by_label("Anything you want to add about these answers?").fill("Stiff in the mornings")
+    page.close()
+
+    page = open_page(phone, link)
+    expect(page.get_by_role("heading", level=1, name="Safety questions")).to_be_visible()
+    expect(page.get_by_text("We brought back what you typed earlier")).to_be_visible()
+    for question in QUESTIONS[:5]:
+        expect(group(page, question).get_by_label("No", exact=True)).to_be_checked()
+    expect(page.get_by_label("Anything you want to add about these answers?")).to_have_value("Stiff in the mornings")
+    shot(page, "4_red_flags_restored")
+    for question in QUESTIONS[5:]:
+        answer(page, question, "No")
+    next_step(page, "Daily activities")
+
+    # 5. Outcome measures: the ODI placeholder with its notice, and the PSFS.
+    expect(page.get_by_text("Placeholder wording.")).to_be_visible()
+    for section in page.get_by_role("group", name=re.compile(r"^Section \d+:")).all():
+        section.get_by_label(re.compile(r"^Placeholder statement 2")).check()
+    page.get_by_label("Activity 1", exact=True).fill("Running")
+    page.get_by_label("Activity 1: how well can you do it now?").select_option("3")
+    shot(page, "5_outcomes")
+    next_step(page, "Your goals")
+
+    # 6-7. Goals, consent and signature.
+    page.get_by_label("What do you most want to be able to do again?").fill("Run a half marathon again")
+    next_step(page, "Consent and signature")
+    page.get_by_label("I agree to be assessed and treated").check()
+    page.get_by_label("I have read the clinic's notice of privacy practices.").check()
+    page.get_by_label("My answers on this form are true").check()
+    page.get_by_label("Type your full name to sign").fill("Maya Okafor")
+    shot(page, "7_consent")
+    page.get_by_role("button", name="Sign and submit").click()
+
+    expect(page.get_by_role("heading", name="Thank you, Maya")).to_be_visible()
+    shot(page, "8_thank_you")
+    drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('stride-intake:')).length")
+    assert drafts == 0
+    appointment.refresh_from_db()
+    assert appointment.intake_completed_at is not None and not appointment.intake_missing
+    form = IntakeForm.objects.get(appointment=appointment)
+    assert form.is_submitted and form.answers["red_flags"]["notes"] == "Stiff in the mornings"
+    assert form.answers["complaint"]["body_map"] == {"back_buttock_left": "pain", "back_calf_left": "tingling"}
+    assert not RedFlagAlert.objects.exists()
+
+
+def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, live_server, sign_in, intake,
+                                                                   run_tasks_now):
+    save_steps(intake, skip=("red_flags", "consent"))  # the patient stopped before the safety questions
+    link = live_server.url + services.intake_link_for(appointment=intake.appointment)
+    patient_page = open_page(phone, link)
+    expect(patient_page.get_by_role("heading", level=1, name="Safety questions")).to_be_visible()
+    advice = patient_page.get_by_role("alert").filter(has_text="Please do not wait for your appointment")
+    expect(advice).to_be_hidden()
+    answer(patient_page, QUESTIONS[0], "Yes")  # saddle numbness
+    expect(advice).to_be_visible()
+    for question in QUESTIONS[1:]:
+        answer(patient_page, question, "No")
+    shot(patient_page, "red_flag_advice")
+    next_step(patient_page, "Daily activities")  # saved steps come back filled in
+    next_step(patient_page, "Your goals")
+    next_step(patient_page, "Consent and signature")
+    for label in ("I agree to be assessed", "I have read the clinic's", "My answers on this form are true"):
+        patient_page.get_by_label(label).check()
+    patient_page.get_by_label("Type your full name to sign").fill("Maya Okafor")
+    patient_page.get_by_role("button", name="Sign and submit").click()
+    expect(patient_page.get_by_role("alert").filter(has_text="Please do not wait for your appointment")).to_be_visible()
+
+    assert [m.to for m in mail.outbox] == [["rivera@stride.test"]]
+    sign_in(intake.appointment.clinician.user)
+    page.goto(f"{live_server.url}/patients/{intake.patient.mrn}/")
+    alert = page.get_by_role("alert").filter(has_text="Red flag: Emergency")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("saddle/perineal numbness")
+    expect(page.get_by_role("region", name="Intake and exams")).to_contain_text("Submitted")
+    shot(page, "chart_red_flag")
+
+    page.get_by_role("link", name="Intake summary (printable)").click()
+    expect(page.get_by_role("heading", name="Intake summary")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_text(f"record {intake.patient.mrn}")).to_be_visible()  # the header repeated on each page
+    shot(page, "summary_print")
+    page.emulate_media(media="screen")
+    page.go_back()
+
+    alert = page.get_by_role("alert").filter(has_text="Red flag: Emergency")
+    alert.get_by_role("button", name="Acknowledge red flag").click()
+    expect(page.get_by_text("Red flag acknowledged.")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Red flag: Emergency")).to_have_count(0)

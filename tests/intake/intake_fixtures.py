@@ -1,0 +1,128 @@
+"""Fixtures and answers for the intake form tests (used by tests/intake/test_intake_*.py and the e2e journey).
+
+A test module binds the fixtures it uses by name (an alias, so ruff's F811 does not fire on the
+test's parameters) and imports the scheduling fixtures they depend on:
+    from tests.intake import intake_fixtures as fx
+    from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
+    appointment, intake = fx.appointment, fx.intake
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from intake import forms_intake, links, services, tasks
+from intake.forms_intake import RED_FLAG_QUESTIONS
+from intake.models import INTAKE_STEPS
+from scheduling.models import Appointment
+from tests.factories import PatientFactory
+from tests.scheduling.conftest import local
+
+# ODI worked example from the reference: 16 points over 9 answered sections (one skipped) = 35.6%.
+ODI_16_OF_45 = {"pain_intensity": 2, "personal_care": 2, "lifting": 2, "walking": 2, "sitting": 2, "standing": 2,
+                "sleeping": 2, "sex_life": None, "social_life": 1, "travelling": 1}
+
+
+def valid_answers():
+    """Answers for every step, in the stored / API shape, that pass validation for Maya Okafor."""
+    onset = timezone.localdate() - datetime.timedelta(days=60)
+    return {
+        "contact": {
+            "email": "maya@example.com", "mobile_phone": "(617) 555-0101", "address_line1": "12 Elm St",
+            "address_line2": "", "city": "Boston", "state": "MA", "postal_code": "02116",
+            "emergency_contact_name": "Sam Okafor", "emergency_contact_relationship": "partner",
+            "emergency_contact_phone": "(617) 555-0102", "has_insurance": True, "insurance_carrier": "Aetna",
+            "insurance_member_id": "W123456", "insurance_group_number": "",
+        },
+        "history": {
+            "health_conditions": [], "other_conditions": "", "had_surgery": False, "takes_medication": True,
+            "medications": "Ibuprofen 400 mg when needed", "has_allergies": False, "prior_imaging": False,
+            "prior_treatment": False, "activity_level": "very_active", "sports": "Running", "occupation": "Accountant",
+            "sitting_hours": 9,
+        },
+        "complaint": {
+            "onset_date": onset.isoformat(), "onset_how": "sport", "onset_sport": "Running", "side": "left",
+            "body_map": {"back_buttock_left": "pain", "back_calf_left": "tingling"},
+            "symptoms": ["leg_symptoms", "difficulty_sitting"], "leg_side": "left", "leg_extent": "below_knee",
+            "worse_with": ["sitting"], "sitting_minutes": 20, "eases": ["moving"],
+            "pain_now": 6, "pain_best": 3, "pain_worst": 8,
+        },
+        "red_flags": {**{key: False for key in RED_FLAG_QUESTIONS}, "notes": ""},
+        "outcomes": {
+            **{f"odi_{key}": value for key, value in ODI_16_OF_45.items()},
+            "psfs_activity_1": "Running", "psfs_rating_1": 3,
+            "psfs_activity_2": "Sitting through a workday", "psfs_rating_2": 4,
+            "psfs_activity_3": "Climbing stairs", "psfs_rating_3": 6,
+        },
+        "goals": {"goals": "Run a half marathon again", "target": "Boston half in October", "concerns": ""},
+        "consent": {"consent_treatment": True, "privacy_ack": True, "answers_true": True, "signed_name": "Maya Okafor"},
+    }
+
+
+def as_post(answers):
+    """Stored-shape answers of one step as the browser would post them."""
+    data = {}
+    for name, value in forms_intake.ComplaintForm.to_data(answers).items():
+        if value is None or value is False and name in ("consent_treatment", "privacy_ack", "answers_true"):
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def save_steps(intake, answers=None, *, only=INTAKE_STEPS, skip=()):
+    """Validate and save steps through the service, as the pages do."""
+    answers = answers or valid_answers()
+    for step in only:
+        if step in skip:
+            continue
+        form = forms_intake.step_form(step, patient=intake.patient, data=forms_intake.STEP_FORMS[step].to_data(answers[step]))
+        assert form.is_valid(), (step, form.errors)
+        intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers())
+    return intake
+
+
+def other_visit(appointment, start, *, patient=None):
+    """Another visit like `appointment` (same clinician, type and place) at `start`."""
+    return Appointment.objects.create(
+        patient=patient or appointment.patient, clinician=appointment.clinician, visit_type=appointment.visit_type,
+        modality="in_office", location=appointment.location, start_at=start,
+        end_at=start + datetime.timedelta(minutes=60),
+    )
+
+
+@pytest.fixture
+def maya(db):
+    return PatientFactory(first_name="Maya", last_name="Okafor", date_of_birth=datetime.date(1990, 3, 4),
+                          email="maya@example.com", mobile_phone="+16175550101")
+
+
+@pytest.fixture
+def evaluation(visit_types):
+    return visit_types["Initial evaluation"]
+
+
+@pytest.fixture
+def appointment(maya, dr_rivera, evaluation, location, monday):
+    start = local(monday, 10)
+    return Appointment.objects.create(
+        patient=maya, clinician=dr_rivera, visit_type=evaluation, modality="in_office", location=location,
+        start_at=start, end_at=start + datetime.timedelta(minutes=60),
+    )
+
+
+@pytest.fixture
+def intake(appointment):
+    return services.intake_start(appointment=appointment)
+
+
+@pytest.fixture
+def token(intake):
+    return links.token_for(intake)
+
+
+@pytest.fixture
+def run_tasks_now(monkeypatch):
+    """Run the intake tasks in-process when their transaction commits (no broker)."""
+    monkeypatch.setattr(tasks.send_red_flag_alert, "delay", tasks.send_red_flag_alert)
+    monkeypatch.setattr(tasks.send_intake_link, "delay", tasks.send_intake_link)

@@ -1,0 +1,134 @@
+"""The intake API: the patient's token endpoints (save a step, submit) and the staff read endpoint."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from clinic import roles
+from clinic.models import AuditEvent
+from intake import links, services
+from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
+from tests.intake import intake_fixtures as fx
+from tests.intake.intake_fixtures import other_visit, save_steps, valid_answers
+from tests.scheduling.conftest import clinic_settings, dr_rivera, local, location, monday, visit_types  # noqa: F401
+
+appointment, evaluation, intake, maya, run_tasks_now, token = (
+    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now, fx.token
+)
+
+
+def put(client, token, step, body):
+    return client.put(f"/api/v1/intake/{token}/steps/{step}/", body, content_type="application/json")
+
+
+def test_the_api_saves_a_step_in_the_stored_shape(client, token, intake):
+    response = put(client, token, "complaint", valid_answers()["complaint"])
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "in_progress" and body["current_step"] == "contact"
+    assert body["answers"]["body_map"] == {"back_buttock_left": "pain", "back_calf_left": "tingling"}
+    intake.refresh_from_db()
+    assert intake.answers["complaint"]["pain_now"] == 6 and intake.answers["complaint"]["leg_side"] == "left"
+
+
+def test_the_api_answers_bad_input_with_json_field_errors(client, token, intake):
+    body = {**valid_answers()["complaint"], "pain_now": 14, "onset_how": "", "body_map": {"back_elbow_left": "pain"}}
+    response = put(client, token, "complaint", body)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert errors["onset_how"] == ["Choose one answer."]
+    assert "Select a valid choice" in errors["pain_now"][0]
+    assert errors["body_map"] == ["Unknown body map regions: back_elbow_left."]
+    assert put(client, token, "red_flags", {"fever": True}).json()["errors"]["saddle_numbness"] == ["Choose yes or no."]
+    assert put(client, token, "goals", ["not", "an", "object"]).status_code == 400
+    intake.refresh_from_db()
+    assert intake.answers == {}
+
+
+def test_the_api_submits_and_refuses_a_form_with_missing_steps(client, token, intake, run_tasks_now,
+                                                               django_capture_on_commit_callbacks):
+    answers = valid_answers()
+    for step in ("contact", "history", "complaint", "red_flags", "outcomes", "goals"):
+        assert put(client, token, step, answers[step]).status_code == 200
+    response = client.post(f"/api/v1/intake/{token}/submit/")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"consent": {"__all__": ["This step has not been filled in yet."]}}
+
+    assert put(client, token, "consent", answers["consent"]).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/v1/intake/{token}/submit/")
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert OutcomeScore.objects.filter(intake=intake).count() == 3
+    assert client.post(f"/api/v1/intake/{token}/submit/").status_code == 409
+    assert put(client, token, "goals", answers["goals"]).status_code == 409
+
+
+def test_the_api_is_404_for_a_bad_or_expired_token_or_unknown_step(client, token, appointment):
+    assert put(client, token[:-3] + "abc", "goals", {"goals": "x"}).status_code == 404
+    assert client.post("/api/v1/intake/nonsense/submit/").status_code == 404
+    assert put(client, token, "payment", {}).status_code == 404
+    past = other_visit(appointment, local(timezone.localdate() - datetime.timedelta(days=2), 10))
+    expired = links.token_for(IntakeForm.objects.create(patient=past.patient, appointment=past))
+    assert put(client, expired, "goals", {"goals": "Run again"}).status_code == 404
+    assert client.post(f"/api/v1/intake/{expired}/submit/").status_code == 404
+
+
+# --- Staff endpoint -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(intake, run_tasks_now, django_capture_on_commit_callbacks):
+    answers = valid_answers()
+    answers["red_flags"]["bowel_incontinence"] = True
+    save_steps(intake, answers)
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.intake_submit(intake=intake, ip="198.51.100.4")
+
+
+def test_front_desk_gets_403_from_the_staff_intake_api(client, front_desk, submitted):
+    client.force_login(front_desk)
+    response = client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/")
+    assert response.status_code == 403
+    assert "Ibuprofen" not in response.content.decode()
+
+
+def test_anonymous_and_patient_users_get_403_from_the_staff_intake_api(client, patient_user, submitted):
+    assert client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/").status_code == 403
+    client.force_login(patient_user)
+    assert client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/").status_code == 403
+
+
+@pytest.mark.parametrize("role", [roles.CLINICIAN, roles.ADMIN])
+def test_clinicians_and_admins_read_answers_scores_and_alerts(client, make_user, submitted, role):
+    reader = make_user(role)
+    client.force_login(reader)
+    response = client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["patient"]["mrn"] == submitted.patient.mrn
+    (form,) = body["intakes"]
+    assert form["status"] == "submitted" and form["signed_name"] == "Maya Okafor"
+    assert form["answers"]["history"]["medications"] == "Ibuprofen 400 mg when needed"
+    assert {s["instrument"]: s["value"] for s in form["scores"]} == {"nprs": "6.0", "odi": "35.6", "psfs": "4.3"}
+    assert form["alerts"][0]["urgency"] == "emergency"
+    assert form["appointment"]["clinician"] == "Sam Rivera, PT, DPT"
+    assert AuditEvent.objects.filter(action="view", actor=reader, patient_id=submitted.patient_id).exists()
+    assert client.get("/api/v1/patients/ZZZZ-ZZZZ/intake/").status_code == 404
+
+
+@pytest.mark.parametrize("forms", [1, 8])
+def test_staff_intake_api_query_count_does_not_grow(client, clinician, appointment, django_assert_max_num_queries,
+                                                    forms):
+    maya = appointment.patient
+    for n in range(forms):
+        visit = other_visit(appointment, local(timezone.localdate() + datetime.timedelta(days=30 + n), 9))
+        submitted = services.intake_submit(intake=save_steps(services.intake_start(appointment=visit)))
+        RedFlagAlert.objects.create(patient=maya, appointment=visit, intake=submitted, urgency="urgent", flags=[])
+    client.force_login(clinician)
+    # session, user, 2 x permissions, patient, forms, scores, alerts, audit row, session save (3)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/api/v1/patients/{maya.mrn}/intake/")
+    assert response.status_code == 200 and len(response.json()["intakes"]) == forms
+    assert mail.outbox == []

@@ -1,0 +1,139 @@
+"""The intake form on the staff side: chart section and red-flag box, send link, fill in clinic, summary."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from clinic import roles
+from intake import links, services
+from intake.models import IntakeForm, RedFlagAlert
+from tests.intake import intake_fixtures as fx
+from tests.intake.intake_fixtures import save_steps, valid_answers
+from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
+
+appointment, evaluation, intake, maya, run_tasks_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now
+
+ANON, PATIENT, DESK, CLIN, ADMIN = "anonymous", roles.PATIENT, roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN
+
+
+def text(response):
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.fixture
+def flagged(intake, run_tasks_now, django_capture_on_commit_callbacks):
+    """A submitted form that reported saddle numbness: an emergency alert."""
+    answers = valid_answers()
+    answers["red_flags"]["saddle_numbness"] = True
+    save_steps(intake, answers)
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.intake_submit(intake=intake)
+
+
+def test_front_desk_sees_status_and_the_alert_but_never_the_answers(desk_client, flagged):
+    page = text(desk_client.get(f"/patients/{flagged.patient.mrn}/"))
+    assert "Red flag: Emergency" in page and 'role="alert"' in page and "red-flag-icon" in page
+    assert "The clinician must see this now." in page
+    assert "Submitted" in page and "Initial evaluation" in page
+    for clinical in ("saddle", "ODI", "Pain now", "Ibuprofen", "Intake summary", "Acknowledge"):
+        assert clinical not in page, clinical
+    assert desk_client.get(f"/intake/forms/{flagged.pk}/summary/").status_code == 403
+
+
+def test_clinician_sees_the_flags_scores_and_acknowledges_the_alert(client, clinician, flagged):
+    client.force_login(clinician)
+    chart = f"/patients/{flagged.patient.mrn}/"
+    page = text(client.get(chart))
+    assert "Red flag: Emergency" in page and "saddle/perineal numbness (incomplete CES" in page
+    assert "ODI 35.6% (moderate)" in page and "Pain now 6/10" in page and "PSFS 4.3/10" in page
+    alert = RedFlagAlert.objects.get()
+    response = client.post(f"/intake/alerts/{alert.pk}/acknowledge/")
+    assert response.status_code == 302 and response.url == chart
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == clinician and alert.acknowledged_at is not None
+    assert "Red flag: Emergency" not in text(client.get(chart))
+
+
+def test_front_desk_cannot_acknowledge_an_alert(desk_client, flagged):
+    alert = RedFlagAlert.objects.get()
+    assert desk_client.post(f"/intake/alerts/{alert.pk}/acknowledge/").status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+def test_the_printable_summary_shows_scores_answers_and_the_signature(client, clinician, flagged):
+    client.force_login(clinician)
+    page = text(client.get(f"/intake/forms/{flagged.pk}/summary/"))
+    assert "Intake summary" in page and 'class="print-header"' in page and "<thead>" in page
+    assert f"Maya Okafor</strong> · born Mar 4, 1990 · record {flagged.patient.mrn}" in page
+    assert "35.6% (16 points, 9 of 10 sections)" in page and "Red flag: Emergency" in page
+    assert "Which medicines, and how much?</dt><dd>Ibuprofen 400 mg when needed" in page
+    assert "Left buttock: pain; Left calf: tingling" in page
+    assert "Signed “Maya Okafor”" in page and "placeholder" in page
+
+
+def test_send_intake_emails_the_patient_a_link_for_the_next_visit(desk_client, appointment, run_tasks_now,
+                                                                  django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk_client.post(f"/intake/patients/{appointment.patient.mrn}/send/")
+    assert response.status_code == 302
+    intake = IntakeForm.objects.get(appointment=appointment)
+    assert intake.status == IntakeForm.Status.NOT_STARTED
+    (email,) = mail.outbox
+    assert email.to == ["maya@example.com"] and "intake form" in email.subject
+    link = re.search(r"http://testserver(/intake/\S+/)", email.body).group(1)
+    assert links.intake_id_from(link.split("/")[2]) == intake.pk
+    assert "Ibuprofen" not in email.body
+    visit_day = timezone.localtime(appointment.start_at, appointment.local_tz)
+    assert f"The link works until the end of {visit_day:%a, %b} {visit_day.day}." in email.body
+    page = text(desk_client.get(response.url))
+    assert "Intake link emailed to maya@example.com." in page and "Sent, not started" in page
+
+
+def test_send_intake_says_why_when_there_is_nothing_to_send(desk_client, maya, appointment):
+    appointment.visit_type.needs_intake = False
+    appointment.visit_type.save()
+    page = text(desk_client.post(f"/intake/patients/{maya.mrn}/send/", follow=True))
+    assert "No upcoming visit of this patient needs an intake form." in page
+    maya.email = ""
+    maya.preferred_channel = "phone"
+    maya.save()
+    page = text(desk_client.post(f"/intake/patients/{maya.mrn}/send/", follow=True))
+    assert "Add the patient&#x27;s email address first" in page
+    assert not IntakeForm.objects.exists()
+
+
+def test_fill_in_clinic_opens_the_form_for_the_patient_and_signs_staff_out(desk_client, appointment):
+    response = desk_client.post(f"/intake/patients/{appointment.patient.mrn}/fill-in-clinic/")
+    intake = IntakeForm.objects.get(appointment=appointment)
+    assert intake.filled_in_clinic
+    assert response.status_code == 302 and response.url.startswith("/intake/")
+    form_page = desk_client.get(response.url, follow=True)
+    assert form_page.status_code == 200 and "Step 1 of 7" in text(form_page)
+    assert not form_page.wsgi_request.user.is_authenticated
+    assert desk_client.get(f"/patients/{appointment.patient.mrn}/").status_code == 302  # to the login page
+
+
+STAFF_ACTIONS = [
+    ("send", "post", "/intake/patients/{mrn}/send/", {DESK, CLIN, ADMIN}),
+    ("fill in clinic", "post", "/intake/patients/{mrn}/fill-in-clinic/", {DESK, CLIN, ADMIN}),
+    ("summary", "get", "/intake/forms/{intake}/summary/", {CLIN, ADMIN}),
+    ("acknowledge", "post", "/intake/alerts/{alert}/acknowledge/", {CLIN, ADMIN}),
+]
+
+
+@pytest.mark.parametrize("role", [ANON, PATIENT, DESK, CLIN, ADMIN])
+@pytest.mark.parametrize("name,method,path,allowed", STAFF_ACTIONS, ids=[a[0] for a in STAFF_ACTIONS])
+def test_intake_staff_actions_by_role(client, make_user, appointment, intake, role, name, method, path, allowed):
+    alert = RedFlagAlert.objects.create(patient=intake.patient, intake=intake, urgency="urgent", flags=[])
+    if role != ANON:
+        client.force_login(make_user(role))
+    response = getattr(client, method)(path.format(mrn=intake.patient.mrn, intake=intake.pk, alert=alert.pk))
+    if role in allowed:
+        assert response.status_code in (200, 302) and "/login/" not in response.get("Location", "")
+    elif role == ANON:
+        assert response.status_code == 302 and "/login/" in response.url
+    else:
+        assert response.status_code == 403
