@@ -1,0 +1,70 @@
+"""The clinician's exam in the browser: open from the visit, record a positive SI cluster, read the suggestion and
+its rule, pick the working diagnosis, sign, find the exam locked, and add an addendum."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import SCREENSHOTS
+from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: visit, dr_rivera and the clinic)
+from tests.intake.exam_fixtures import submitted_intake
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_clinician_records_a_positive_si_cluster_signs_and_adds_an_addendum(page, live_server, sign_in, visit, dr_rivera):
+    patient = visit.patient
+    submitted_intake(patient, visit)  # fall on the ice, left side, pain 6/10
+    sign_in(dr_rivera.user)
+
+    page.goto(f"{live_server.url}/patients/{patient.mrn}/")
+    page.get_by_role("link", name=re.compile(r"^Open exam for Follow-up")).click()
+    expect(page.get_by_text("Prefilled from the patient's intake")).to_be_visible()
+    page.get_by_role("button", name="Start exam").click()
+
+    expect(page.get_by_role("heading", name="Exam: Maya Okafor")).to_be_visible()
+    expect(page.get_by_label("How it started")).to_have_value("fall")  # prefilled from the intake
+    expect(page.get_by_label("Side of symptoms")).to_have_value("left")
+
+    # A limited hip flexion is flagged beside the value as soon as it is typed.
+    mobility = page.get_by_role("region", name="Mobility")
+    mobility.get_by_label("Hip flexion, left (degrees)").fill("95")
+    expect(mobility.locator('[data-flag-for="hip_flexion_left"]')).to_contain_text("Limited")
+    expect(mobility.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
+
+    tests = page.get_by_role("region", name="Special tests")
+    tests.get_by_role("group", name="SI distraction").get_by_text("Positive", exact=True).click()
+    tests.get_by_role("group", name="Thigh thrust, right").get_by_text("Positive", exact=True).click()
+    tests.get_by_role("group", name="SI compression").get_by_text("Positive", exact=True).click()
+    tests.get_by_role("group", name="Sacral thrust").get_by_text("Negative", exact=True).click()
+
+    assessment = page.get_by_role("region", name="Assessment")
+    expect(assessment.get_by_text(re.compile("3 of 5 SI provocation tests positive"))).to_be_visible()
+    expect(assessment.get_by_text("SI joint pain likely", exact=True)).to_be_visible()
+    expect(assessment.get_by_label("Working diagnosis")).to_have_value("")  # never chosen for the clinician
+    assessment.get_by_label("Working diagnosis").select_option(label="SI joint dysfunction")
+    assessment.get_by_label("ICD-10 code (optional)").fill("M53.3")
+    expect(assessment.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
+    expect(page.get_by_text("All changes saved")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "clinician_exam_draft.png"), full_page=True)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Sign and lock exam").click()
+
+    expect(page.get_by_role("note").filter(has_text="Signed by Sam Rivera")).to_be_visible()
+    main = page.get_by_role("main")
+    expect(main.get_by_role("radio")).to_have_count(0)
+    expect(main.get_by_role("combobox")).to_have_count(0)
+    expect(main.get_by_role("checkbox")).to_have_count(0)
+    expect(main.get_by_role("textbox")).to_have_count(1)  # only the addendum
+    expect(main.get_by_role("button", name=re.compile("^Save"))).to_have_count(0)
+    expect(page.get_by_role("region", name="Special tests").get_by_text("Positive", exact=True)).to_have_count(3)
+    expect(page.get_by_role("region", name="Assessment")).to_contain_text("3 of 5 SI provocation tests positive")
+
+    page.get_by_label("Add an addendum").fill("Gaenslen retested on the right: positive.")
+    page.get_by_role("button", name="Add addendum").click()
+    addenda = page.get_by_role("region", name="Addenda")
+    expect(addenda.get_by_text(re.compile(r"Addendum by Sam Rivera on \w{3}, \w{3} \d+, \d{4} at \d+:\d\d [AP]M"))).to_be_visible()
+    expect(addenda.get_by_text("Gaenslen retested on the right: positive.")).to_be_visible()
+    expect(page.get_by_role("region", name="Assessment")).to_contain_text("SI joint dysfunction")
