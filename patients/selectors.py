@@ -3,6 +3,7 @@ import re
 
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from .models import MRN_ALPHABET, Patient, PatientDocument
 
@@ -65,4 +66,24 @@ def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobil
 def patient_chart(mrn):
     """The patient with what the chart page shows, in a fixed number of queries."""
     documents = Prefetch("documents", queryset=PatientDocument.objects.select_related("uploaded_by"))
-    return Patient.objects.prefetch_related(documents, "consents").get(mrn=mrn)
+    # Intake forms and red-flag alerts (intake app) by name: patients does not import intake.
+    intake = ("intake_forms__appointment__visit_type", "intake_forms__scores", "red_flag_alerts")
+    return Patient.objects.prefetch_related(documents, "consents", *_appointment_prefetches(), *intake).get(mrn=mrn)
+
+
+def _appointment_prefetches(past_shown=10):
+    """Upcoming visits and the most recent past ones (one more, to tell if there are older), two queries.
+
+    The appointment model is reached through the relation, since patients does not import scheduling.
+    """
+    appointments = Patient._meta.get_field("appointments").related_model.objects.select_related(
+        "visit_type", "clinician__user", "location"
+    )
+    now = timezone.now()
+    return [
+        Prefetch("appointments", appointments.filter(end_at__gte=now).order_by("start_at"), to_attr="upcoming_appointments"),
+        Prefetch(
+            "appointments", appointments.filter(end_at__lt=now).order_by("-start_at")[: past_shown + 1],
+            to_attr="past_appointments",
+        ),
+    ]

@@ -1,0 +1,210 @@
+"""What each message says: subject, email text and HTML, the text message and the calendar file.
+
+Rendered when the message is sent, so a visit moved after the message was planned shows its new time.
+Staff alerts name the patient and link to the chart; they never carry clinical details.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import dateformat, timezone
+
+from scheduling import formatting, ics
+from scheduling.models import Appointment
+
+from . import links
+from .channels import IDEMPOTENCY_HEADER
+from .models import Notification
+
+Kind = Notification.Kind
+Status = Appointment.Status
+DECLINED_PREFIX = "Request declined:"
+
+
+@dataclass
+class Composed:
+    subject: str
+    greeting: str
+    lines: list = field(default_factory=list)
+    facts: list = field(default_factory=list)
+    actions: list = field(default_factory=list)
+    sms: str = ""
+    ics: str = ""
+    ics_method: str = ""
+
+
+def _when(v):
+    return f"{v['day']} at {v['time']} {v['zone']}"
+
+
+def _facts(v):
+    facts = [("When", f"{_when(v)} ({v['duration']} minutes)"), ("With", v["clinician"])]
+    if v["is_telehealth"]:
+        facts.append(("Video visit", v["video_url"]))
+    else:
+        facts.append(("Where", f"{v['location_name']}, {v['address']}"))
+        if v["arrival_notes"]:
+            facts.append(("On arrival", v["arrival_notes"]))
+    if v["phone"]:
+        facts.append(("Questions", f"call {v['phone']}"))
+    return facts
+
+
+def _where(v):
+    if v["is_telehealth"]:
+        return f"Join by video: {v['video_url']}"
+    text = f"At {v['location_name']}, {v['address']}."
+    return f"{text} {v['arrival_notes']}" if v["arrival_notes"] else text
+
+
+def _actions(appointment):
+    if appointment.status not in Appointment.MOVABLE:
+        return []
+    urls = links.action_urls(appointment)
+    actions = [] if appointment.status == Status.REQUESTED else [("Confirm", urls["confirm"])]
+    return actions + [("Reschedule", urls["reschedule"]), ("Cancel", urls["cancel"])]
+
+
+def _calendar(appointments, method):
+    return ics.calendar([ics.appointment_event(a) for a in appointments], method=method)
+
+
+def _sms(headline, v, actions, extra=""):
+    parts = [f"{settings.CLINIC_NAME}: {headline}"]
+    if extra:
+        parts.append(extra)
+    if v is not None:
+        parts.append(_where(v))
+    parts += [f"{label}: {url}" for label, url in actions]
+    return " ".join(parts)
+
+
+def _series(appointment):
+    return list(
+        Appointment.objects.filter(series_id=appointment.series_id, status__in=Appointment.MOVABLE)
+        .select_related("patient", "visit_type", "clinician__user", "location")
+        .order_by("start_at")
+    )
+
+
+def compose(notification: Notification) -> Composed:
+    if notification.kind == Kind.RED_FLAG:
+        return _red_flag(notification)
+    appointment = notification.appointment
+    patient = notification.patient
+    v = formatting.appointment_summary(appointment)
+    greeting = f"Hello {patient.preferred_name or patient.first_name},"
+    visit = f"{v['visit_type']} with {v['clinician']}"
+    actions = _actions(appointment)
+    kind = notification.kind
+    out = Composed(subject="", greeting=greeting, facts=_facts(v), actions=actions)
+
+    if kind == Kind.BOOKING_CONFIRMATION:
+        series = _series(appointment) if notification.payload.get("series") else []
+        if len(series) > 1:
+            out.subject = f"Booked: {len(series)} visits ({v['visit_type']}) from {v['day']}"
+            out.lines = [f"Your {len(series)} visits with {v['clinician']} are booked:"] + [
+                f"- {_when(formatting.appointment_summary(a))}" for a in series
+            ]
+            out.facts = [f for f in out.facts if f[0] != "When"]
+            out.sms = _sms(f"{len(series)} visits booked, the first {_when(v)}.", v, actions)
+            out.ics, out.ics_method = _calendar(series, "REQUEST"), "REQUEST"
+            return out
+        if appointment.status == Status.REQUESTED:
+            out.subject = f"Request received: {v['visit_type']} on {_when(v)}"
+            out.lines = [f"We have your request for {visit} on {_when(v)}. The front desk will confirm it shortly."]
+            out.sms = _sms(f"we have your request for {_when(v)}; we will confirm it shortly.", v, actions)
+        else:
+            out.subject = f"Booked: {v['visit_type']} on {_when(v)}"
+            out.lines = [f"Your visit is booked: {visit} on {_when(v)}."]
+            out.sms = _sms(f"your {v['visit_type']} is booked for {_when(v)}.", v, actions)
+        out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
+    elif kind == Kind.REQUEST_ACCEPTED:
+        out.subject = f"Your appointment is booked: {_when(v)}"
+        out.lines = [f"We have accepted your request: {visit} on {_when(v)}."]
+        out.sms = _sms(f"your request is accepted: {v['visit_type']} on {_when(v)}.", v, actions)
+        out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
+    elif kind == Kind.REQUEST_DECLINED:
+        reason = appointment.cancellation_reason.removeprefix(DECLINED_PREFIX).strip()
+        call = f" or call us at {v['phone']}" if v["phone"] else ""
+        out.subject = f"We could not book your request for {v['day']}"
+        out.lines = [f"We are sorry: we could not accept your request for {visit} on {_when(v)}."]
+        if reason:
+            out.lines.append(f"Reason: {reason}")
+        out.lines.append(f"Please choose another time online{call}.")
+        out.facts, out.actions = [], []
+        out.sms = _sms(f"we could not accept your request for {_when(v)}. Please choose another time{call}.", None, [])
+        out.ics, out.ics_method = _calendar([appointment], "CANCEL"), "CANCEL"
+    elif kind == Kind.MOVED:
+        out.subject = f"Moved: your {v['visit_type']} is now on {_when(v)}"
+        out.lines = [f"Your visit has a new time: {visit} on {_when(v)}."]
+        out.sms = _sms(f"your visit has moved to {_when(v)}.", v, actions)
+        out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
+    elif kind == Kind.REMINDER:
+        out.subject = f"Reminder: {v['visit_type']} on {_when(v)}"
+        out.lines = [f"A reminder of your visit: {visit} on {_when(v)}."]
+        if v["is_telehealth"]:
+            out.lines.append("It is a video visit: open the link a few minutes early from a quiet place.")
+        out.sms = _sms(f"reminder of your {v['visit_type']} {_when(v)}.", v, actions)
+    elif kind in (Kind.INTAKE_INVITATION, Kind.INTAKE_NUDGE):
+        link = notification.payload.get("link", "")
+        if kind == Kind.INTAKE_INVITATION:
+            out.subject = f"Before your visit on {v['day']}: your intake form"
+            out.lines = [f"Please fill in your intake form before your visit ({visit} on {_when(v)}). "
+                         "It takes about 15 minutes and saves time at the visit."]
+            headline = f"please fill in your intake form before your visit on {_when(v)}."
+        else:
+            out.subject = f"Reminder: your intake form for {v['day']}"
+            out.lines = [f"Your intake form for your visit on {_when(v)} is not finished yet. "
+                         "It keeps your answers, so you can continue where you left off."]
+            headline = f"your intake form for {_when(v)} is not finished yet."
+        out.actions = ([("Fill in the intake form", link)] if link else []) + actions
+        out.sms = _sms(headline, None, out.actions[:1])
+    elif kind == Kind.CANCELLATION:
+        out.subject = f"Cancelled: your {v['visit_type']} on {_when(v)}"
+        call = f" or call us at {v['phone']}" if v["phone"] else ""
+        out.lines = [f"Your visit is cancelled: {visit} on {_when(v)}.",
+                     f"If you would like a new time, book online{call}."]
+        out.facts, out.actions = [], []
+        out.sms = _sms(f"your visit on {_when(v)} is cancelled. For a new time, book online{call}.", None, [])
+        out.ics, out.ics_method = _calendar([appointment], "CANCEL"), "CANCEL"
+    else:
+        raise ValueError(f"No content for {kind}")
+    return out
+
+
+def _red_flag(notification):
+    patient = notification.patient
+    user = notification.recipient_user
+    urgency = notification.payload.get("urgency", "urgent").capitalize()
+    raised = notification.payload.get("raised_at") or notification.created_at.isoformat()
+    raised_label = dateformat.format(timezone.localtime(datetime.fromisoformat(raised)), "D, M j, g:i A T")
+    chart = f"{settings.SITE_URL}{patient.get_absolute_url()}"
+    return Composed(
+        subject=f"{urgency} red flag: {patient.full_name} ({patient.mrn})",
+        greeting=f"Hello {user.first_name or user.get_full_name() or user.email}," if user else "Hello,",
+        lines=[f"A red flag ({urgency.lower()}) was raised in the intake form of {patient.full_name} "
+               f"(record {patient.mrn}) on {raised_label}.",
+               "Please review it in Stride and contact the patient as needed."],
+        actions=[("Open the chart", chart)],
+        sms=f"{settings.CLINIC_NAME}: {urgency.lower()} red flag for {patient.full_name} ({patient.mrn}). {chart}",
+    )
+
+
+def email_message(notification, composed: Composed, to: str) -> EmailMultiAlternatives:
+    context = {"m": composed, "CLINIC_NAME": settings.CLINIC_NAME, "for_staff": notification.is_for_staff}
+    key = str(notification.idempotency_key)
+    message = EmailMultiAlternatives(
+        subject=composed.subject,
+        body=render_to_string("notifications/email/message.txt", context),
+        to=[to],
+        headers={IDEMPOTENCY_HEADER: key, "Message-ID": f"<{key}@stride.notifications>"},
+    )
+    message.attach_alternative(render_to_string("notifications/email/message.html", context), "text/html")
+    if composed.ics:
+        method = composed.ics_method
+        message.attach("visit.ics", composed.ics, f"text/calendar; method={method}")
+    return message
