@@ -178,6 +178,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=["small", "year", "large"], default="small")
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     args = parser.parse_args()
     url = _setup(args.size)
     from bench.seed import seed
@@ -192,6 +193,9 @@ def main():
     figures.update(availability_figures(args.repeat))
     figures.update(booking_figures(args.repeat))
     plans = explain_hot_queries()
+    from bench.load import load_figures
+
+    load = load_figures(url, duration=args.duration)
 
     machine = f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.platform()}"
     lines = [f"# Stride benchmark ({args.size})", "", f"Machine: {machine}", "", f"Seeding: {seeded}", "",
@@ -199,6 +203,16 @@ def main():
     for name, data in figures.items():
         notes = data.get("error") or (f"{data['slots']} slots" if "slots" in data else "")
         lines.append(f"| {name} | {data.get('median_ms', '-')} | {data.get('p95_ms', '-')} | {data.get('queries', '-')} | {notes} |")
+    lines += ["", "## Pages under load (gunicorn, 3 workers; wrk, 2 threads, 8 connections)", "",
+              "| page | requests/s | p50 ms | p95 ms | p99 ms | p95 / floor | errors |", "|---|---|---|---|---|---|---|"]
+    for name, data in load.items():
+        if "mb" in data:
+            lines.append(f"| {name} | {data['mb']} MB | | | | | |")
+        elif "error" in data:
+            lines.append(f"| {name} | {data['error']} | | | | | |")
+        else:
+            lines.append(f"| {name} | {data['rps']} | {data['p50_ms']} | {data['p95_ms']} | {data['p99_ms']} | "
+                         f"{data.get('p95_vs_floor', '-')} | {data['errors']} |")
     lines += ["", "## Query plans", ""]
     for label, plan in plans.items():
         lines += [f"**{label}**", "```", *plan, "```", ""]
@@ -210,7 +224,7 @@ def main():
     (out / f"{args.size}-{stamp}.md").write_text(report)
     (out / f"{args.size}-{stamp}.json").write_text(json.dumps(
         {"size": args.size, "machine": machine, "database": url.rsplit("@", 1)[-1], "seeding": seeded,
-         "figures": figures, "plans": plans}, indent=2, default=str))
+         "figures": figures, "load": load, "plans": plans}, indent=2, default=str))
 
 
 if __name__ == "__main__":

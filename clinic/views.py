@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -7,6 +7,12 @@ from django.views.decorators.http import require_GET
 from . import roles
 from .health import broker_status, database_status
 from .models import WorkerHeartbeat
+
+
+@require_GET
+def robots_txt(request):
+    """Patient data must never be indexed; also the benchmark's floor: no database, no template."""
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")
 
 
 @require_GET

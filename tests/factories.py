@@ -45,7 +45,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
 
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
-    date_of_birth = factory.Sequence(lambda n: datetime.date(1960, 1, 1) + datetime.timedelta(days=97 * n))
+    date_of_birth = factory.Sequence(lambda n: datetime.date(1950, 1, 1) + datetime.timedelta(days=(97 * n) % 20_000))
     email = factory.Sequence(lambda n: f"patient{n}@example.com")
     mobile_phone = factory.Sequence(lambda n: f"+1617555{n % 10000:04d}")
     sex = Patient.Sex.FEMALE

@@ -21,3 +21,10 @@ def test_healthz_is_503_when_the_broker_does_not_answer(client, settings):
     assert body["database"] == "ok"
     assert body["broker"].startswith("error")
     assert body["status"] == "unavailable"
+
+
+def test_robots_txt_keeps_search_engines_out_without_touching_the_database(db, client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response.content.decode().splitlines() == ["User-agent: *", "Disallow: /"]

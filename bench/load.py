@@ -1,0 +1,120 @@
+"""Pages under load: gunicorn on loopback, driven by wrk from a second process."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PORT = 8765
+
+
+def _peak_rss_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid):
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _staff_cookie():
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import Group
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from clinic import roles
+    from clinic.models import User
+
+    user, _ = User.objects.get_or_create(email="bench.desk@stride.test", defaults={"first_name": "Bench"})
+    user.groups.add(Group.objects.get(name=roles.FRONT_DESK), Group.objects.get(name=roles.CLINICIAN))
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.set_expiry(3600)
+    session.create()
+    return f"sessionid={session.session_key}"
+
+
+def _targets():
+    from django.utils import timezone
+
+    from bench.seed import BENCH_VISIT
+    from intake import links, services
+    from patients.models import Patient
+    from scheduling.models import Appointment
+
+    today = timezone.localdate()
+    patient = Patient.objects.filter(mrn__startswith="B").order_by("id")[100]
+    upcoming = Appointment.objects.filter(visit_type__name=BENCH_VISIT, start_at__gt=timezone.now()).order_by("start_at").first()
+    intake = services.intake_start(appointment=upcoming)
+    token = links.token_for(intake)
+    return [
+        ("trivial view (floor)", "GET", "/robots.txt", None, False),
+        ("calendar day", "GET", f"/schedule/?date={today.isoformat()}", None, True),
+        ("calendar week", "GET", f"/schedule/?view=week&date={today.isoformat()}", None, True),
+        ("patient search", "GET", "/patients/?q=rive", None, True),
+        ("patient chart", "GET", f"/patients/{patient.mrn}/", None, True),
+        ("intake step save", "PUT", f"/api/v1/intake/{token}/steps/goals/", json.dumps({"goals": "Run 5 km again"}), False),
+        ("public booking page", "GET", "/book/?modality=in_office", None, False),
+    ]
+
+
+def load_figures(database_url, *, duration=10, connections=8, workers=3):
+    """Requests per second and latency for each page, next to the trivial view's floor."""
+    if not shutil.which("wrk"):
+        return {"error": "wrk is not installed (apt-get install wrk)"}
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "HTTPS": "false", "CONN_MAX_AGE": "60",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "clinic.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
+         "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(base + "/robots.txt", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        cookie = _staff_cookie()
+        rows = {}
+        for label, method, path, body, staff in _targets():
+            wrk_env = {**os.environ, "WRK_METHOD": method}
+            if body:
+                wrk_env["WRK_BODY"] = body
+            command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "-s", str(ROOT / "bench/report.lua"),
+                       base + path]
+            if staff:
+                command[1:1] = ["-H", f"Cookie: {cookie}"]
+            out = subprocess.run(command, env=wrk_env, capture_output=True, text=True, timeout=duration + 30)
+            line = next((ln for ln in out.stdout.splitlines() if ln.startswith("{")), None)
+            rows[label] = json.loads(line) if line else {"error": out.stdout[-200:] + out.stderr[-200:]}
+        floor = rows.get("trivial view (floor)", {}).get("p95_ms")
+        for data in rows.values():
+            if floor and data.get("p95_ms"):
+                data["p95_vs_floor"] = round(data["p95_ms"] / floor, 1)
+        rows["peak memory of a web worker (MB)"] = {"mb": max(filter(None, map(_peak_rss_mb, _children(server.pid))),
+                                                             default=None)}
+        return rows
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
