@@ -74,14 +74,3 @@ def intake_summary(*, pk: int) -> IntakeForm:
         )
         .get(pk=pk)
     )
-
-
-def alert_for_notification(pk: int) -> RedFlagAlert | None:
-    """A red-flag alert with the patient and the visit's clinician, for the clinician's email."""
-    return (
-        RedFlagAlert.objects.select_related(
-            "patient", "appointment__clinician__user", "appointment__location", "appointment__visit_type"
-        )
-        .filter(pk=pk)
-        .first()
-    )

@@ -1,26 +1,23 @@
 """Every write of the patient's intake form: start, save a step, submit, send the link, alerts.
 
-Plain functions with keyword-only arguments, one transaction each; email goes out through Celery
-tasks queued on commit. `actor` is the signed-in staff user (None for a patient on their link) and
+Plain functions with keyword-only arguments, one transaction each; messages (the link, red-flag alerts)
+go out through intake.signals, which the notifications outbox turns into rows in the same transaction. `actor` is the signed-in staff user (None for a patient on their link) and
 `ip` the address the request came from; both go to the audit trail.
 """
 
 import logging
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from clinic.audit import acting_as
 from patients import services as patient_services
 from patients.models import Consent
 
-from . import forms_intake, links, rules, scoring, selectors
+from . import forms_intake, links, rules, scoring, selectors, signals
 from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 
 log = logging.getLogger(__name__)
@@ -45,14 +42,6 @@ class IntakeIncomplete(IntakeError):
     def __init__(self, errors):
         super().__init__("Some answers are missing.")
         self.errors = errors
-
-
-def _queue(task_name, *args):
-    """Queue an intake task once the surrounding transaction commits."""
-    from . import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(*args))
 
 
 def _lock(intake: IntakeForm) -> IntakeForm:
@@ -90,14 +79,15 @@ def intake_link_for(*, appointment, base_url="", actor=None, ip=None) -> str:
 
 @transaction.atomic
 def intake_send(*, patient, base_url, actor=None, ip=None) -> IntakeForm:
-    """Create the form for the patient's next visit needing one and email them its link."""
+    """Create the form for the patient's next visit needing one and send them its link (intake_invited)."""
     if not patient.email:
         raise IntakeError("Add the patient's email address first, or use Fill in clinic.")
     appointment = selectors.next_appointment_needing_intake(patient=patient)
     if appointment is None:
         raise IntakeError("No upcoming visit of this patient needs an intake form.")
     intake = intake_start(appointment=appointment, actor=actor, ip=ip)
-    _queue("send_intake_link", intake.pk, base_url)
+    link = f"{(base_url or settings.SITE_URL).rstrip('/')}{links.intake_path(intake)}"
+    signals.intake_invited.send(sender=IntakeForm, appointment=appointment, link=link)
     return intake
 
 
@@ -214,7 +204,7 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
                 flags=[{"category": f.category, "item": f.item, "label": f.label, "urgency": f.urgency,
                         "note": f.note, "source": f.source} for f in flags],
             )
-            _queue("send_red_flag_alert", alert.pk)
+            signals.red_flag_raised.send(sender=RedFlagAlert, alert=alert)
 
         if intake.appointment_id:
             appointment = intake.appointment
@@ -233,56 +223,3 @@ def red_flag_acknowledge(*, alert, actor, ip=None) -> RedFlagAlert:
         with acting_as(actor, ip):
             locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
     return locked
-
-
-# --- Email (run by the tasks) --------------------------------------------------------------------
-
-
-def _when(appointment) -> str:
-    local = timezone.localtime(appointment.start_at, appointment.local_tz)
-    return f"{dateformat.format(local, 'D, M j, Y')} at {dateformat.format(local, 'g:i A T')}"
-
-
-def intake_link_email(*, intake_id: int, base_url: str) -> bool:
-    """Email the patient the link to their form; False if there is nothing to send any more."""
-    intake = selectors.intake_for_link(intake_id)
-    if intake is None or intake.is_submitted or links.is_expired(intake) or not intake.patient.email:
-        return False
-    patient = intake.patient
-    link = f"{base_url.rstrip('/')}{links.intake_path(intake)}"
-    visit = f" before your visit on {_when(intake.appointment)}" if intake.appointment_id else ""
-    last_day = dateformat.format(timezone.localtime(links.expires_at(intake)) - timedelta(seconds=1), "D, M j")
-    body = (
-        f"Hello {patient.preferred_name or patient.first_name},\n\n"
-        f"Please fill in your intake form{visit}. It takes about 15 minutes and works on your phone. "
-        f"Your answers are saved as you go, so you can stop and come back to this link.\n\n{link}\n\n"
-        f"The link works until the end of {last_day}. "
-        "Do not share it: anyone with it can see your answers.\n\n"
-        f"{settings.CLINIC_NAME}\n"
-    )
-    send_mail(f"Your intake form{visit}", body, None, [patient.email])
-    return True
-
-
-def red_flag_alert_email(*, alert_id: int) -> bool:
-    """Email the visit's clinician that a red flag was reported; the answers stay in the chart."""
-    alert = selectors.alert_for_notification(alert_id)
-    if alert is None or alert.appointment_id is None:
-        log.warning("Red-flag alert %s has no visit; no clinician to email", alert_id)
-        return False
-    clinician = alert.appointment.clinician
-    patient = alert.patient
-    chart = f"{getattr(settings, 'SITE_URL', '').rstrip('/')}{reverse('patients:chart', kwargs={'mrn': patient.mrn})}"
-    level = alert.get_urgency_display()
-    action = "Call the patient now" if alert.urgency == RedFlagAlert.Urgency.EMERGENCY else "Contact the patient today"
-    phone = patient.mobile_phone_display or "no mobile number on file"
-    body = (
-        f"{clinician.display_name},\n\n"
-        f"{patient.full_name} (record {patient.mrn}) reported a red flag ({level.lower()}) on the intake form for "
-        f"their {alert.appointment.visit_type} on {_when(alert.appointment)}.\n\n"
-        f"{action}: {phone}.\n"
-        f"Open the chart to see what was reported and acknowledge the alert: {chart}\n\n"
-        "This email leaves out the answers on purpose; they are in the chart.\n"
-    )
-    send_mail(f"Red flag ({level}): {patient.full_name}'s intake form", body, None, [clinician.user.email])
-    return True

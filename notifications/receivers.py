@@ -1,6 +1,10 @@
-"""React to the schedule: scheduling.signals are sent inside the service's transaction, so the outbox rows
-planned here commit with the change to the visit."""
+"""React to the schedule and the intake form: scheduling.signals and intake.signals are sent inside the
+service's transaction, so the outbox rows planned here commit with the change."""
 
+from django.conf import settings
+from django.utils import timezone
+
+from intake import signals as intake_signals
 from scheduling import signals
 
 from . import services
@@ -18,7 +22,20 @@ def on_status_changed(sender, appointment, previous_status=None, **kwargs):
     services.appointment_status_changed(appointment=appointment, previous_status=previous_status)
 
 
+def on_red_flag_raised(sender, alert, **kwargs):
+    services.notify_red_flag(alert)
+
+
+def on_intake_invited(sender, appointment, link, **kwargs):
+    if link.startswith("/"):  # a path: the intake service had no base URL
+        link = f"{settings.SITE_URL.rstrip('/')}{link}"
+    # Only the front desk's "send intake" raises this signal: each click is a message of its own.
+    services.notify_intake_invitation(appointment, link, occasion=f"sent {timezone.now():%Y-%m-%d %H:%M:%S.%f}")
+
+
 def connect():
     signals.appointment_booked.connect(on_booked, dispatch_uid="notifications.booked")
     signals.appointment_moved.connect(on_moved, dispatch_uid="notifications.moved")
     signals.appointment_status_changed.connect(on_status_changed, dispatch_uid="notifications.status")
+    intake_signals.red_flag_raised.connect(on_red_flag_raised, dispatch_uid="notifications.red_flag")
+    intake_signals.intake_invited.connect(on_intake_invited, dispatch_uid="notifications.intake_invited")

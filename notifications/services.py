@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clinic.models import AuditEvent
+from intake import services as intake_services
 from scheduling.models import Appointment
 
 from . import channels, content, timing
@@ -139,6 +140,8 @@ def _cancel_note(appointment, kind, channel):
         return "Not needed: the intake form is finished."
     if not reminder_consent(appointment.patient, channel):
         return f"The patient opted out of {'email' if channel == Channel.EMAIL else 'text'} reminders."
+    if not _has_address(appointment.patient, channel):
+        return "No email address on file." if channel == Channel.EMAIL else "No mobile number on file."
     return "Too close to the visit for this reminder."
 
 
@@ -178,6 +181,9 @@ def _sync_timed(appointment, now):
                 cancel(n, "Already sent for this time.")
             continue
         pending = next((n for n in rows if n.status in (Status.QUEUED, Status.CANCELLED)), None)
+        for n in rows:
+            if n is not pending:
+                cancel(n, "Replaced by the message for the visit's new time.")
         if pending is not None:
             pending.status, pending.due_at, pending.visit_start_at, pending.note = Status.QUEUED, due, appointment.start_at, ""
             pending.payload = payload or pending.payload
@@ -202,8 +208,21 @@ def _dispatch_soon(**filters):
     transaction.on_commit(lambda: dispatch_due(**filters), robust=True)
 
 
+def _intake_invitation(appointment, now):
+    """The intake invitation, with the form's link, for a booked visit whose type needs intake (nudges follow)."""
+    if (
+        appointment.status not in REMINDABLE or appointment.intake_completed_at is not None
+        or appointment.start_at <= now or not appointment.visit_type.needs_intake
+        or not notice_channels(appointment.patient)
+    ):
+        return []
+    link = intake_services.intake_link_for(appointment=appointment, base_url=settings.SITE_URL)
+    return _notices(appointment, Kind.INTAKE_INVITATION, now, payload={"link": link})
+
+
 def appointment_booked(*, appointment, now=None):
-    """Plan the booking confirmation and the visit's reminders (a series gets one confirmation)."""
+    """Plan the booking confirmation, the intake invitation if the visit needs one, and the visit's reminders
+    and intake nudges (a series gets one confirmation)."""
     now = now or timezone.now()
     rows = []
     series = appointment.series_id
@@ -211,8 +230,8 @@ def appointment_booked(*, appointment, now=None):
         appointment__series_id=series, kind=Kind.BOOKING_CONFIRMATION
     ).exists():
         rows += _notices(appointment, Kind.BOOKING_CONFIRMATION, now, payload={"series": series} if series else None)
-    rows += _sync_timed(appointment, now)
-    _save(rows)
+    _save(rows + _intake_invitation(appointment, now))  # saved first: the nudges follow a saved invitation
+    _save(_sync_timed(appointment, now))
     _dispatch_soon(appointment_id=appointment.pk)
 
 
@@ -241,17 +260,22 @@ def appointment_status_changed(*, appointment, previous_status, now=None):
         rows += _notices(appointment, Kind.REQUEST_DECLINED if declined else Kind.CANCELLATION, now)
     else:
         if previous_status == Visit.REQUESTED and appointment.status == Visit.BOOKED:
-            rows += _notices(appointment, Kind.REQUEST_ACCEPTED, now)
+            rows += _notices(appointment, Kind.REQUEST_ACCEPTED, now) + _intake_invitation(appointment, now)
+            _save(rows)
+            rows = []
         rows += _sync_timed(appointment, now)
     _save(rows)
     _dispatch_soon(appointment_id=appointment.pk)
 
 
 @transaction.atomic
-def notify_intake_invitation(appointment, link, *, now=None):
-    """Invite the patient to fill in the intake form at `link`; nudges follow at 72 h and 24 h while unfinished."""
+def notify_intake_invitation(appointment, link, *, now=None, occasion=""):
+    """Invite the patient to fill in the intake form at `link`; nudges follow at 72 h and 24 h while unfinished.
+
+    A distinct `occasion` makes a new message (the front desk asked to send the link again).
+    """
     now = now or timezone.now()
-    _save(_notices(appointment, Kind.INTAKE_INVITATION, now, payload={"link": link}))
+    _save(_notices(appointment, Kind.INTAKE_INVITATION, now, occasion=occasion, payload={"link": link}))
     _save(_sync_timed(appointment, now))
     _dispatch_soon(appointment_id=appointment.pk)
     return list(Notification.objects.filter(appointment=appointment, kind=Kind.INTAKE_INVITATION))

@@ -28,4 +28,3 @@ class SchedulingConfig(AppConfig):
 
         audit.track(Appointment, patient=lambda a: a.patient_id)
         audit.track(WaitlistEntry, patient=lambda w: w.patient_id)
-        from . import tasks_staff  # noqa: F401  (registers the calendar's Celery task; autodiscovery finds only tasks.py)

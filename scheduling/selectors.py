@@ -116,7 +116,11 @@ RED_FLAG_COUNT = {"red_flag_count": Count("red_flag_alerts")}
 def calendar_appointments(start, end, *, clinician_ids=None):
     """Appointments shown on the front-desk calendar between two instants, with all they display."""
     appointments = (
-        Appointment.objects.filter(start_at__lt=end, end_at__gt=start)
+        Appointment.objects.filter(
+            start_at__gte=start - Appointment.LONGEST_SPAN,  # bounds the index range; history is never scanned
+            start_at__lt=end,
+            end_at__gt=start,
+        )
         .select_related("patient", "visit_type", "clinician__user", "location", "room")
         .annotate(**RED_FLAG_COUNT)
     )

@@ -26,9 +26,12 @@ class SlotTaken(Exception):
 
 
 def _overlapping(*, clinician_id, busy_start, busy_end, room_id, start, end, exclude_pk=None):
+    span = Appointment.LONGEST_SPAN  # lower bounds keep the index scans off the years of history
     clash = Appointment.objects.filter(status__in=Appointment.OCCUPYING).filter(
-        Q(clinician_id=clinician_id, busy_start_at__lt=busy_end, busy_end_at__gt=busy_start)
-        | (Q(room_id=room_id, start_at__lt=end, end_at__gt=start) if room_id else Q(pk__in=[]))
+        Q(clinician_id=clinician_id, busy_start_at__gte=busy_start - span, busy_start_at__lt=busy_end,
+          busy_end_at__gt=busy_start)
+        | (Q(room_id=room_id, start_at__gte=start - span, start_at__lt=end, end_at__gt=start) if room_id
+           else Q(pk__in=[]))
     )
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
@@ -52,7 +55,8 @@ def next_free_slots(*, visit_type, clinician, modality, location, after, count=3
 
 def _free_room(location, start, end, exclude_pk=None):
     taken = Appointment.objects.filter(
-        room__location=location, status__in=Appointment.OCCUPYING, start_at__lt=end, end_at__gt=start
+        room__location=location, status__in=Appointment.OCCUPYING,
+        start_at__gte=start - Appointment.LONGEST_SPAN, start_at__lt=end, end_at__gt=start,
     )
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
@@ -299,24 +303,11 @@ def clinician_feed_reset(*, clinician):
 # Online booking by patients (public pages and API) -------------------------------------------------------
 
 
-def _queue_confirmation(appointment):
-    """Email the patient about their online booking, unless the notifications outbox does (it reacts to
-    scheduling.signals with the same details, .ics and manage link; two emails would confuse the patient)."""
-    from django.apps import apps
-
-    if apps.is_installed("notifications"):
-        return
-    from .tasks import send_booking_confirmation
-
-    # robust: a broker outage must not turn a committed booking into an error page.
-    transaction.on_commit(lambda: send_booking_confirmation.delay(appointment.pk), robust=True)
-
-
 def online_booking_create(
     *, visit_type, clinician, start, modality, location=None, first_name, last_name, date_of_birth, email, phone,
     reason="", ip=None,
 ) -> Appointment:
-    """A patient books online: match or create the patient, book an open slot, email the confirmation.
+    """A patient books online: match or create the patient, book an open slot (the outbox sends the confirmation).
 
     Raises SlotTaken (with next free times) or ValidationError; nothing is saved then.
     """
@@ -336,7 +327,6 @@ def online_booking_create(
             patient=patient, clinician=clinician, visit_type=visit_type, start=start, modality=modality,
             location=location, source=Appointment.Source.ONLINE, reason=(reason or "").strip(), check_hours=True,
         )
-        _queue_confirmation(appointment)
     return appointment
 
 
@@ -382,7 +372,6 @@ def online_booking_move(*, appointment, start) -> Appointment:
         )
     with transaction.atomic():
         appointment = appointment_move(appointment=appointment, start=start)
-        _queue_confirmation(appointment)
     return appointment
 
 
@@ -394,5 +383,4 @@ def online_booking_cancel(*, appointment, reason="") -> Appointment:
     text = f"Cancelled online by the patient: {(reason or '').strip() or 'no reason given'}"
     with transaction.atomic():
         appointment, _ = appointment_cancel(appointment=appointment, reason=text)
-        _queue_confirmation(appointment)
     return appointment

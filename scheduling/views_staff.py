@@ -38,7 +38,6 @@ from .forms_staff import (
     WaitlistForm,
 )
 from .models import Appointment, Clinician, Modality, VisitType, WaitlistEntry
-from .tasks_staff import queue_request_decision_email
 
 Status = Appointment.Status
 # The workflow buttons of an appointment panel, in order; each shows only when the status may follow.
@@ -308,11 +307,9 @@ def request_decide(request, pk):
         return _panel(request, appointment, decide_form=form)
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        with transaction.atomic():
-            services.request_decide(
-                appointment=appointment, accept=accept, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-            queue_request_decision_email(appointment, accepted=accept)
+        services.request_decide(
+            appointment=appointment, accept=accept, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         return _panel(request, appointment, error=" ".join(exc.messages))
     patient = appointment.patient

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from scheduling import services, tasks_staff
+from notifications.models import Notification
+from scheduling import services
 from scheduling.models import Appointment, ClinicSettings, Modality
 from tests.factories import PatientFactory
 from tests.scheduling.conftest import (  # noqa: F401  (fixtures used by name)
@@ -117,10 +118,8 @@ def test_front_desk_books_a_free_time_for_a_patient(
 
 
 def test_front_desk_accepts_an_online_request_and_the_patient_is_told(
-    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up, monday, monkeypatch  # noqa: F811
+    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up, monday  # noqa: F811
 ):
-    sent = []
-    monkeypatch.setattr(tasks_staff.send_request_decision_email, "delay", lambda *args: sent.append(args))
     rules = ClinicSettings.load()
     rules.auto_confirm_online_bookings = False
     rules.save()  # save() also clears the cached settings
@@ -140,7 +139,12 @@ def test_front_desk_accepts_an_online_request_and_the_patient_is_told(
     )
     expect(page.get_by_role("link", name=re.compile(r"^3:00 PM Ada Moss · Follow-up Booked"))).to_be_visible()
     expect(page.get_by_role("region", name=re.compile("Online requests waiting"))).to_have_count(0)
-    assert sent == [(request.pk, True)]
+    told = Notification.objects.filter(appointment=request, kind__in=[Notification.Kind.REQUEST_ACCEPTED,
+                                                                      Notification.Kind.REQUEST_DECLINED])
+    assert [(n.kind, n.channel, n.patient.email) for n in told] == [
+        (Notification.Kind.REQUEST_ACCEPTED, Notification.Channel.EMAIL, "ada@example.com")
+    ]
+    assert told[0].status != Notification.Status.CANCELLED
 
 
 def test_front_desk_checks_a_series_for_conflicts_then_books_the_free_dates(

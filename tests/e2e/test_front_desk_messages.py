@@ -10,6 +10,7 @@ from notifications import services
 from notifications.models import CapturedMessage, Notification
 from scheduling import services as scheduling_services
 from scheduling.models import Modality
+from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import PatientFactory
 from tests.scheduling import conftest as scheduling
 
@@ -47,6 +48,8 @@ def test_front_desk_sees_a_failed_reminder_and_resends_it(page, live_server, sig
     expect(row).to_contain_text("Reminder (48h)")
     expect(row).to_contain_text("Failed")
     expect(row).to_contain_text(f"Memory backend: simulated rejection of {patient.email}")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "front_desk_messages_list_with_a_failure.png"), full_page=True)
 
     row.get_by_role("link", name="Follow-up").click()
     expect(page.get_by_role("heading", name="Messages about Follow-up")).to_be_visible()

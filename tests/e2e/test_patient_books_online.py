@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from notifications.models import Notification
 from scheduling.models import Appointment
 from tests.scheduling.conftest import (  # noqa: F401
     clinic_settings,
@@ -31,7 +32,7 @@ def _phone_and_eager_email(page):
     cache.clear()
     page.set_viewport_size(PHONE)
     before = app.conf.task_always_eager
-    app.conf.task_always_eager = True  # the confirmation email is sent in-process, not through a broker
+    app.conf.task_always_eager = True  # the outbox delivers the confirmation in-process, not through a broker
     yield
     app.conf.task_always_eager = before
 
@@ -87,7 +88,15 @@ def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_river
     )
     expect(page.get_by_role("link", name="Add to my calendar (.ics)")).to_be_visible()
     assert fits_the_phone(page)
-    assert len(mail.outbox) == 1 and appointment.video_url in mail.outbox[0].body
+    confirmation = Notification.objects.get(appointment=appointment, kind=Notification.Kind.BOOKING_CONFIRMATION)
+    assert (confirmation.status, confirmation.to_address) == (Notification.Status.SENT, "ana.silva@example.com")
+    # A telehealth consult needs an intake form: the outbox also sends the invitation with its link.
+    invitation = Notification.objects.get(appointment=appointment, kind=Notification.Kind.INTAKE_INVITATION)
+    assert invitation.status == Notification.Status.SENT and "/intake/" in invitation.payload["link"]
+    by_subject = {m.subject: m for m in mail.outbox}
+    assert len(mail.outbox) == 2 and set(by_subject) == {confirmation.subject, invitation.subject}
+    assert appointment.video_url in by_subject[confirmation.subject].body
+    assert invitation.payload["link"] in by_subject[invitation.subject].body
 
     page.get_by_role("link", name="Change or cancel this visit").click()
     expect(page.get_by_role("link", name="Join the video visit")).to_be_visible()

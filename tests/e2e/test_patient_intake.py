@@ -11,12 +11,13 @@ from playwright.sync_api import expect
 from intake import services
 from intake.forms_intake import RED_FLAG_QUESTIONS
 from intake.models import IntakeForm, RedFlagAlert
+from notifications.models import Notification
 from tests.e2e.conftest import SCREENSHOTS
 from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import save_steps
 from tests.scheduling.conftest import clinic_settings, dr_rivera, follow_up, location, monday, visit_types  # noqa: F401
 
-appointment, evaluation, intake, maya, run_tasks_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now
+appointment, evaluation, intake, maya, deliver_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +58,7 @@ def next_step(page, heading):
 
 
 def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(phone, live_server, appointment,
-                                                                                 run_tasks_now):
+                                                                                 deliver_now):
     link = live_server.url + services.intake_link_for(appointment=appointment)
     page = open_page(phone, link)
 
@@ -168,7 +169,7 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
 
 
 def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, live_server, sign_in, intake,
-                                                                   run_tasks_now):
+                                                                   deliver_now):
     save_steps(intake, skip=("red_flags", "consent"))  # the patient stopped before the safety questions
     link = live_server.url + services.intake_link_for(appointment=intake.appointment)
     patient_page = open_page(phone, link)
@@ -189,6 +190,9 @@ def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, l
     patient_page.get_by_role("button", name="Sign and submit").click()
     expect(patient_page.get_by_role("alert").filter(has_text="Please do not wait for your appointment")).to_be_visible()
 
+    alert_row = Notification.objects.get(kind=Notification.Kind.RED_FLAG)
+    assert alert_row.recipient_user == intake.appointment.clinician.user and alert_row.payload["urgency"] == "emergency"
+    assert alert_row.status == Notification.Status.SENT
     assert [m.to for m in mail.outbox] == [["rivera@stride.test"]]
     sign_in(intake.appointment.clinician.user)
     page.goto(f"{live_server.url}/patients/{intake.patient.mrn}/")

@@ -12,7 +12,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from intake import forms_intake, links, services, tasks
+from intake import forms_intake, links, services
 from intake.forms_intake import RED_FLAG_QUESTIONS
 from intake.models import INTAKE_STEPS
 from scheduling.models import Appointment
@@ -122,7 +122,14 @@ def token(intake):
 
 
 @pytest.fixture
-def run_tasks_now(monkeypatch):
-    """Run the intake tasks in-process when their transaction commits (no broker)."""
-    monkeypatch.setattr(tasks.send_red_flag_alert, "delay", tasks.send_red_flag_alert)
-    monkeypatch.setattr(tasks.send_intake_link, "delay", tasks.send_intake_link)
+def deliver_now(monkeypatch, settings):
+    """The notifications outbox delivers in-process once the transaction commits (no broker, locmem email).
+
+    Intake sends signals (red_flag_raised, intake_invited); the outbox plans a row per message and sends it.
+    """
+    from notifications import services as outbox
+
+    settings.NOTIFICATION_EMAIL_BACKEND = ""
+    settings.SMS_BACKEND = "memory"
+    settings.NOTIFICATION_MEMORY_FAIL = ""
+    monkeypatch.setattr(outbox, "_enqueue", lambda pk: outbox.notification_deliver(notification_id=pk))

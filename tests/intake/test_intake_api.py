@@ -14,8 +14,8 @@ from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import other_visit, save_steps, valid_answers
 from tests.scheduling.conftest import clinic_settings, dr_rivera, local, location, monday, visit_types  # noqa: F401
 
-appointment, evaluation, intake, maya, run_tasks_now, token = (
-    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now, fx.token
+appointment, evaluation, intake, maya, deliver_now, token = (
+    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now, fx.token
 )
 
 
@@ -47,7 +47,7 @@ def test_the_api_answers_bad_input_with_json_field_errors(client, token, intake)
     assert intake.answers == {}
 
 
-def test_the_api_submits_and_refuses_a_form_with_missing_steps(client, token, intake, run_tasks_now,
+def test_the_api_submits_and_refuses_a_form_with_missing_steps(client, token, intake, deliver_now,
                                                                django_capture_on_commit_callbacks):
     answers = valid_answers()
     for step in ("contact", "history", "complaint", "red_flags", "outcomes", "goals"):
@@ -79,7 +79,7 @@ def test_the_api_is_404_for_a_bad_or_expired_token_or_unknown_step(client, token
 
 
 @pytest.fixture
-def submitted(intake, run_tasks_now, django_capture_on_commit_callbacks):
+def submitted(intake, deliver_now, django_capture_on_commit_callbacks):
     answers = valid_answers()
     answers["red_flags"]["bowel_incontinence"] = True
     save_steps(intake, answers)

@@ -4,16 +4,16 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from clinic import roles
 from intake import links, services
 from intake.models import IntakeForm, RedFlagAlert
+from notifications.models import Notification
 from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import save_steps, valid_answers
 from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
 
-appointment, evaluation, intake, maya, run_tasks_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now
+appointment, evaluation, intake, maya, deliver_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now
 
 ANON, PATIENT, DESK, CLIN, ADMIN = "anonymous", roles.PATIENT, roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN
 
@@ -23,7 +23,7 @@ def text(response):
 
 
 @pytest.fixture
-def flagged(intake, run_tasks_now, django_capture_on_commit_callbacks):
+def flagged(intake, deliver_now, django_capture_on_commit_callbacks):
     """A submitted form that reported saddle numbness: an emergency alert."""
     answers = valid_answers()
     answers["red_flags"]["saddle_numbness"] = True
@@ -74,22 +74,36 @@ def test_the_printable_summary_shows_scores_answers_and_the_signature(client, cl
     assert "Signed “Maya Okafor”" in page and "placeholder" in page
 
 
-def test_send_intake_emails_the_patient_a_link_for_the_next_visit(desk_client, appointment, run_tasks_now,
+def test_send_intake_emails_the_patient_a_link_for_the_next_visit(desk_client, appointment, deliver_now,
                                                                   django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = desk_client.post(f"/intake/patients/{appointment.patient.mrn}/send/")
     assert response.status_code == 302
     intake = IntakeForm.objects.get(appointment=appointment)
     assert intake.status == IntakeForm.Status.NOT_STARTED
+    # The outbox holds the patient's invitation with the absolute link to this form, and sent it.
+    invitation = Notification.objects.get(appointment=appointment, kind=Notification.Kind.INTAKE_INVITATION,
+                                          channel=Notification.Channel.EMAIL)
+    link = invitation.payload["link"]
+    assert link.startswith("http://testserver/intake/")
+    assert links.intake_id_from(link.removeprefix("http://testserver/intake/").split("/")[0]) == intake.pk
+    assert invitation.recipient_user is None and invitation.status == Notification.Status.SENT
     (email,) = mail.outbox
     assert email.to == ["maya@example.com"] and "intake form" in email.subject
-    link = re.search(r"http://testserver(/intake/\S+/)", email.body).group(1)
-    assert links.intake_id_from(link.split("/")[2]) == intake.pk
-    assert "Ibuprofen" not in email.body
-    visit_day = timezone.localtime(appointment.start_at, appointment.local_tz)
-    assert f"The link works until the end of {visit_day:%a, %b} {visit_day.day}." in email.body
+    assert link in email.body and "Ibuprofen" not in email.body
     page = text(desk_client.get(response.url))
     assert "Intake link emailed to maya@example.com." in page and "Sent, not started" in page
+
+
+def test_send_intake_again_sends_a_new_message_each_time(desk_client, appointment, deliver_now,
+                                                        django_capture_on_commit_callbacks):
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            desk_client.post(f"/intake/patients/{appointment.patient.mrn}/send/")
+    invitations = Notification.objects.filter(appointment=appointment, kind=Notification.Kind.INTAKE_INVITATION,
+                                              channel=Notification.Channel.EMAIL)
+    assert invitations.count() == 2
+    assert len(mail.outbox) == 2 and all("/intake/" in m.body for m in mail.outbox)
 
 
 def test_send_intake_says_why_when_there_is_nothing_to_send(desk_client, maya, appointment):

@@ -16,8 +16,8 @@ from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import as_post, other_visit, save_steps, valid_answers
 from tests.scheduling.conftest import clinic_settings, dr_rivera, local, location, monday, visit_types  # noqa: F401
 
-appointment, evaluation, intake, maya, run_tasks_now, token = (
-    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now, fx.token
+appointment, evaluation, intake, maya, deliver_now, token = (
+    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now, fx.token
 )
 
 
@@ -173,7 +173,7 @@ def test_submitting_with_a_step_missing_lists_what_is_still_needed(client, token
     assert not intake.is_submitted
 
 
-def test_the_whole_form_through_the_pages_ends_on_the_thank_you_page(client, token, intake, run_tasks_now,
+def test_the_whole_form_through_the_pages_ends_on_the_thank_you_page(client, token, intake, deliver_now,
                                                                     django_capture_on_commit_callbacks):
     answers = valid_answers()
     for step in INTAKE_STEPS:

@@ -8,16 +8,17 @@ from django.core import mail
 
 from intake import scoring, services
 from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
+from notifications.models import Notification
 from patients.models import Consent
 from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import ODI_16_OF_45, save_steps, valid_answers
 from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
 
-appointment, evaluation, intake, maya, run_tasks_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.run_tasks_now
+appointment, evaluation, intake, maya, deliver_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now
 
 
 @pytest.fixture
-def submit(run_tasks_now, django_capture_on_commit_callbacks):
+def submit(deliver_now, django_capture_on_commit_callbacks):
     def run(intake, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
             return services.intake_submit(intake=intake, ip="203.0.113.9", **kwargs)
@@ -88,6 +89,7 @@ def test_submit_marks_the_visit_complete_records_the_signature_and_updates_the_r
     assert {c.kind for c in consents} == {"treatment", "privacy"}
     assert {(c.signed_name, c.ip_address) for c in consents} == {("Maya Okafor", "203.0.113.9")}
     assert not RedFlagAlert.objects.exists() and mail.outbox == []
+    assert not Notification.objects.filter(kind=Notification.Kind.RED_FLAG).exists()
 
 
 def test_a_red_flag_raises_an_alert_emails_the_clinician_and_still_marks_the_visit(intake, submit):
@@ -103,11 +105,15 @@ def test_a_red_flag_raises_an_alert_emails_the_clinician_and_still_marks_the_vis
     assert items["saddle_numbness"]["urgency"] == "emergency" and items["saddle_numbness"]["note"].startswith("incomplete CES")
     assert items["fever"]["urgency"] == "urgent"
 
-    assert len(mail.outbox) == 1
-    email = mail.outbox[0]
+    # The outbox holds one urgent message for the visit's clinician, and sent it.
+    (message,) = Notification.objects.filter(kind=Notification.Kind.RED_FLAG)
+    assert message.recipient_user == intake.appointment.clinician.user and message.patient_id == intake.patient_id
+    assert message.payload["urgency"] == RedFlagAlert.Urgency.EMERGENCY and message.payload["alert"] == alert.pk
+    assert message.status == Notification.Status.SENT and message.to_address == "rivera@stride.test"
+    (email,) = mail.outbox
     assert email.to == ["rivera@stride.test"]
-    assert "Red flag (Emergency)" in email.subject and "Maya Okafor" in email.subject
-    assert "Call the patient now" in email.body and f"/patients/{intake.patient.mrn}/" in email.body
+    assert "Emergency red flag" in email.subject and "Maya Okafor" in email.subject
+    assert f"/patients/{intake.patient.mrn}/" in email.body
     assert "saddle" not in email.body.lower()  # the answers stay in the chart
     intake.appointment.refresh_from_db()
     assert intake.appointment.intake_completed_at is not None
@@ -119,7 +125,10 @@ def test_an_urgent_flag_alone_raises_an_urgent_alert(intake, submit):
     save_steps(intake, answers)
     submit(intake)
     assert RedFlagAlert.objects.get().urgency == RedFlagAlert.Urgency.URGENT
-    assert "Contact the patient today" in mail.outbox[0].body
+    message = Notification.objects.get(kind=Notification.Kind.RED_FLAG)
+    assert message.recipient_user == intake.appointment.clinician.user
+    assert message.payload["urgency"] == RedFlagAlert.Urgency.URGENT
+    assert mail.outbox[0].subject.startswith("Urgent red flag")
 
 
 def test_context_only_flags_like_age_raise_no_alert(intake, submit):
@@ -129,6 +138,7 @@ def test_context_only_flags_like_age_raise_no_alert(intake, submit):
     save_steps(intake)
     submit(intake)
     assert not RedFlagAlert.objects.exists() and mail.outbox == []
+    assert not Notification.objects.filter(kind=Notification.Kind.RED_FLAG).exists()
 
 
 def test_a_minor_fall_counts_only_with_osteoporosis(intake, submit):

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -125,10 +126,43 @@ def test_a_series_gets_one_confirmation_and_each_visit_its_reminders(dr_rivera, 
     assert Notification.objects.filter(kind=Kind.REMINDER).count() == 3
 
 
+def _intake_id(link):
+    from intake import links
+
+    assert link.startswith("https://stride.example/intake/")
+    return links.intake_id_from(link.removeprefix("https://stride.example/intake/").split("/")[0])
+
+
+def test_booking_a_visit_that_needs_intake_invites_with_the_link_and_the_nudges_carry_it(
+    book, monday, visit_types, outbox
+):
+    from intake.models import IntakeForm
+
+    visit = book(local(monday, 10), visit_type=visit_types["Initial evaluation"])
+    invitation = outbox.one(visit, Kind.INTAKE_INVITATION)
+    link = invitation.payload["link"]
+    assert _intake_id(link) == IntakeForm.objects.get(appointment=visit).pk
+    nudges = outbox.rows(visit, kind=Kind.INTAKE_NUDGE)
+    assert [(n.occasion, n.payload["link"]) for n in nudges] == [("72h", link), ("24h", link)]
+    outbox.run()
+    invitation.refresh_from_db()
+    assert invitation.status == Status.SENT and link in mail.outbox[-1].body
+    friday = monday - timedelta(days=3)
+    assert outbox.run(now=local(friday, 10)) == {nudges[0].pk: "sent"}
+    assert link in mail.outbox[-1].body and "not finished yet" in mail.outbox[-1].body
+    # The front desk's "Send link" for the same visit finds the invitation already there: still one.
+    assert services.notify_intake_invitation(visit, "https://stride.example/intake/other/") == [invitation]
+
+
+def test_a_visit_that_needs_no_intake_gets_no_invitation(book, monday, outbox):
+    visit = book(local(monday, 10))
+    assert outbox.rows(visit, kind__in=[Kind.INTAKE_INVITATION, Kind.INTAKE_NUDGE]) == []
+
+
 def test_an_intake_invitation_brings_nudges_that_stop_when_the_form_is_done(book, monday, visit_types, outbox):
     visit = book(local(monday, 10), visit_type=visit_types["Initial evaluation"])
     invitations = services.notify_intake_invitation(visit, "https://stride.example/intake/abc")
-    assert [n.payload["link"] for n in invitations] == ["https://stride.example/intake/abc"]
+    assert [n.kind for n in invitations] == [Kind.INTAKE_INVITATION]
     nudges = outbox.rows(visit, kind=Kind.INTAKE_NUDGE)
     friday = monday - timedelta(days=3)
     assert [(n.occasion, n.due_at) for n in nudges] == [("72h", local(friday, 10)), ("24h", local(monday - timedelta(days=1), 10))]

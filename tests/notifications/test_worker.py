@@ -94,7 +94,9 @@ class Worker:
 def _forget_queue(name):
     import redis
 
-    redis.Redis.from_url(django_settings.CELERY_BROKER_URL).delete(name, f"_kombu.binding.{name}")
+    redis.Redis.from_url(django_settings.CELERY_BROKER_URL).delete(
+        name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -199,7 +199,8 @@ def test_chart_query_count_does_not_grow_with_documents(
         )
         patient.consents.create(kind="treatment", signed_name="Maya Okafor")
     # 12 + upcoming and past appointments (two prefetches) + intake forms and red-flag alerts (two prefetches)
-    with django_assert_max_num_queries(16):
+    # + the patient's messages (one)
+    with django_assert_max_num_queries(17):
         response = desk_client.get(f"/patients/{patient.mrn}/")
     assert response.status_code == 200
     assert response.content.count(b"MRI ") == documents

@@ -86,4 +86,5 @@ def dr_chen(make_user, location, visit_types, clinic_settings):
 
 @pytest.fixture
 def monday():
-    return next_weekday(0)
+    """A Monday at least five days ahead: past every notice period and 72-hour reminder."""
+    return next_weekday(0, after_days=5)

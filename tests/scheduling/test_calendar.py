@@ -4,9 +4,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 
-from scheduling import services, tasks_staff
+from notifications import content
+from notifications.models import Notification
+from scheduling import services
 from scheduling.models import Appointment, ClinicSettings, Modality, WaitlistEntry
 from tests.factories import PatientFactory
 
@@ -294,11 +295,6 @@ def test_the_video_link_is_shown_only_to_that_visits_clinician(
 
 
 @pytest.fixture
-def run_tasks_now(monkeypatch):
-    monkeypatch.setattr(tasks_staff.send_request_decision_email, "delay", tasks_staff.send_request_decision_email)
-
-
-@pytest.fixture
 def request_appt(dr_rivera, follow_up, monday, clinic_settings):
     clinic_settings.auto_confirm_online_bookings = False
     clinic_settings.save()
@@ -306,51 +302,47 @@ def request_appt(dr_rivera, follow_up, monday, clinic_settings):
     return book(patient, dr_rivera, follow_up, local(monday, 10), source=Appointment.Source.ONLINE)
 
 
-def test_pending_requests_are_listed_and_accepting_one_emails_the_patient(
-    desk_client, request_appt, monday, run_tasks_now, django_capture_on_commit_callbacks
-):
+def _told(appointment, kind):
+    """The patient's outbox message of this kind about the visit, with what it says."""
+    message = Notification.objects.get(appointment=appointment, kind=kind, channel=Notification.Channel.EMAIL)
+    return message, content.compose(message)
+
+
+def test_pending_requests_are_listed_and_accepting_one_emails_the_patient(desk_client, request_appt, monday):
     assert request_appt.status == Status.REQUESTED
     calendar = text(desk_client.get("/schedule/", {"date": monday.isoformat()}))
     assert "Online requests waiting for a decision (1)" in calendar and "Accept the request of Maya Okafor" in calendar
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = desk_client.post(f"/schedule/appointments/{request_appt.pk}/decide/", {"decision": "accept"}, **HX)
+    response = desk_client.post(f"/schedule/appointments/{request_appt.pk}/decide/", {"decision": "accept"}, **HX)
     assert "Request accepted. We are emailing Maya." in text(response)
     request_appt.refresh_from_db()
     assert request_appt.status == Status.BOOKED
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["maya@example.com"] and "booked" in message.subject
-    assert "Follow-up with Sam Rivera, PT, DPT" in message.body and "Back Bay" in message.body
+    message, says = _told(request_appt, Notification.Kind.REQUEST_ACCEPTED)
+    assert message.status == Notification.Status.QUEUED and message.patient.email == "maya@example.com"
+    assert "booked" in says.subject
+    assert "Follow-up with Sam Rivera, PT, DPT" in says.lines[0] and "Back Bay" in str(says.facts)
+    assert not Notification.objects.filter(appointment=request_appt, kind=Notification.Kind.REQUEST_DECLINED).exists()
     assert "Online requests waiting" not in text(desk_client.get("/schedule/", {"date": monday.isoformat()}))
 
 
-def test_declining_a_request_needs_a_reason_and_tells_the_patient_why(
-    desk_client, request_appt, run_tasks_now, django_capture_on_commit_callbacks
-):
+def test_declining_a_request_needs_a_reason_and_tells_the_patient_why(desk_client, request_appt):
     url = f"/schedule/appointments/{request_appt.pk}/decide/"
     assert "Say why" in text(desk_client.post(url, {"decision": "decline", "reason": " "}, **HX))
-    with django_capture_on_commit_callbacks(execute=True):
-        desk_client.post(url, {"decision": "decline", "reason": "Dr Rivera is away that week"}, **HX)
+    assert not Notification.objects.filter(appointment=request_appt, kind=Notification.Kind.REQUEST_DECLINED).exists()
+    desk_client.post(url, {"decision": "decline", "reason": "Dr Rivera is away that week"}, **HX)
     request_appt.refresh_from_db()
     assert request_appt.status == Status.CANCELLED
-    assert len(mail.outbox) == 1
-    assert "could not accept your request" in mail.outbox[0].body
-    assert "Reason: Dr Rivera is away that week" in mail.outbox[0].body
+    message, says = _told(request_appt, Notification.Kind.REQUEST_DECLINED)
+    assert message.status == Notification.Status.QUEUED and message.patient.email == "maya@example.com"
+    assert "could not accept your request" in says.lines[0]
+    assert "Reason: Dr Rivera is away that week" in says.lines
+    assert not Notification.objects.filter(appointment=request_appt, kind=Notification.Kind.REQUEST_ACCEPTED).exists()
     assert "already decided" in text(desk_client.post(url, {"decision": "accept"}, **HX))
 
 
 def test_a_request_is_not_booked_by_the_plain_status_button(desk_client, request_appt):
     response = desk_client.post(f"/schedule/appointments/{request_appt.pk}/status/", {"status": "booked"}, **HX)
     assert "Accept or decline the request" in text(response)
-
-
-def test_the_email_task_skips_a_decision_that_no_longer_holds(request_appt):
-    services.request_decide(appointment=request_appt, accept=True, actor=None)
-    tasks_staff.send_request_decision_email(request_appt.pk, False)
-    assert mail.outbox == []
-    tasks_staff.send_request_decision_email(request_appt.pk, True)
-    assert len(mail.outbox) == 1
 
 
 # Booking from a free time
@@ -533,7 +525,7 @@ def test_the_chart_query_count_does_not_grow_with_appointments(
             Appointment.objects.filter(pk=a.pk).update(
                 start_at=a.start_at - timedelta(days=60), end_at=a.end_at - timedelta(days=60)
             )
-    with django_assert_max_num_queries(16):  # as pinned in tests/patients; appointments add two queries
+    with django_assert_max_num_queries(17):  # as pinned in tests/patients; appointments add two queries
         response = desk_client.get(f"/patients/{patient.mrn}/")
     assert response.content.count(b"Follow-up \xc2\xb7 Sam Rivera") == min(visits, (visits + 1) // 2 + 10)
 
@@ -555,7 +547,7 @@ def test_the_panel_and_the_waitlist_run_a_fixed_number_of_queries(
     for _ in range(entries):
         services.waitlist_add(patient=PatientFactory(), visit_type=follow_up, earliest_date=monday, latest_date=monday)
     services.appointment_cancel(appointment=a, reason="Ill")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # 10 + the visit's messages (one)
         panel = desk_client.get(f"/schedule/appointments/{a.pk}/", **HX)
     assert len(panel.context["matches"]) == entries
     with django_assert_max_num_queries(12):

@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from notifications.models import Notification
 from patients.models import Patient
-from scheduling import emails, links, services, throttle
+from scheduling import links, services, throttle
 from scheduling.forms_public import slot_value
 from scheduling.models import Appointment, ClinicSettings
 from tests.factories import PatientFactory
@@ -346,20 +347,6 @@ def test_calendar_file_downloads_the_visit(client, online_visit):
 # Email -----------------------------------------------------------------------------------------------
 
 
-def test_confirmation_email_has_details_ics_manage_and_video_links(online_visit, settings):
-    settings.SITE_URL = "https://stride.example.com"
-    assert emails.booking_confirmation_send(online_visit)
-    message = mail.outbox[-1]
-    assert message.to == ["ana@example.com"]
-    assert message.subject.startswith("Booked: Telehealth consult on ")
-    assert f"https://stride.example.com/book/manage/{links.manage_token(online_visit)}/" in message.body
-    assert online_visit.video_url in message.body
-    html, mimetype = message.alternatives[0]
-    assert mimetype == "text/html" and online_visit.video_url in html
-    name, ics_body, ics_type = message.attachments[0]
-    assert name == "visit.ics" and "METHOD:REQUEST" in ics_body and ics_type.startswith("text/calendar")
-
-
 @pytest.fixture
 def eager_celery():
     from clinic.celery import app
@@ -372,9 +359,13 @@ def eager_celery():
 
 def test_patient_gets_one_confirmation_email_after_commit(client, dr_rivera, follow_up, monday, eager_celery,
                                                            django_capture_on_commit_callbacks):
-    # Sent by scheduling.emails, or by the notifications outbox when that app is installed: never both.
+    # The notifications outbox sends it (one row per visit, kind and channel), delivered here in-process.
     with django_capture_on_commit_callbacks(execute=True):
         post_details(client, in_office_params(follow_up), dr_rivera, local(monday, 10))
+    visit = Appointment.objects.get()
+    confirmation = Notification.objects.get(appointment=visit, kind=Notification.Kind.BOOKING_CONFIRMATION)
+    assert (confirmation.channel, confirmation.status) == (Notification.Channel.EMAIL, Notification.Status.SENT)
+    assert confirmation.to_address == "ana.silva@example.com"
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ana.silva@example.com"]

@@ -1,0 +1,10 @@
+"""What happened to an intake form, for other apps (notifications) to react to; intake imports none of them.
+
+Sent by intake.services inside its transaction; receivers plan their work so it commits (or rolls back)
+with the change, and enqueue anything with transaction.on_commit.
+"""
+
+from django.dispatch import Signal
+
+red_flag_raised = Signal()  # alert
+intake_invited = Signal()  # appointment, link (absolute URL)
