@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -78,6 +79,7 @@ def load_figures(database_url, *, duration=10, connections=8, workers=3):
     if not shutil.which("wrk"):
         return {"error": "wrk is not installed (apt-get install wrk)"}
     env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "HTTPS": "false", "CONN_MAX_AGE": "60",
+           "NUM_PROXIES": "1",  # each simulated patient sends its own X-Forwarded-For address
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "clinic.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
@@ -109,6 +111,7 @@ def load_figures(database_url, *, duration=10, connections=8, workers=3):
         for data in rows.values():
             if floor and data.get("p95_ms"):
                 data["p95_vs_floor"] = round(data["p95_ms"] / floor, 1)
+        rows.update(booking_figures_http(base))
         rows["peak memory of a web worker (MB)"] = {"mb": max(filter(None, map(_peak_rss_mb, _children(server.pid))),
                                                              default=None)}
         return rows
@@ -118,3 +121,65 @@ def load_figures(database_url, *, duration=10, connections=8, workers=3):
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def _post_json(url, body, forwarded_for):
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST", headers={
+        "Content-Type": "application/json", "X-Forwarded-For": forwarded_for})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def booking_figures_http(base, *, clients=8):
+    """Concurrent online bookings over HTTP: distinct slots (bookings per second), then a race for few slots."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bench.seed import BENCH_VISIT
+    from scheduling import selectors
+    from scheduling.models import Appointment, Clinician, VisitType
+
+    visit = VisitType.objects.get(name=BENCH_VISIT)
+    clinician = Clinician.objects.filter(user__email__startswith="bench.").order_by("-sort_order").first()
+    location = clinician.locations.first()
+    day = timezone.localdate() + timedelta(days=80)
+    slots = selectors.open_slots(visit, day, day + timedelta(days=20), clinician_ids=[clinician.pk])[0]
+    slots = [s for s in slots if s.start.minute in (0, 30)]
+
+    def body(i, slot):
+        return {"visit_type": visit.pk, "clinician": clinician.pk, "start": slot.start.isoformat(),
+                "modality": "in_office", "location": location.pk, "reason": "bench",
+                "patient": {"first_name": "Bench", "last_name": f"Racer{i}", "date_of_birth": "1980-01-01",
+                            "email": f"racer{i}@example.com", "phone": f"+1617555{1000 + i % 9000:04d}"}}
+
+    url = base + "/api/v1/bookings/"
+    distinct = slots[: clients * 5]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        codes = list(pool.map(lambda p: _post_json(url, body(p[0], p[1]), f"10.9.{p[0] // 250}.{p[0] % 250 + 1}"),
+                              enumerate(distinct)))
+    elapsed = time.perf_counter() - started
+    rows = {"bookings over HTTP, distinct slots": {
+        "bookings": codes.count(201), "other": len(codes) - codes.count(201), "clients": clients,
+        "per_second": round(codes.count(201) / elapsed, 1)}}
+
+    contested = slots[clients * 5: clients * 5 + 3]
+    attempts = [(1000 + i, contested[i % len(contested)]) for i in range(clients * 6)]
+    with ThreadPoolExecutor(clients) as pool:
+        codes = list(pool.map(lambda p: _post_json(url, body(p[0], p[1]), f"10.8.{p[0] // 250}.{p[0] % 250 + 1}"),
+                              attempts))
+    spans = sorted(Appointment.objects.filter(
+        clinician=clinician, status__in=Appointment.OCCUPYING, start_at__gte=contested[0].start - timedelta(hours=1),
+        start_at__lte=contested[-1].end).values_list("start_at", "end_at"))
+    overlaps = sum(1 for (_, end), (start, _) in zip(spans, spans[1:], strict=False) if start < end)
+    rows["bookings over HTTP, racing for 3 slots"] = {
+        "attempts": len(attempts), "booked": codes.count(201), "refused_409": codes.count(409),
+        "other": len(codes) - codes.count(201) - codes.count(409),
+        "double_bookings": overlaps, "verdict": "no double booking" if overlaps == 0 and codes.count(201) <= 3
+        else "DOUBLE BOOKING"}
+    return rows

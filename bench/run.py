@@ -208,6 +208,8 @@ def main():
     for name, data in load.items():
         if "mb" in data:
             lines.append(f"| {name} | {data['mb']} MB | | | | | |")
+        elif "rps" not in data and "error" not in data:
+            lines.append(f"| {name} | {', '.join(f'{k}: {v}' for k, v in data.items())} | | | | | |")
         elif "error" in data:
             lines.append(f"| {name} | {data['error']} | | | | | |")
         else:

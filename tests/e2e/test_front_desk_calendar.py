@@ -103,7 +103,9 @@ def test_front_desk_books_a_free_time_for_a_patient(
     page.get_by_role("link", name="Book with Sam Rivera at 11:00 AM").click()
     panel = page.get_by_role("dialog", name="Book a visit")
     expect(panel.get_by_label("Time")).to_have_value("11:00")
-    panel.get_by_label("Search for the patient").fill("kowal")
+    search = panel.get_by_label("Search for the patient")
+    search.fill("kowal")
+    search.press("Enter")  # as a person would; also covers typing before htmx has wired the new panel
     panel.get_by_role("radio", name=re.compile(r"Kowalski, Lena")).check()
     expect(panel.get_by_role("radio", name=re.compile(r" born "))).to_have_count(1)  # Liam Chen does not match
     panel.get_by_label("Visit type").select_option(label="Follow-up")
@@ -157,6 +159,7 @@ def test_front_desk_checks_a_series_for_conflicts_then_books_the_free_dates(
     sign_in(front_desk)
     page.get_by_role("link", name="Series").click()
     page.get_by_label("Search for the patient").fill("kowal")
+    page.get_by_label("Search for the patient").press("Enter")
     page.get_by_role("radio", name=re.compile(r"Kowalski, Lena")).check()
     page.get_by_label("Visit type").select_option(label="Follow-up")
     page.get_by_label("Clinician").select_option(label="Sam Rivera, PT, DPT")
