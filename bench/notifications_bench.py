@@ -15,9 +15,6 @@ under bench/results/ (git-ignored).
 """
 
 import argparse
-import csv
-import io
-import json
 import os
 import platform
 import random
@@ -26,12 +23,11 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-NULL = "\\N"
 CLINICIANS = 20
 
 
@@ -39,74 +35,19 @@ def _setup(appointments):
     default = f"postgres://postgres@127.0.0.1:5432/stride_bench_notify_{appointments // 1000}k"
     url = os.environ.get("BENCH_DATABASE_URL", default)
     broker = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
-    os.environ.update(DATABASE_URL=url, CELERY_BROKER_URL=broker, NOTIFICATION_QUEUE="stride-bench-notifications",
+    os.environ.update(CELERY_BROKER_URL=broker, NOTIFICATION_QUEUE="stride-bench-notifications",
                       NOTIFICATION_EMAIL_BACKEND="memory", SMS_BACKEND="memory", NOTIFICATION_QUIET_HOURS="off")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
-    os.environ.setdefault("HTTPS", "false")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-    import psycopg2
+    from bench.database import prepare_database
 
-    name = url.rsplit("/", 1)[1]
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return url, broker
+    return prepare_database(url), broker
 
 
-def _cell(value):
-    if value is None:
-        return NULL
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (dict, list)):
-        return json.dumps(value)
-    return value
+def copy_rows(model, rows, label, total):
+    """COPY rows with the shared seeder, showing rows per second as it goes."""
+    from bench.seed import Progress
+    from bench.seed import copy_rows as copy
 
-
-def copy_rows(model, rows, label, total, batch=100_000):
-    """COPY dicts of attnames into the model's table; missing fields take their defaults."""
-    from django.db import connection
-
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(f'"{f.column}"' for f in fields)
-    defaults = {f.attname: f.get_default() for f in fields}
-    done, started = 0, time.perf_counter()
-
-    def flush(buffer):
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN WITH (FORMAT csv, NULL \'{NULL}\')', buffer
-            )
-
-    buffer, writer, pending = io.StringIO(), None, 0
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_cell(row[f.attname] if f.attname in row else defaults[f.attname]) for f in fields])
-        pending += 1
-        if pending == batch:
-            flush(buffer)
-            done += pending
-            sys.stderr.write(f"\r  {label:<14} {done:>10,}/{total:,}  {done / (time.perf_counter() - started):,.0f} rows/s")
-            buffer, pending = io.StringIO(), 0
-            writer = csv.writer(buffer)
-    if pending:
-        flush(buffer)
-        done += pending
-    sys.stderr.write(f"\r  {label:<14} {done:>10,}/{total:,}  {done / max(0.001, time.perf_counter() - started):,.0f} rows/s\n")
-    return done
+    return copy(model, rows, Progress(label, total), batch=100_000)
 
 
 def seed(appointments):

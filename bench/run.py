@@ -22,29 +22,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def _setup(size):
-    url = os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/stride_bench_{size}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
-    os.environ.setdefault("HTTPS", "false")
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
-    import psycopg2
+    from bench.database import prepare_database
 
-    name = url.rsplit("/", 1)[1]
-    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return url
+    return prepare_database(
+        os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/stride_bench_{size}")
+    )
 
 
 def timed(fn, repeat):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import random
 import sys
 import time
@@ -46,6 +47,8 @@ def _cell(value):
         return "t" if value else "f"
     if isinstance(value, (datetime, date)):
         return value.isoformat()
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
     return value
 
 
@@ -53,6 +56,7 @@ def copy_rows(model, rows, progress=None, batch=50_000):
     """COPY dicts of field attnames into the model's table; missing fields take their defaults."""
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(f'"{f.column}"' for f in fields)
+    defaults = {f.attname: f.get_default() for f in fields}
     count = 0
 
     def flush(buffer):
@@ -65,7 +69,7 @@ def copy_rows(model, rows, progress=None, batch=50_000):
     buffer, writer, pending = io.StringIO(), None, 0
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([_cell(row[f.attname] if f.attname in row else f.get_default()) for f in fields])
+        writer.writerow([_cell(row[f.attname] if f.attname in row else defaults[f.attname]) for f in fields])
         pending += 1
         if pending == batch:
             flush(buffer)
