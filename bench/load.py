@@ -43,7 +43,7 @@ def _staff_cookie():
     user.groups.add(Group.objects.get(name=roles.FRONT_DESK), Group.objects.get(name=roles.CLINICIAN))
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "clinic.backends.RoleBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.set_expiry(3600)
     session.create()

@@ -47,7 +47,9 @@ class User(AbstractUser):
 
     @cached_property
     def role_names(self):
-        return {group.name for group in self.groups.all()}
+        from .backends import load_access
+
+        return load_access(self) if self.pk else set()
 
 
 class AuditEvent(models.Model):

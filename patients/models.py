@@ -116,9 +116,7 @@ class Patient(models.Model):
 
     @property
     def display_name(self):
-        if self.preferred_name and self.preferred_name != self.first_name:
-            return f"{self.preferred_name} ({self.first_name}) {self.last_name}"
-        return self.full_name
+        return patient_display_name(self.first_name, self.preferred_name, self.last_name)
 
     @property
     def is_archived(self):
@@ -212,3 +210,10 @@ class Consent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} signed by {self.signed_name}"
+
+
+def patient_display_name(first_name, preferred_name, last_name):
+    """'Sam (Samantha) Rivera' when a preferred name differs, else 'Samantha Rivera'."""
+    if preferred_name and preferred_name != first_name:
+        return f"{preferred_name} ({first_name}) {last_name}"
+    return f"{first_name} {last_name}"

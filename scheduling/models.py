@@ -132,6 +132,11 @@ class VisitType(models.Model):
         return [Modality(self.modality)]
 
 
+def clinician_display_name(name, credentials):
+    """'Dana Okafor, DPT'."""
+    return f"{name}, {credentials}" if credentials else name
+
+
 class Clinician(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clinician")
     credentials = models.CharField(max_length=60, blank=True, help_text="e.g. PT, DPT, OCS")
@@ -150,8 +155,7 @@ class Clinician(models.Model):
 
     @property
     def display_name(self):
-        name = self.user.get_full_name() or self.user.email
-        return f"{name}, {self.credentials}" if self.credentials else name
+        return clinician_display_name(self.user.get_full_name() or self.user.email, self.credentials)
 
 
 class WorkingHours(models.Model):

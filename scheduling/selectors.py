@@ -1,9 +1,12 @@
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+
+from patients.models import patient_display_name
 
 from . import availability
 from .models import (
@@ -16,6 +19,7 @@ from .models import (
     VisitType,
     WaitlistEntry,
     WorkingHours,
+    clinician_display_name,
 )
 
 
@@ -113,6 +117,72 @@ def online_visit_types():
 RED_FLAG_COUNT = {"red_flag_count": Count("red_flag_alerts")}
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarVisit:
+    """What one block on the calendar shows. A busy week holds about 1,700 visits: plain rows are
+    several times quicker to load than five model instances per visit."""
+
+    pk: int
+    status: str
+    start_at: datetime
+    end_at: datetime
+    modality: str
+    intake_completed_at: datetime | None
+    needs_intake: bool
+    red_flag_count: int
+    clinician_id: int
+    room_id: int | None
+    patient_first_name: str
+    patient_last_name: str
+    patient_preferred_name: str
+    visit_type_name: str
+    visit_type_color: str
+    clinician_first_name: str
+    clinician_last_name: str
+    clinician_email: str
+    clinician_credentials: str
+
+    COLUMNS = {
+        "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "modality": "modality",
+        "intake_completed_at": "intake_completed_at", "needs_intake": "visit_type__needs_intake",
+        "red_flag_count": "red_flag_count", "clinician_id": "clinician_id", "room_id": "room_id",
+        "patient_first_name": "patient__first_name", "patient_last_name": "patient__last_name",
+        "patient_preferred_name": "patient__preferred_name", "visit_type_name": "visit_type__name",
+        "visit_type_color": "visit_type__color", "clinician_first_name": "clinician__user__first_name",
+        "clinician_last_name": "clinician__user__last_name", "clinician_email": "clinician__user__email",
+        "clinician_credentials": "clinician__credentials",
+    }
+
+    @classmethod
+    def from_queryset(cls, appointments):
+        return [cls(*row) for row in appointments.values_list(*cls.COLUMNS.values())]
+
+    @property
+    def status_label(self):
+        return Appointment.Status(self.status).label
+
+    @property
+    def is_telehealth(self):
+        return self.modality == Modality.TELEHEALTH
+
+    @property
+    def intake_missing(self):
+        return self.needs_intake and self.intake_completed_at is None and self.status in Appointment.MOVABLE
+
+    @property
+    def patient_full_name(self):
+        return f"{self.patient_first_name} {self.patient_last_name}"
+
+    @property
+    def patient_display_name(self):
+        return patient_display_name(self.patient_first_name, self.patient_preferred_name, self.patient_last_name)
+
+    @property
+    def clinician_name(self):
+        name = f"{self.clinician_first_name} {self.clinician_last_name}".strip() or self.clinician_email
+        return clinician_display_name(name, self.clinician_credentials)
+
+
 def calendar_appointments(start, end, *, clinician_ids=None):
     """Appointments shown on the front-desk calendar between two instants, with all they display."""
     appointments = (
@@ -183,12 +253,11 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
     appointments = calendar_appointments(start, end, clinician_ids=[clinician_id] if clinician_id else None)
     if not show_cancelled:
         appointments = appointments.exclude(status=Appointment.Status.CANCELLED)
-    appointments = list(appointments)
+    appointments = CalendarVisit.from_queryset(appointments)
     known = {c.pk for c in clinicians}
-    for a in appointments:  # an inactive clinician's remaining visits still get a column
-        if a.clinician_id not in known:
-            known.add(a.clinician_id)
-            clinicians.append(a.clinician)
+    missing = {a.clinician_id for a in appointments} - known
+    if missing:  # an inactive clinician's remaining visits still get a column
+        clinicians += list(Clinician.objects.filter(pk__in=missing).select_related("user"))
     ids = [c.pk for c in clinicians]
     hours = WorkingHours.objects.filter(clinician__in=ids, effective_from__lte=last).filter(
         Q(effective_until__isnull=True) | Q(effective_until__gte=first)

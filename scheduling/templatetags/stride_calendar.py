@@ -29,3 +29,15 @@ def hhmm(minute):
     """570 -> '09:30', for a link's start time."""
     hours, minutes = divmod(int(minute), 60)
     return f"{hours:02d}:{minutes:02d}"
+
+
+@register.simple_tag
+def calendar_pieces(grid, *, can_book, week, by, compact, book_url):
+    """Free cells, hour labels and visit blocks of the grid (built in Python: there are hundreds)."""
+    from .. import calendar_html
+
+    return (
+        calendar_html.free_cells(grid, can_book=can_book, week=week, by=by, book_url=book_url)
+        + calendar_html.hour_labels(grid)
+        + calendar_html.visit_blocks(grid, compact=compact, by=by)
+    )

@@ -198,9 +198,9 @@ def test_book_plan_previews_then_books_the_series(rivera_client, exam, follow_up
     assert Appointment.objects.filter(series__isnull=False, patient=exam.patient).count() == 6
 
 
-# Session, user, two permission reads, the exam with its patient/visit/clinician, addenda, attachments, the audit
-# row of the read, the user's roles, and the session save (savepoint, update, release).
-EXAM_PAGE_QUERIES = 13
+# Session, user, roles with permissions, the exam with its patient/visit/clinician, addenda, attachments, the
+# audit row of the read.
+EXAM_PAGE_QUERIES = 8
 
 
 @pytest.mark.parametrize("addenda", [1, 6])

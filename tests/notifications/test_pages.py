@@ -127,11 +127,11 @@ def test_messages_pages_query_count_does_not_grow(desk_client, book, monday, out
     for i in range(visits):
         book(local(monday, 9) + timedelta(hours=i), who=PatientFactory())
     outbox.run()
-    # session, user, 2 x permissions, roles; recent, failures today, freed visits; session save (3)
-    with django_assert_num_queries(11):
+    # session, user, roles with permissions; recent, failures today, freed visits
+    with django_assert_num_queries(6):
         desk_client.get("/messages/")
     visit = Appointment.objects.first()
-    with django_assert_num_queries(10):  # ... the visit, its messages
+    with django_assert_num_queries(5):  # session, user, roles; the visit, its messages
         desk_client.get(f"/messages/appointments/{visit.pk}/")
 
 
