@@ -202,7 +202,8 @@ def seed(size, *, rng_seed=42):
                     "instrument_versions": '{"odi": "placeholder"}', "signed_name": "Bench", "submitted_at": now,
                     "created_at": now, "updated_at": now, "appointment_id": None} for pid in clinical)
     counts["intake forms"] = copy_rows(IntakeForm, intake_rows, Progress("intake forms", len(clinical)))
-    score_rows = ({"patient_id": pid, "instrument": inst, "instrument_version": "1", "value": rng.randint(5, 60),
+    score_rows = ({"patient_id": pid, "instrument": inst, "instrument_version": "1",
+                   "value": rng.randint(5, 60) if inst == "odi" else rng.randint(0, 10),
                    "band": "", "details": "{}", "recorded_at": now - timedelta(days=rng.randint(0, 300)),
                    "appointment_id": None, "intake_id": None}
                   for pid in clinical for inst in ("odi", "nprs"))

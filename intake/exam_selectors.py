@@ -284,11 +284,13 @@ def _meaningful(check, before, after):
         return None
 
 
-def progress_series(patient_id, *, with_chart=True) -> list[Series]:
-    """Every outcome measure of the patient over time (one query), baseline first, with its MCID band."""
-    scores = OutcomeScore.objects.filter(patient_id=patient_id).order_by("recorded_at", "id").only(
-        "instrument", "instrument_version", "value", "band", "recorded_at", "intake_id", "details"
-    )
+def progress_series(patient_id, *, with_chart=True, scores=None) -> list[Series]:
+    """Every outcome measure of the patient over time (one query, or none given the patient's `scores` in
+    time order), baseline first, with its MCID band."""
+    if scores is None:
+        scores = OutcomeScore.objects.filter(patient_id=patient_id).order_by("recorded_at", "id").only(
+            "instrument", "instrument_version", "value", "band", "recorded_at", "intake_id", "details"
+        )
     grouped: dict[str, list[OutcomeScore]] = {}
     for score in scores:
         grouped.setdefault(score.instrument, []).append(score)

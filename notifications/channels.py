@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db.models import F
+from django.db import connection
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
@@ -66,13 +67,16 @@ def capture(*, channel, to, subject, body, key, attachments=()):
         raise TransientError("Memory backend: simulated temporary outage")
     if failure == "permanent":
         raise PermanentError(f"Memory backend: simulated rejection of {to}")
-    message, created = CapturedMessage.objects.get_or_create(
-        idempotency_key=key,
-        defaults=dict(channel=channel, to=to, subject=subject[:200], body=body, attachments=list(attachments)),
-    )
-    if not created:  # like a provider that honours idempotency keys: counted, not delivered again
-        CapturedMessage.objects.filter(pk=message.pk).update(deliveries=F("deliveries") + 1)
-    return message.provider_id
+    # One upsert, like a provider that honours idempotency keys: a repeat is counted, not delivered again.
+    table = CapturedMessage._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (channel, "to", subject, body, idempotency_key, attachments, deliveries, created_at) '
+            f"VALUES (%s, %s, %s, %s, %s, %s, 1, %s) ON CONFLICT (idempotency_key) "
+            f"DO UPDATE SET deliveries = {table}.deliveries + 1 RETURNING id",
+            [channel, to, subject[:200], body, key, json.dumps(list(attachments)), timezone.now()],
+        )
+        return CapturedMessage(pk=cursor.fetchone()[0]).provider_id
 
 
 class MemoryEmailBackend(BaseEmailBackend):

@@ -72,6 +72,7 @@ class DocumentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the chart's <form> carries the action and the CSRF token
         self.helper.layout = Layout("kind", "title", "file", Submit("upload", "Upload document"))
 
 
@@ -84,6 +85,7 @@ class ConsentForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = False  # the chart's <form> carries the action and the CSRF token
         self.helper.layout = Layout("kind", "signed_name", Submit("record", "Record consent"))
 
 

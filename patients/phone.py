@@ -1,5 +1,7 @@
 """Phone numbers: parsed leniently as typed, stored in E.164."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +21,9 @@ def to_e164(raw):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=20_000)
 def pretty(e164):
+    """+16175550134 as (617) 555-0134 at home, in international form otherwise (cached: parsing is slow)."""
     if not e164:
         return ""
     try:

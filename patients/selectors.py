@@ -1,8 +1,8 @@
 import datetime
 import re
 
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Lower
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, IntegerField, Prefetch, Q, Value, When, Window
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from .models import MRN_ALPHABET, Patient, PatientDocument
@@ -64,26 +64,41 @@ def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobil
 
 
 def patient_chart(mrn):
-    """The patient with what the chart page shows, in a fixed number of queries."""
+    """The patient with what the chart page shows, in a fixed number of queries.
+
+    Intake forms, scores and red-flag alerts (intake app) are reached by relation name: patients does not
+    import intake. All outcome scores come in one query: the intake list shows each form's, and the
+    progress plots use the same list (`chart_scores`).
+    """
     documents = Prefetch("documents", queryset=PatientDocument.objects.select_related("uploaded_by"))
-    # Intake forms and red-flag alerts (intake app) by name: patients does not import intake.
-    intake = ("intake_forms__appointment__visit_type", "intake_forms__scores", "red_flag_alerts")
-    return Patient.objects.prefetch_related(documents, "consents", *_appointment_prefetches(), *intake).get(mrn=mrn)
+    intake = ("intake_forms__appointment__visit_type", "red_flag_alerts")
+    patient = Patient.objects.prefetch_related(documents, "consents", *intake).get(mrn=mrn)
+    patient.chart_scores = list(patient.outcome_scores.order_by("recorded_at", "id"))
+    by_form = {}
+    for score in patient.chart_scores:
+        by_form.setdefault(score.intake_id, []).append(score)
+    for form in patient.intake_forms.all():
+        form.chart_scores = by_form.get(form.pk, [])
+    patient.upcoming_appointments, patient.past_appointments = _visits(patient)
+    return patient
 
 
-def _appointment_prefetches(past_shown=10):
-    """Upcoming visits and the most recent past ones (one more, to tell if there are older), two queries.
+def _visits(patient, past_shown=10):
+    """Upcoming visits and the most recent past ones (one more, to tell if there are older), in one query.
 
     The appointment model is reached through the relation, since patients does not import scheduling.
     """
-    appointments = Patient._meta.get_field("appointments").related_model.objects.select_related(
-        "visit_type", "clinician__user", "location"
-    )
     now = timezone.now()
-    return [
-        Prefetch("appointments", appointments.filter(end_at__gte=now).order_by("start_at"), to_attr="upcoming_appointments"),
-        Prefetch(
-            "appointments", appointments.filter(end_at__lt=now).order_by("-start_at")[: past_shown + 1],
-            to_attr="past_appointments",
-        ),
-    ]
+    upcoming = Q(end_at__gte=now)
+    recent_first = Window(RowNumber(), partition_by=[ExpressionWrapper(upcoming, BooleanField())],
+                          order_by=F("start_at").desc())
+    rows = (
+        patient.appointments.select_related("visit_type", "clinician__user", "location")
+        .annotate(is_upcoming=ExpressionWrapper(upcoming, BooleanField()), keep=Case(
+            When(upcoming, then=Value(0)), default=recent_first, output_field=IntegerField()
+        ))
+        .filter(keep__lte=past_shown + 1)
+        .order_by("start_at")
+    )
+    rows = list(rows)
+    return [a for a in rows if a.is_upcoming], [a for a in reversed(rows) if not a.is_upcoming]

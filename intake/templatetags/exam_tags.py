@@ -103,4 +103,4 @@ def chart_progress(context, patient):
     """The patient's outcome series with their plots (one query), or None without clinical access."""
     if not context["request"].user.has_perm("intake.view_clinical"):
         return None
-    return exam_selectors.progress_series(patient.pk)
+    return exam_selectors.progress_series(patient.pk, scores=getattr(patient, "chart_scores", None))

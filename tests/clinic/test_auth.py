@@ -73,3 +73,12 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
     response = client.get("/")
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_a_deactivated_staff_member_is_signed_out_on_the_next_page(client, front_desk):
+    _login(client, front_desk.email, PASSWORD)
+    assert client.get("/patients/").status_code == 200
+    front_desk.is_active = False
+    front_desk.save()
+    response = client.get("/patients/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")

@@ -65,9 +65,9 @@ def test_exams_api_query_count_does_not_grow(
     rivera_client, dr_rivera, patient, follow_up, location, django_assert_num_queries, size
 ):
     _visits_with_exams(patient, dr_rivera, follow_up, location, size)
-    # session, user, roles with permissions, patient, audit row, exams (+patient, visit, clinician, signer),
+    # session, user with roles and permissions, patient, audit row, exams (+patient, visit, clinician, signer),
     # addenda with authors, attachments with documents
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = rivera_client.get(f"/api/v1/patients/{patient.mrn}/exams/")
     assert len(response.json()["exams"]) == size
 
@@ -77,8 +77,8 @@ def test_scores_api_query_count_does_not_grow(
     rivera_client, dr_rivera, patient, follow_up, location, django_assert_num_queries, size
 ):
     _visits_with_exams(patient, dr_rivera, follow_up, location, size)
-    # session, user, roles with permissions, patient, audit row, scores
-    with django_assert_num_queries(6):
+    # session, user with roles and permissions, patient, audit row, scores
+    with django_assert_num_queries(5):
         response = rivera_client.get(f"/api/v1/patients/{patient.mrn}/scores/")
     assert len(response.json()["series"][0]["points"]) == size
 

@@ -198,9 +198,9 @@ def test_book_plan_previews_then_books_the_series(rivera_client, exam, follow_up
     assert Appointment.objects.filter(series__isnull=False, patient=exam.patient).count() == 6
 
 
-# Session, user, roles with permissions, the exam with its patient/visit/clinician, addenda, attachments, the
-# audit row of the read.
-EXAM_PAGE_QUERIES = 8
+# Session, user with roles and permissions, the exam with its patient/visit/clinician, addenda, attachments,
+# the audit row of the read.
+EXAM_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("addenda", [1, 6])

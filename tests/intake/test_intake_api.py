@@ -127,8 +127,8 @@ def test_staff_intake_api_query_count_does_not_grow(client, clinician, appointme
         submitted = services.intake_submit(intake=save_steps(services.intake_start(appointment=visit)))
         RedFlagAlert.objects.create(patient=maya, appointment=visit, intake=submitted, urgency="urgent", flags=[])
     client.force_login(clinician)
-    # session, user, roles with permissions, patient, forms, scores, alerts, audit row
-    with django_assert_max_num_queries(8):
+    # session, user with roles and permissions, patient, forms, scores, alerts, audit row
+    with django_assert_max_num_queries(7):
         response = client.get(f"/api/v1/patients/{maya.mrn}/intake/")
     assert response.status_code == 200 and len(response.json()["intakes"]) == forms
     assert mail.outbox == []

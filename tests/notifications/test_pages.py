@@ -127,11 +127,11 @@ def test_messages_pages_query_count_does_not_grow(desk_client, book, monday, out
     for i in range(visits):
         book(local(monday, 9) + timedelta(hours=i), who=PatientFactory())
     outbox.run()
-    # session, user, roles with permissions; recent, failures today, freed visits
-    with django_assert_num_queries(6):
+    # session, user with roles and permissions; recent, failures today, freed visits
+    with django_assert_num_queries(5):
         desk_client.get("/messages/")
     visit = Appointment.objects.first()
-    with django_assert_num_queries(5):  # session, user, roles; the visit, its messages
+    with django_assert_num_queries(4):  # session, user with roles; the visit, its messages
         desk_client.get(f"/messages/appointments/{visit.pk}/")
 
 

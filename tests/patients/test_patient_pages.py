@@ -184,7 +184,7 @@ def test_unknown_record_number_is_404(desk_client, db):
 @pytest.mark.parametrize("size", [5, 60])
 def test_patient_list_query_count_does_not_grow(desk_client, django_assert_max_num_queries, size):
     PatientFactory.create_batch(size)
-    with django_assert_max_num_queries(5):  # session, user, roles with permissions, count, page
+    with django_assert_max_num_queries(4):  # session, user with roles and permissions, count, page
         response = desk_client.get("/patients/", {"q": ""})
     assert response.status_code == 200
 
@@ -198,9 +198,9 @@ def test_chart_query_count_does_not_grow_with_documents(
             kind="imaging", title=f"MRI {i}", file=SimpleUploadedFile(f"m{i}.pdf", b"%PDF"), uploaded_by=front_desk
         )
         patient.consents.create(kind="treatment", signed_name="Maya Okafor")
-    # session, user, roles; the patient, documents, consents, audit row; upcoming and past appointments;
-    # intake forms, red-flag alerts; the patient's messages
-    with django_assert_max_num_queries(12):
+    # session, user with roles; the patient, documents, consents, audit row, all visits (one query); intake
+    # forms, red-flag alerts, outcome scores; the patient's messages
+    with django_assert_max_num_queries(11):
         response = desk_client.get(f"/patients/{patient.mrn}/")
     assert response.status_code == 200
     assert response.content.count(b"MRI ") == documents

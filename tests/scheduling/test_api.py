@@ -332,10 +332,10 @@ def test_staff_list_query_count_does_not_grow(desk_client, dr_rivera, follow_up,
                                              django_assert_max_num_queries):
     params = {"start": monday, "end": monday + timedelta(days=6)}
     _fill(dr_rivera, follow_up, location, monday, 1)
-    with django_assert_max_num_queries(5):  # session, user, roles with permissions, count, page
+    with django_assert_max_num_queries(4):  # session, user with roles and permissions, count, page
         assert len(desk_client.get("/api/v1/appointments/", params).json()["results"]) == 4
     _fill(dr_rivera, follow_up, location, monday + timedelta(days=1), 4)
-    with django_assert_max_num_queries(5):  # session, user, roles with permissions, count, page
+    with django_assert_max_num_queries(4):  # session, user with roles and permissions, count, page
         assert len(desk_client.get("/api/v1/appointments/", params).json()["results"]) == 20
 
 

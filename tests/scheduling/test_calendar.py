@@ -112,12 +112,12 @@ def test_an_htmx_refresh_returns_only_the_calendar_body(desk_client, dr_rivera, 
     assert b"<nav" not in response.content
 
 
-# Session, user, and roles with permissions take 3 queries; the calendar itself 6 to 8, however full the days.
+# Session, and the user with roles and permissions take 2 queries; the calendar itself 6 to 8, however full.
 @pytest.mark.parametrize("size", [2, 24])
 @pytest.mark.parametrize(
     "params,most",
-    [({}, 10), ({"by": "room"}, 11), ({"view": "week"}, 10), ({"view": "week", "clinician": "me"}, 11),
-     ({"partial": "1"}, 9)],
+    [({}, 9), ({"by": "room"}, 10), ({"view": "week"}, 9), ({"view": "week", "clinician": "me"}, 10),
+     ({"partial": "1"}, 8)],
     ids=["day", "rooms", "week-everyone", "week-one", "day-refresh"],
 )
 def test_calendar_pages_run_a_fixed_number_of_queries(
@@ -525,7 +525,7 @@ def test_the_chart_query_count_does_not_grow_with_appointments(
             Appointment.objects.filter(pk=a.pk).update(
                 start_at=a.start_at - timedelta(days=60), end_at=a.end_at - timedelta(days=60)
             )
-    with django_assert_max_num_queries(12):  # as pinned in tests/patients
+    with django_assert_max_num_queries(11):  # as pinned in tests/patients
         response = desk_client.get(f"/patients/{patient.mrn}/")
     assert response.content.count(b"Follow-up \xc2\xb7 Sam Rivera") == min(visits, (visits + 1) // 2 + 10)
 
@@ -547,9 +547,9 @@ def test_the_panel_and_the_waitlist_run_a_fixed_number_of_queries(
     for _ in range(entries):
         services.waitlist_add(patient=PatientFactory(), visit_type=follow_up, earliest_date=monday, latest_date=monday)
     services.appointment_cancel(appointment=a, reason="Ill")
-    with django_assert_max_num_queries(6):  # session, user, roles, the visit, waitlist matches, its messages
+    with django_assert_max_num_queries(5):  # session, user with roles, the visit, waitlist matches, its messages
         panel = desk_client.get(f"/schedule/appointments/{a.pk}/", **HX)
     assert len(panel.context["matches"]) == entries
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         page = desk_client.get("/schedule/waitlist/")
     assert len(page.context["entries"]) == entries
