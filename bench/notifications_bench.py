@@ -15,6 +15,7 @@ under bench/results/ (git-ignored).
 """
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -29,6 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CLINICIANS = 20
+
+
+def _peak_rss_mb(pid):
+    from bench.load import _peak_rss_mb as peak
+
+    return peak(pid)
 
 
 def _setup(appointments):
@@ -189,6 +196,8 @@ def main():
     parser.add_argument("--due", type=int, default=5_000)
     parser.add_argument("--pool", default="solo", help="worker pool: solo (one process) or prefork")
     parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--prefetch", type=int, default=None, help="worker prefetch multiplier (default: settings)")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py reads it)")
     args = parser.parse_args()
     url, broker = _setup(args.appointments)
     from django.db import connection
@@ -221,9 +230,11 @@ def main():
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "clinic", "worker", f"--pool={args.pool}",
          f"--concurrency={args.concurrency}", "-Q", os.environ["NOTIFICATION_QUEUE"], "--without-heartbeat",
-         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
+         "--without-mingle", "--without-gossip", "--loglevel=WARNING",
+         *([f"--prefetch-multiplier={args.prefetch}"] if args.prefetch else [])],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
+    worker_peak_mb = None
     try:
         first = last = None
         deadline = time.monotonic() + 1800
@@ -235,6 +246,7 @@ def main():
                 last = time.perf_counter()
                 break
             time.sleep(0.25)
+        worker_peak_mb = _peak_rss_mb(worker.pid)
         connection.close()
     finally:
         worker.terminate()
@@ -267,6 +279,7 @@ def main():
         f"{per_minute_db:,} reminders/minute (first to last sent_at); {per_minute:,}/minute observed |"
         if per_minute_db and per_minute else "| delivery | did not finish |",
         f"| outcomes | {outcomes} · duplicate deliveries: {duplicates} |",
+        f"| peak memory of the worker | {worker_peak_mb} MB |",
         "", "## Sweep query plan (EXPLAIN ANALYZE, first batch)", "```", *plan, "```",
     ]
     report = "\n".join(lines)
@@ -274,6 +287,14 @@ def main():
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"notifications-{args.appointments // 1000}k-{time.strftime('%Y%m%d-%H%M%S')}.md").write_text(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "appointments": args.appointments, "outbox_rows": rows, "empty_sweep_median_ms": round(statistics.median(empty), 2),
+            "empty_sweep_p95_ms": round(sorted(empty)[int(0.95 * (len(empty) - 1))], 2),
+            "due": swept["queued"], "due_sweep_s": round(sweep_s, 2), "pool": args.pool,
+            "concurrency": args.concurrency, "per_minute": per_minute_db, "per_minute_observed": per_minute,
+            "outcomes": outcomes, "duplicate_deliveries": duplicates, "worker_peak_mb": worker_peak_mb,
+        }))
 
 
 if __name__ == "__main__":

@@ -156,6 +156,28 @@ def explain_hot_queries():
     return plans
 
 
+REMINDER_APPOINTMENTS = {"small": 50_000, "year": 200_000, "large": 1_000_000}
+
+
+def reminder_figures(size, due=5_000):
+    """The outbox at scale, from bench/notifications_bench.py in its own process and database (its own seed:
+    every appointment with its confirmation and two reminders): sweep time, one worker's deliveries per
+    minute to the memory backends, and that worker's peak memory."""
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "notifications_bench.py"), "--appointments",
+             str(REMINDER_APPOINTMENTS[size]), "--due", str(due), "--json", out.name],
+            cwd=ROOT, env={k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "BENCH_DATABASE_URL")},
+        )
+        text = Path(out.name).read_text()
+        if done.returncode or not text:
+            return {"error": f"notifications_bench exited with {done.returncode}"}
+        return json.loads(text)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=["small", "year", "large"], default="small")
@@ -178,6 +200,7 @@ def main():
     from bench.load import load_figures
 
     load = load_figures(url, duration=args.duration)
+    reminders = reminder_figures(args.size)
 
     machine = f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · {platform.platform()}"
     lines = [f"# Stride benchmark ({args.size})", "", f"Machine: {machine}", "", f"Seeding: {seeded}", "",
@@ -185,7 +208,8 @@ def main():
     for name, data in figures.items():
         notes = data.get("error") or (f"{data['slots']} slots" if "slots" in data else "")
         lines.append(f"| {name} | {data.get('median_ms', '-')} | {data.get('p95_ms', '-')} | {data.get('queries', '-')} | {notes} |")
-    lines += ["", "## Pages under load (gunicorn, 3 workers; wrk, 2 threads, 8 connections)", "",
+    lines += ["", "## Pages under load (gunicorn, 3 gthread workers x 2 threads; wrk, 2 threads, 8 connections; "
+              "moderate: each connection pauses about 250 ms between requests)", "",
               "| page | requests/s | p50 ms | p95 ms | p99 ms | p95 / floor | errors |", "|---|---|---|---|---|---|---|"]
     for name, data in load.items():
         if "mb" in data:
@@ -197,6 +221,20 @@ def main():
         else:
             lines.append(f"| {name} | {data['rps']} | {data['p50_ms']} | {data['p95_ms']} | {data['p99_ms']} | "
                          f"{data.get('p95_vs_floor', '-')} | {data['errors']} |")
+    lines += ["", f"## Reminders ({reminders.get('appointments', '?'):,} appointments, "
+              f"{reminders.get('outbox_rows', 0):,} outbox rows)", ""]
+    if "error" in reminders:
+        lines.append(reminders["error"])
+    else:
+        lines += [
+            "| figure | value |", "|---|---|",
+            f"| due-message sweep, nothing due (median / p95 of 20) | {reminders['empty_sweep_median_ms']} / "
+            f"{reminders['empty_sweep_p95_ms']} ms |",
+            f"| sweep of {reminders['due']:,} due messages (claim, commit, queue on Redis) | {reminders['due_sweep_s']} s |",
+            f"| one worker ({reminders['pool']}) delivering to the memory backends | {reminders['per_minute']:,} a minute |",
+            f"| outcomes | {reminders['outcomes']}, duplicate deliveries: {reminders['duplicate_deliveries']} |",
+            f"| peak memory of the Celery worker | {reminders['worker_peak_mb']} MB |",
+        ]
     lines += ["", "## Query plans", ""]
     for label, plan in plans.items():
         lines += [f"**{label}**", "```", *plan, "```", ""]
@@ -208,7 +246,7 @@ def main():
     (out / f"{args.size}-{stamp}.md").write_text(report)
     (out / f"{args.size}-{stamp}.json").write_text(json.dumps(
         {"size": args.size, "machine": machine, "database": url.rsplit("@", 1)[-1], "seeding": seeded,
-         "figures": figures, "load": load, "plans": plans}, indent=2, default=str))
+         "figures": figures, "load": load, "reminders": reminders, "plans": plans}, indent=2, default=str))
 
 
 if __name__ == "__main__":
