@@ -221,7 +221,7 @@ def main():
         else:
             lines.append(f"| {name} | {data['rps']} | {data['p50_ms']} | {data['p95_ms']} | {data['p99_ms']} | "
                          f"{data.get('p95_vs_floor', '-')} | {data['errors']} |")
-    lines += ["", f"## Reminders ({reminders.get('appointments', '?'):,} appointments, "
+    lines += ["", f"## Reminders ({reminders.get('appointments', 0):,} appointments, "
               f"{reminders.get('outbox_rows', 0):,} outbox rows)", ""]
     if "error" in reminders:
         lines.append(reminders["error"])

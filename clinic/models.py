@@ -101,3 +101,16 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname} at {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to an API write sent with an Idempotency-Key header, replayed to its retries."""
+
+    key_hash = models.CharField(max_length=64, unique=True, help_text="Endpoint, caller and key, hashed.")
+    request_hash = models.CharField(max_length=64, help_text="The request body, hashed: a key is for one request.")
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty while in progress.")
+    body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"{self.key_hash[:12]}… {self.status_code or 'in progress'}"

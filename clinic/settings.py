@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic.middleware.SessionLifetimeMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.audit.AuditActorMiddleware",
@@ -95,6 +97,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "clinic.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ...and 12 hours after sign-in whatever the activity (clinic.middleware.SessionLifetimeMiddleware).
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours
@@ -149,6 +153,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
     "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "idempotency-keys-purge": {"task": "clinic.tasks.purge_idempotency_keys", "schedule": 60.0 * 60},
 }
 
 # Messages to patients (notifications/): when reminders go out, retries, and the SMS provider.
@@ -187,6 +192,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Stride API",
     "DESCRIPTION": "Practice management for sports rehab clinics.",
     "VERSION": "1.0.0",
+    "ENUM_NAME_OVERRIDES": {
+        "AppointmentStatusEnum": "scheduling.models.Appointment.Status",
+        "IntakeStatusEnum": "intake.models.IntakeForm.Status",
+    },
 }
 
 CLINIC_NAME = env("CLINIC_NAME", default="Stride Sports Rehab")

@@ -12,3 +12,10 @@ def record_heartbeat():
     WorkerHeartbeat.objects.update_or_create(
         pk=1, defaults={"seen_at": timezone.now(), "hostname": socket.gethostname()}
     )
+
+
+@shared_task(ignore_result=True)
+def purge_idempotency_keys():
+    from .idempotency import purge_expired
+
+    return purge_expired()

@@ -5,6 +5,8 @@ Step bodies are JSON in the shape the answers are stored in (see intake.forms_in
 back as {"errors": {field: [messages]}} with status 400.
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
 from rest_framework.exceptions import NotFound
@@ -13,6 +15,7 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
 from clinic.audit import record_view, request_ip
+from clinic.idempotency import idempotent
 from patients.models import Patient
 
 from . import forms_intake, links, selectors, services
@@ -31,6 +34,20 @@ def _errors(errors, code=status.HTTP_400_BAD_REQUEST):
     return Response({"errors": errors}, status=code)
 
 
+_ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name to a list of messages.")
+
+
+@extend_schema(
+    request=OpenApiTypes.OBJECT,
+    responses={
+        200: inline_serializer("IntakeStepSaved", {
+            "step": serializers.CharField(), "answers": serializers.JSONField(), "status": serializers.CharField(),
+            "current_step": serializers.CharField(),
+        }),
+        400: _ERRORS, 404: OpenApiResponse(description="Unknown, expired or tampered link, or no such step."),
+        409: _ERRORS,
+    },
+)
 @api_view(["PUT"])
 @authentication_classes([])
 @permission_classes([AllowAny])
@@ -53,9 +70,18 @@ def save_step(request, token, step):
     return Response({"step": step, "answers": answers, "status": intake.status, "current_step": intake.current_step})
 
 
+@extend_schema(
+    request=None,
+    responses={
+        200: inline_serializer("IntakeSubmitted", {"status": serializers.CharField(),
+                                                   "submitted_at": serializers.DateTimeField()}),
+        400: _ERRORS, 404: OpenApiResponse(description="Unknown, expired or tampered link."), 409: _ERRORS,
+    },
+)
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
+@idempotent
 def submit(request, token):
     """Complete the form: every step saved and valid, and the consent step signed."""
     intake = _open(token)
@@ -104,6 +130,10 @@ class IntakeSerializer(serializers.ModelSerializer):
             "signed_name", "signed_at", "signed_ip", "instrument_versions", "answers", "scores", "alerts",
         ]
 
+    @extend_schema_field(inline_serializer("IntakeAppointment", {
+        "id": serializers.IntegerField(), "start_at": serializers.DateTimeField(),
+        "visit_type": serializers.CharField(), "clinician": serializers.CharField(),
+    }, allow_null=True))
     def get_appointment(self, intake):
         appointment = intake.appointment
         if appointment is None:
@@ -112,6 +142,13 @@ class IntakeSerializer(serializers.ModelSerializer):
                 "clinician": appointment.clinician.display_name}
 
 
+@extend_schema(responses={
+    200: inline_serializer("PatientIntakes", {
+        "patient": inline_serializer("IntakePatient", {"mrn": serializers.CharField(), "name": serializers.CharField()}),
+        "intakes": IntakeSerializer(many=True),
+    }),
+    404: OpenApiResponse(description="No patient with that record number."),
+})
 @api_view(["GET"])
 @permission_classes([CanReadClinical])
 def patient_intake(request, mrn):

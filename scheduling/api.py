@@ -12,6 +12,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from clinic.idempotency import idempotent
+
 from . import formatting, links, selectors, services, throttle
 from .models import Appointment, Location, Modality
 from .serializers import (
@@ -138,6 +140,7 @@ class BookingCreateApi(APIView):
             429: OpenApiResponse(OpenApiTypes.OBJECT, description="Too many bookings from this address."),
         },
     )
+    @idempotent
     def post(self, request):
         data = BookingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -198,6 +201,7 @@ class AppointmentListCreateApi(generics.ListAPIView):
         request=AppointmentCreateSerializer,
         responses={201: AppointmentSerializer, 400: ERRORS, 409: SlotTakenSerializer},
     )
+    @idempotent
     def post(self, request):
         data = AppointmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

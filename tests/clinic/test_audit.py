@@ -79,3 +79,33 @@ def test_edits_made_in_the_staff_admin_are_audited_too(client, admin_user, patie
     event = AuditEvent.objects.get(action="change")
     assert event.changes["insurance_carrier"] == ["", "Aetna"]
     assert event.actor == admin_user
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_rewrite_or_delete_audit_rows_even_bypassing_the_model(front_desk, patient):
+    from django.db import DatabaseError, transaction
+
+    from clinic.audit import record_view
+
+    record_view(instance=patient, actor=front_desk, ip="10.0.0.1")
+    event = AuditEvent.objects.get(action="view", patient_id=patient.pk)
+    for attempt in (
+        lambda: AuditEvent.objects.filter(pk=event.pk).update(action="create"),
+        lambda: AuditEvent.objects.filter(pk=event.pk).update(actor=None, ip_address="10.9.9.9"),
+        lambda: AuditEvent.objects.filter(pk=event.pk).delete(),
+    ):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            attempt()
+    event.refresh_from_db()
+    assert (event.action, event.ip_address, event.actor) == ("view", "10.0.0.1", front_desk)
+
+
+@pytest.mark.postgres
+def test_deleting_a_user_account_keeps_their_audit_rows_under_their_email(front_desk, patient):
+    from clinic.audit import record_view
+
+    record_view(instance=patient, actor=front_desk, ip="10.0.0.1")
+    email = front_desk.email
+    front_desk.delete()
+    event = AuditEvent.objects.get(action="view", patient_id=patient.pk)
+    assert event.actor is None and event.actor_label == email

@@ -82,3 +82,36 @@ def test_a_deactivated_staff_member_is_signed_out_on_the_next_page(client, front
     front_desk.save()
     response = client.get("/patients/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_signing_in_issues_a_new_session_key(client, front_desk):
+    client.get("/accounts/login/")
+    session = client.session
+    session["probe"] = "before"
+    session.save()
+    before = session.session_key
+    _login(client, front_desk.email, PASSWORD)
+    assert client.session.session_key != before
+    assert not Session.objects.filter(session_key=before).exists()
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, front_desk):
+    from clinic.middleware import SIGNED_IN_AT
+
+    _login(client, front_desk.email, PASSWORD)
+    assert client.get("/patients/").status_code == 200
+    session = client.session
+    session[SIGNED_IN_AT] -= 11 * 60 * 60  # signed in eleven hours ago, active since
+    session.save()
+    assert client.get("/patients/").status_code == 200
+    session[SIGNED_IN_AT] -= 2 * 60 * 60  # thirteen hours
+    session.save()
+    response = client.get("/patients/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_pages_with_patient_data_tell_browsers_and_proxies_not_to_keep_a_copy(desk_client, patient):
+    for url in (f"/patients/{patient.mrn}/", "/patients/?q=", "/schedule/", f"/api/v1/patients/{patient.mrn}/"):
+        response = desk_client.get(url)
+        assert response.status_code in (200, 403, 404), url
+        assert "no-store" in response["Cache-Control"], url

@@ -132,3 +132,17 @@ def test_staff_intake_api_query_count_does_not_grow(client, clinician, appointme
         response = client.get(f"/api/v1/patients/{maya.mrn}/intake/")
     assert response.status_code == 200 and len(response.json()["intakes"]) == forms
     assert mail.outbox == []
+
+
+def test_a_retried_submit_with_the_same_key_returns_the_first_answer_once(client, token, intake, deliver_now,
+                                                                          django_capture_on_commit_callbacks):
+    answers = valid_answers()
+    for step, values in answers.items():
+        assert put(client, token, step, values).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(f"/api/v1/intake/{token}/submit/", HTTP_IDEMPOTENCY_KEY="intake-submit-01")
+    again = client.post(f"/api/v1/intake/{token}/submit/", HTTP_IDEMPOTENCY_KEY="intake-submit-01")
+    assert first.status_code == again.status_code == 200 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
+    assert OutcomeScore.objects.filter(intake=intake).count() == 3
+    assert client.post(f"/api/v1/intake/{token}/submit/").status_code == 409  # without a key: already submitted

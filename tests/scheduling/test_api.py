@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from patients.models import Patient
 from scheduling import links, services, throttle
@@ -395,3 +396,44 @@ def test_visit_types_not_bookable_online_are_hidden(client, dr_rivera, visit_typ
     VisitType.objects.filter(name="Follow-up").update(bookable_online=False)
     response = availability(client, visit_type=visit_types["Follow-up"].pk, start=monday, end=monday)
     assert response.status_code == 400
+
+
+# Idempotency keys --------------------------------------------------------------------------------------
+
+
+def _book_with_key(client, body, key):
+    return client.post("/api/v1/bookings/", json.dumps(body), content_type="application/json",
+                       HTTP_IDEMPOTENCY_KEY=key)
+
+
+def test_a_retried_booking_with_the_same_key_returns_the_first_answer_and_books_once(
+    client, dr_rivera, follow_up, location, monday
+):
+    body = booking_body(follow_up, dr_rivera, local(monday, 10), location=location)
+    first = _book_with_key(client, body, "phone-retry-0001")
+    again = _book_with_key(client, body, "phone-retry-0001")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Appointment.objects.count() == 1 and Patient.objects.count() == 1
+
+    other_time = booking_body(follow_up, dr_rivera, local(monday, 11), location=location)
+    reused = _book_with_key(client, other_time, "phone-retry-0001")
+    assert reused.status_code == 422 and "different request" in reused.json()["Idempotency-Key"][0]
+    assert _book_with_key(client, other_time, "x").status_code == 400  # too short to be a real key
+    assert _book_with_key(client, other_time, "phone-retry-0002").status_code == 201
+    assert Appointment.objects.count() == 2
+
+
+def test_a_refused_booking_is_replayed_too_and_keys_expire_after_a_day(client, dr_rivera, follow_up, location, monday):
+    from clinic.idempotency import purge_expired
+    from clinic.models import IdempotentRequest
+
+    taken = booking_body(follow_up, dr_rivera, local(monday, 10), location=location)
+    assert book(client, taken).status_code == 201
+    clash = booking_body(follow_up, dr_rivera, local(monday, 10), location=location, first_name="Bo",
+                         email="bo@example.com", phone="617-555-0190")
+    first = _book_with_key(client, clash, "clash-key-0001")
+    assert first.status_code == 409
+    assert _book_with_key(client, clash, "clash-key-0001").json() == first.json()
+    IdempotentRequest.objects.update(created_at=timezone.now() - timedelta(days=2))
+    assert purge_expired() == 1 and not IdempotentRequest.objects.exists()
