@@ -2,6 +2,7 @@
 attach a file, book the plan's series. One transaction each; the audit trail records every write."""
 
 from dataclasses import asdict
+from datetime import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,19 @@ class ExamLocked(Exception):
     def __init__(self, message=LOCKED_MESSAGE):
         super().__init__(message)
         self.message = message
+
+
+class ExamConflict(Exception):
+    """Someone saved this section after the editor opened it: saving would silently overwrite their work."""
+
+    def __init__(self, *, section, by, at):
+        title = SECTION_FORMS[section].title
+        when = timezone.localtime(datetime.fromisoformat(at)).strftime("%-I:%M %p") if at else ""
+        self.message = (
+            f"Not saved: {by or 'someone'} saved {title} at {when} after you opened this exam. Your changes are "
+            "still in the form: copy what you need, then reload the page to see their version."
+        )
+        super().__init__(self.message)
 
 
 # --- Start, prefilled from the intake ------------------------------------------------------------------
@@ -162,19 +176,30 @@ def _sync_scores(exam, actor=None):
 
 
 @transaction.atomic
-def exam_save_section(*, exam, section, data, actor) -> Exam:
-    """Store one section of a draft exam; raise ExamLocked once it is signed."""
+def exam_save_section(*, exam, section, data, actor, revision=None) -> Exam:
+    """Store one section of a draft exam; raise ExamLocked once it is signed.
+
+    `revision` is the section's revision the editor started from (the page sends it): if the section was
+    saved since, by a colleague or in another window, ExamConflict is raised instead of overwriting.
+    """
     if section not in SECTION_FORMS:
         raise ValueError(f"unknown exam section '{section}'")
     row = _locked_row(exam)
+    current = row.section_revisions.get(section, {})
+    if revision is not None and revision != current.get("revision", 0):
+        raise ExamConflict(section=section, by=current.get("by"), at=current.get("at"))
+    row.section_revisions = {**row.section_revisions, section: {
+        "revision": current.get("revision", 0) + 1, "by": actor.get_full_name() or actor.email,
+        "at": timezone.now().isoformat(),
+    }}
     if section == "assessment":
         row.working_diagnosis = data["working_diagnosis"]
         row.icd10_code = data["icd10_code"]
         row.assessment_notes = data["assessment_notes"]
-        fields = ["working_diagnosis", "icd10_code", "assessment_notes", "updated_at"]
+        fields = ["working_diagnosis", "icd10_code", "assessment_notes", "section_revisions", "updated_at"]
     else:
         row.findings = {**row.findings, section: data}
-        fields = ["findings", "updated_at"]
+        fields = ["findings", "section_revisions", "updated_at"]
     with acting_as(actor):
         row.save(update_fields=fields)
     if section == "scores":

@@ -299,14 +299,22 @@ def section_save(request, pk, section):
         messages.error(request, "Not saved: check the marked fields.")
         return render(request, "intake/exam/exam.html", _page_context(request, exam, bound={section: form}), status=400)
     data = form.to_findings()
+    revision = request.POST.get("revision", "")
     try:
-        exam = services.exam_save_section(exam=exam, section=section, data=data, actor=request.user)
+        exam = services.exam_save_section(exam=exam, section=section, data=data, actor=request.user,
+                                          revision=int(revision) if revision.isdigit() else None)
     except services.ExamLocked:
         return _locked(request, exam)
+    except services.ExamConflict as exc:
+        if _wants_json(request):
+            return JsonResponse({"saved": False, "conflict": True, "message": exc.message}, status=409)
+        messages.error(request, exc.message)
+        return render(request, "intake/exam/exam.html", _page_context(request, exam, bound={section: form}), status=409)
     if not _wants_json(request):
         messages.success(request, f"{SECTION_FORMS[section].title} saved.")
         return redirect(_detail_url(exam, section))
-    payload = {"saved": True, "saved_at": _local_time(exam.updated_at), "section": section}
+    payload = {"saved": True, "saved_at": _local_time(exam.updated_at), "section": section,
+               "revision": exam.revision_of(section)}
     if section in FLAGGED_SECTIONS:
         payload["flags"] = _flag_payload(exam, section)
     payload["fragments"] = _fragments(exam, request)

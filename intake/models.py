@@ -118,6 +118,10 @@ class Exam(models.Model):
     working_diagnosis = models.CharField(max_length=30, choices=Diagnosis.choices, blank=True)
     icd10_code = models.CharField("ICD-10 code", max_length=10, blank=True)
     assessment_notes = models.TextField(blank=True)
+    section_revisions = models.JSONField(
+        default=dict, blank=True,
+        help_text="Per section: how many times it was saved, by whom, when (refuses a save over a newer one).",
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -136,6 +140,9 @@ class Exam(models.Model):
         if self.pk and type(self).objects.filter(pk=self.pk, signed_at__isnull=False).exists():
             raise PermissionError("A signed exam cannot be changed; add an addendum instead.")
         super().save(*args, **kwargs)
+
+    def revision_of(self, section):
+        return (self.section_revisions or {}).get(section, {}).get("revision", 0)
 
     @property
     def is_signed(self):

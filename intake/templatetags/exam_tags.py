@@ -61,6 +61,12 @@ def is_image(document):
 
 
 @register.filter
+def revision_of(exam, section):
+    """The section's revision the page was built from (sent back with each save)."""
+    return exam.revision_of(section)
+
+
+@register.filter
 def num(value):
     if value is None or value == "":
         return "—"

@@ -103,7 +103,12 @@
         s.error = false;
         showErrors(form, {});
         place(data);
+        var revision = form.querySelector('[name="revision"]');
+        if (revision && data.revision !== undefined) revision.value = data.revision;
         sectionState(form, "Saved " + data.saved_at, "ok");
+      } else if (result.status === 409 && data.conflict) {
+        s.error = true;
+        sectionState(form, data.message, "error");
       } else if (result.status === 409) {
         s.error = false;
         sectionState(form, "Not saved: the exam is signed", "error");

@@ -213,3 +213,26 @@ def test_exam_page_query_count_does_not_grow_with_addenda(
     with django_assert_num_queries(EXAM_PAGE_QUERIES):
         response = rivera_client.get(f"/exams/{exam.pk}/")
     assert response.content.count(b"Addendum by") == addenda
+
+
+def test_a_save_over_a_newer_version_of_the_section_is_refused_with_who_and_when(rivera_client, client, exam,
+                                                                                 make_user):
+    admin = make_user(roles.ADMIN, email="admin.conflict@stride.test", first_name="Alex", last_name="Admin")
+    client.force_login(admin)
+    page = rivera_client.get(f"/exams/{exam.pk}/").content.decode()
+    assert re.search(r'name="revision" value="0"', page)  # each section form carries the revision it shows
+
+    first = post_section(client, exam, "history", {"onset_notes": "Fell on the ice", "revision": "0"})
+    assert first.status_code == 200 and first.json()["revision"] == 1
+    stale = post_section(rivera_client, exam, "history", {"onset_notes": "Gradual onset", "revision": "0"})
+    assert stale.status_code == 409 and stale.json()["conflict"] is True
+    assert "Alex Admin saved History" in stale.json()["message"]
+    exam.refresh_from_db()
+    assert exam.findings["history"]["onset_notes"] == "Fell on the ice"  # nothing silently overwritten
+
+    plain = post_section(rivera_client, exam, "history", {"onset_notes": "Gradual onset", "revision": "0"},
+                         as_json=False)
+    assert plain.status_code == 409 and b"Alex Admin saved History" in plain.content
+    assert b"Gradual onset" in plain.content  # what the clinician typed is still in the form
+    fresh = post_section(rivera_client, exam, "history", {"onset_notes": "Gradual onset", "revision": "1"})
+    assert fresh.status_code == 200 and fresh.json()["revision"] == 2
