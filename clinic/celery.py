@@ -18,7 +18,9 @@ app.conf["CELERY_DB_REUSE_MAX"] = 1_000_000
 
 @task_prerun.connect
 @task_postrun.connect
-def _recycle_database_connections(**kwargs):
+def _recycle_database_connections(task=None, **kwargs):
+    if task is not None and getattr(task.request, "is_eager", False):
+        return  # run in the caller's process and transaction (tests): leave its connection alone
     from django.db import close_old_connections
 
     close_old_connections()

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import psycopg2
@@ -23,7 +24,7 @@ def _url(name):
 
 
 def _counts(url):
-    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+    with closing(psycopg2.connect(url)) as conn, conn.cursor() as cursor:
         counts = {}
         for model in apps.get_models():
             cursor.execute(f'SELECT count(*) FROM "{model._meta.db_table}"')
@@ -50,8 +51,8 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row_and_keeps_the_aud
         subprocess.run([str(ROOT / "bin/restore"), str(tmp_path / "nightly"), _url(fresh)], check=True, env=env,
                        cwd=ROOT, capture_output=True)
         before, after = _counts(source), _counts(_url(fresh))
-        assert after == before and after["patients_patient"] >= 2 and after["clinic_auditevent"] >= 1
-        with psycopg2.connect(_url(fresh)) as conn, conn.cursor() as cursor:
+        assert after == before and after["patients_patient"] >= 1 and after["clinic_auditevent"] >= 1
+        with closing(psycopg2.connect(_url(fresh))) as conn, conn.cursor() as cursor:
             cursor.execute("SELECT last_name FROM patients_patient WHERE last_name = 'Restored'")
             assert cursor.fetchone() == ("Restored",)
             with pytest.raises(psycopg2.Error, match="append-only"):
