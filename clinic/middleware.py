@@ -3,25 +3,38 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
-from django.contrib.auth.signals import user_logged_in
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.db.models import F
 from django.dispatch import receiver
 from django.utils.cache import patch_cache_control
 
 SIGNED_IN_AT = "stride_signed_in_at"
+EPOCH = "stride_session_epoch"
 
 
 @receiver(user_logged_in)
 def _stamp_sign_in(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
         request.session[SIGNED_IN_AT] = int(time.time())
+        request.session[EPOCH] = user.session_epoch
+
+
+@receiver(user_logged_out)
+def _end_every_session(sender, request, user, **kwargs):
+    """Signing out on one device signs out everywhere (a shared front-desk PC, a lost phone)."""
+    if user is not None:
+        get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
 
 
 class SessionLifetimeMiddleware:
-    """Ends a session SESSION_ABSOLUTE_SECONDS (12 hours) after sign-in, however active it has been.
+    """Ends a session SESSION_ABSOLUTE_SECONDS (12 hours) after sign-in, however active it has been, and
+    every session of a user who has since signed out somewhere.
 
     The 15-minute idle timeout is the session's own expiry (clinic.sessions); this bounds a session kept
-    alive all day on a shared front-desk computer. A session from before this rule starts its clock now.
+    alive all day on a shared front-desk computer. A session from before these rules starts its clock now.
+    Password changes end other sessions through Django's session hash; deactivation through the backend.
     """
 
     def __init__(self, get_response):
@@ -30,11 +43,12 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         session = getattr(request, "session", None)
         if session is not None and session.session_key and request.user.is_authenticated:
-            started = session.get(SIGNED_IN_AT)
-            if started is None:
-                session[SIGNED_IN_AT] = int(time.time())
-            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
-                logout(request)
+            started, epoch = session.get(SIGNED_IN_AT), session.get(EPOCH)
+            if started is None or epoch is None:
+                session[SIGNED_IN_AT], session[EPOCH] = int(time.time()), request.user.session_epoch
+            elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS or epoch != request.user.session_epoch:
+                request.session.flush()  # not logout(): that would end the user's other sessions too
+                request.user = AnonymousUser()
         return self.get_response(request)
 
 
@@ -52,4 +66,30 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+# Scripts only from our own static files: no inline <script>, no on* attributes, no eval. Inline styles stay
+# allowed (the calendar places blocks with style attributes). Data: images are Bootstrap's form icons.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+class ContentSecurityPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response

@@ -33,6 +33,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    session_epoch = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Raised at sign-out: every session from before it ends.",
+    )
 
     objects = UserManager()
 

@@ -126,7 +126,10 @@ def document_upload(request, mrn):
 def document_download(request, mrn, pk):
     document = get_object_or_404(PatientDocument.objects.select_related("patient"), pk=pk, patient__mrn=mrn)
     record_view(instance=document, actor=request.user, ip=request_ip(request))
-    return FileResponse(document.file.open("rb"), filename=document.original_name or None)
+    # Always a download, never rendered as a page of ours: an uploaded file cannot run script on this origin.
+    response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name or None)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST

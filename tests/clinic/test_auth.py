@@ -115,3 +115,32 @@ def test_pages_with_patient_data_tell_browsers_and_proxies_not_to_keep_a_copy(de
         response = desk_client.get(url)
         assert response.status_code in (200, 403, 404), url
         assert "no-store" in response["Cache-Control"], url
+
+
+def test_signing_out_on_one_device_signs_out_everywhere(client, front_desk):
+    from django.test import Client
+
+    phone = Client()
+    _login(client, front_desk.email, PASSWORD)
+    _login(phone, front_desk.email, PASSWORD)
+    assert client.get("/patients/").status_code == phone.get("/patients/").status_code == 200
+    client.post("/accounts/logout/")
+    response = phone.get("/patients/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    _login(phone, front_desk.email, PASSWORD)  # signing in again works
+    assert phone.get("/patients/").status_code == 200
+
+
+def test_password_length_depends_on_the_role_and_long_passphrases_pass(front_desk, patient_user):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="at least 12"):
+        validate_password("Quokka-7-rn", front_desk)  # 11 characters: too short for staff
+    validate_password("Quokka-7-rn", patient_user)  # ...but enough for a patient (8)
+    with pytest.raises(ValidationError, match="at least 8"):
+        validate_password("Qk-7-rn", patient_user)
+    for refused in ("password1", "12345678"):
+        with pytest.raises(ValidationError):
+            validate_password(refused, patient_user)  # common or all digits
+    validate_password("correct horse battery staple", front_desk)  # a long passphrase is welcome

@@ -20,3 +20,23 @@ def test_production_settings_pass_check_deploy_with_warnings_as_failures():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
 
+
+
+def test_pages_forbid_inline_script_through_the_content_security_policy(desk_client):
+    policy = desk_client.get("/schedule/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+
+
+def test_no_template_or_script_relies_on_inline_script_the_policy_would_block():
+    import re
+
+    offenders = []
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", text):
+            offenders.append(f"{path.relative_to(ROOT)}: inline <script>")
+        if re.search(r"\son[a-z]+\s*=\s*[\"']", text) or "javascript:" in text:
+            offenders.append(f"{path.relative_to(ROOT)}: inline event handler")
+    assert not offenders, offenders

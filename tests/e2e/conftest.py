@@ -39,11 +39,15 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    blocked = []  # what the Content-Security-Policy refused: a page relying on inline script is broken
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     yield page
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     context.close()
+    assert not blocked, blocked
 
 
 @pytest.fixture

@@ -156,6 +156,10 @@ def test_document_upload_and_download(desk_client, patient):
     assert b"Dr. Ward referral" in chart.content
     download = desk_client.get(document.get_absolute_url())
     assert b"".join(download.streaming_content) == b"%PDF-1.4 referral"
+    assert download["Content-Disposition"].startswith("attachment")  # never rendered on our origin
+    assert download["X-Content-Type-Options"] == "nosniff"
+    other = PatientFactory()
+    assert desk_client.get(f"/patients/{other.mrn}/documents/{document.pk}/").status_code == 404  # wrong parent
 
 
 def test_document_of_the_wrong_type_or_too_large_is_refused_with_a_message(desk_client, patient, settings):
