@@ -142,6 +142,40 @@ class Patient(models.Model):
 DOCUMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "heic", "tif", "tiff", "dcm", "mp4", "mov"]
 
 
+# What each allowed type starts with: a file is what its bytes say, not what its name says.
+def _isobmff(head):  # MP4, MOV, HEIC: a box size, then "ftyp" (or an older QuickTime atom)
+    return head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
+
+
+SIGNATURES = {
+    "pdf": lambda h: h.startswith(b"%PDF-"),
+    "jpg": lambda h: h.startswith(b"\xff\xd8\xff"),
+    "jpeg": lambda h: h.startswith(b"\xff\xd8\xff"),
+    "png": lambda h: h.startswith(b"\x89PNG\r\n\x1a\n"),
+    "tif": lambda h: h[:4] in (b"II*\x00", b"MM\x00*"),
+    "tiff": lambda h: h[:4] in (b"II*\x00", b"MM\x00*"),
+    "dcm": lambda h: h[128:132] == b"DICM",
+    "heic": _isobmff,
+    "mp4": _isobmff,
+    "mov": _isobmff,
+}
+_MARKUP = (b"<svg", b"<html", b"<!doctype", b"<script", b"<?xml", b"<body", b"<iframe")
+
+
+def validate_document_content(file):
+    """Refuse a file whose bytes do not match its extension, and anything that is markup (SVG, HTML)."""
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(2048)
+    file.seek(position)
+    if any(tag in head.lower() for tag in _MARKUP):
+        raise ValidationError("Web pages and SVG images cannot be uploaded; save it as a PDF or PNG first.")
+    extension = (file.name or "").rsplit(".", 1)[-1].lower()
+    check = SIGNATURES.get(extension)
+    if check is not None and not check(head):
+        raise ValidationError(f"This file is not a real .{extension} file: its contents do not match its name.")
+
+
 def document_path(instance, filename):
     suffix = PurePath(filename).suffix.lower()
     return f"patients/{instance.patient.mrn}/{secrets.token_hex(12)}{suffix}"
@@ -169,7 +203,7 @@ class PatientDocument(models.Model):
     title = models.CharField(max_length=200)
     file = models.FileField(
         upload_to=document_path,
-        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document_size],
+        validators=[FileExtensionValidator(DOCUMENT_EXTENSIONS), validate_document_size, validate_document_content],
     )
     original_name = models.CharField(max_length=255, blank=True)
     size_bytes = models.PositiveBigIntegerField(default=0)

@@ -162,7 +162,7 @@ def test_an_ultrasound_still_is_a_patient_document_linked_to_its_finding(exam, d
     exam = exam_services.exam_save_section(exam=exam, section="ultrasound", data=form.to_findings(), actor=dr_rivera.user)
     row_id = exam.findings["ultrasound"][0]["id"]
     attachment = exam_services.exam_attach(
-        exam=exam, actor=dr_rivera.user, kind="ultrasound", file=SimpleUploadedFile("still.png", b"\x89PNG..."),
+        exam=exam, actor=dr_rivera.user, kind="ultrasound", file=SimpleUploadedFile("still.png", b"\x89PNG\r\n\x1a\n..."),
         caption="Piriformis, left, contracted", finding_id=row_id,
     )
     exam.refresh_from_db()

@@ -208,3 +208,23 @@ def test_chart_query_count_does_not_grow_with_documents(
         response = desk_client.get(f"/patients/{patient.mrn}/")
     assert response.status_code == 200
     assert response.content.count(b"MRI ") == documents
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("photo.png", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+    ("letter.pdf", b"<!DOCTYPE html><html><body>hi</body></html>", "Web pages"),
+    ("report.pdf", b"MZ\x90\x00 not a pdf at all", "not a real .pdf"),
+    ("scan.jpg", b"\x89PNG\r\n\x1a\n a png named jpg", "not a real .jpg"),
+])
+def test_a_file_is_checked_by_its_content_not_its_name(desk_client, patient, name, content, message):
+    upload = SimpleUploadedFile(name, content)
+    response = desk_client.post(f"/patients/{patient.mrn}/documents/", {"kind": "other", "file": upload})
+    assert response.status_code == 400
+    assert message in " ".join(response.context["document_form"].errors["file"])
+    assert not patient.documents.exists()
+
+
+def test_a_real_image_is_accepted(desk_client, patient):
+    upload = SimpleUploadedFile("still.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    response = desk_client.post(f"/patients/{patient.mrn}/documents/", {"kind": "imaging", "file": upload})
+    assert response.status_code == 302 and patient.documents.count() == 1
