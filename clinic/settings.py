@@ -224,6 +224,12 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_links": {"()": "clinic.log_filters.RedactSignedLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Request logs carry paths, and patient links carry their signed token in the path.
+    "loggers": {
+        name: {"filters": ["redact_links"], "level": env("LOG_LEVEL", default="INFO")}
+        for name in ("django.request", "django.server", "django.security", "gunicorn.access", "celery")
+    },
 }

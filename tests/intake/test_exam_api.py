@@ -85,3 +85,14 @@ def test_scores_api_query_count_does_not_grow(
 
 def test_unknown_patient_is_404(rivera_client, dr_rivera):
     assert rivera_client.get("/api/v1/patients/ZZZZ-ZZZZ/exams/").status_code == 404
+
+
+def test_reading_exams_or_scores_through_the_api_is_audited(rivera_client, dr_rivera, patient, follow_up, location):
+    from clinic.models import AuditEvent
+
+    _visits_with_exams(patient, dr_rivera, follow_up, location, 1)
+    for path in ("exams", "scores"):
+        before = AuditEvent.objects.filter(action="view", actor=dr_rivera.user, patient_id=patient.pk).count()
+        assert rivera_client.get(f"/api/v1/patients/{patient.mrn}/{path}/").status_code == 200
+        after = AuditEvent.objects.filter(action="view", actor=dr_rivera.user, patient_id=patient.pk).count()
+        assert after == before + 1, path
