@@ -1,0 +1,88 @@
+"""Bad input of every shape gets a 4xx with a message, never a 500 (property tests with Hypothesis).
+
+Future birth dates, a visit that ends before it starts, the 02:30 that does not exist on the spring-
+forward day, emoji, control characters and megabyte strings, against the patient form, the public
+booking API and the intake API. The test client re-raises any exception a view lets escape.
+"""
+
+import itertools
+import json
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import PATIENT_FORM
+from tests.intake import intake_fixtures as fx
+from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
+from tests.scheduling import conftest as scheduling_fixtures
+
+appointment, evaluation, intake, maya, token = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.token
+monday = scheduling_fixtures.monday
+
+FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+HUGE = "x" * (1024 * 1024)
+anything = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=60),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+texts = st.one_of(st.text(max_size=300), st.sampled_from(["🦵🏽 Ana 💥", "\x00\x1b[31m", "<script>x</script>", HUGE]))
+addresses = itertools.count(1)
+
+
+@FUZZ
+@given(first=texts, last=texts, dob=st.one_of(st.dates(), texts), phone=texts)
+@example(first="Ana", last="Silva", dob=date.today() + timedelta(days=1), phone="617-555-0134")
+def test_the_patient_form_answers_any_input_with_a_page_not_a_crash(desk_client, first, last, dob, phone):
+    data = {**PATIENT_FORM, "first_name": first, "last_name": last, "date_of_birth": str(dob), "mobile_phone": phone,
+            "confirm_not_duplicate": "on"}
+    response = desk_client.post("/patients/new/", data)
+    assert response.status_code in (200, 302, 400)
+    if isinstance(dob, date) and dob > date.today():
+        assert response.status_code != 302 and b"cannot be in the future" in response.content
+
+
+@FUZZ
+@given(body=st.one_of(anything, st.fixed_dictionaries({
+    "visit_type": anything, "clinician": anything, "start": st.one_of(st.datetimes().map(str), texts),
+    "modality": st.sampled_from(["in_office", "telehealth", "", "🦵"]), "location": anything,
+    "patient": st.one_of(anything, st.fixed_dictionaries({
+        "first_name": texts, "last_name": texts, "date_of_birth": st.one_of(st.dates().map(str), texts),
+        "email": texts, "phone": texts,
+    })),
+})))
+def test_the_booking_api_answers_any_body_with_a_4xx_and_a_json_error(client, dr_rivera, follow_up, body):
+    response = client.post("/api/v1/bookings/", json.dumps(body), content_type="application/json",
+                           REMOTE_ADDR=f"10.77.{next(addresses) % 250}.{next(addresses) % 250}")
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert isinstance(response.json(), dict) and response.json()
+
+
+def test_the_missing_half_hour_of_the_spring_forward_day_is_refused_with_a_message(client, dr_rivera, follow_up,
+                                                                                   location):
+    body = {"visit_type": follow_up.pk, "clinician": dr_rivera.pk, "start": "2027-03-14T02:30:00",
+            "modality": "in_office", "location": location.pk,
+            "patient": {"first_name": "Ana", "last_name": "Silva", "date_of_birth": "1987-05-14",
+                        "email": "ana@example.com", "phone": "617-555-0187"}}
+    response = client.post("/api/v1/bookings/", json.dumps(body), content_type="application/json")
+    assert 400 <= response.status_code < 500 and response.json()
+
+
+@FUZZ
+@given(step=st.sampled_from(["contact", "history", "complaint", "red_flags", "outcomes", "goals", "consent"]),
+       answers=anything)
+def test_the_intake_api_answers_any_step_body_with_a_4xx_or_a_save(client, token, step, answers):
+    response = client.put(f"/api/v1/intake/{token}/steps/{step}/", json.dumps(answers),
+                          content_type="application/json")
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert response.json()
+
+
+def test_a_megabyte_in_one_field_is_refused_next_to_the_field(desk_client):
+    response = desk_client.post("/patients/new/", {**PATIENT_FORM, "last_name": HUGE, "first_name": "Ana 🦵🏽"})
+    assert response.status_code in (200, 400)
+    assert "at most 100 characters" in " ".join(response.context["form"].errors["last_name"])
+    assert "Ana 🦵🏽" in response.content.decode()  # what was typed elsewhere is kept
