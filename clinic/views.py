@@ -1,6 +1,10 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -37,3 +41,24 @@ def home(request):
     if user.has_perm("scheduling.view_appointment"):
         return redirect("scheduling:calendar")  # the front desk's and clinicians' home: today's calendar
     return redirect("patients:list")
+
+
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request):
+    """handler500: a plain page (no database, no traceback); 503 when the database cannot be reached."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, DATABASE_DOWN):
+        status, title = 503, "The clinic's records are unavailable for a moment"
+        message = "We cannot reach the database right now. The system reconnects on its own once it is back."
+    else:
+        status, title = 500, "Something went wrong on our side"
+        message = "The error has been logged for the team."
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status, headers={"Retry-After": "30"} if status == 503 else {})
+    html = loader.get_template("503.html").render({"title": title, "message": message})  # no request context: no DB
+    response = HttpResponse(html, status=status)
+    if status == 503:
+        response["Retry-After"] = "30"
+    return response
