@@ -37,7 +37,7 @@ def test_opening_a_chart_records_who_opened_it(desk_client, front_desk, patient)
 def test_document_upload_archive_and_delete_are_audited(desk_client, patient):
     desk_client.post(
         f"/patients/{patient.mrn}/documents/",
-        {"kind": "imaging", "title": "MRI", "file": SimpleUploadedFile("mri.pdf", b"%PDF")},
+        {"kind": "imaging", "title": "MRI", "file": SimpleUploadedFile("mri.pdf", b"%PDF-1.7")},
     )
     desk_client.post(f"/patients/{patient.mrn}/archive/")
     patient.documents.get().delete()

@@ -134,7 +134,7 @@ def test_signed_exam_is_read_only_and_saves_are_refused(rivera_client, exam, dr_
     assert post_section(rivera_client, exam, "plan", {"weeks": "4"}, as_json=False).status_code == 409
     assert rivera_client.post(f"/exams/{exam.pk}/sign/").status_code == 409
     upload = rivera_client.post(f"/exams/{exam.pk}/attachments/",
-                                {"kind": "gait", "file": SimpleUploadedFile("g.pdf", b"%PDF")})
+                                {"kind": "gait", "file": SimpleUploadedFile("g.pdf", b"%PDF-1.7")})
     assert upload.status_code == 409
 
 

@@ -171,7 +171,7 @@ def test_an_ultrasound_still_is_a_patient_document_linked_to_its_finding(exam, d
     sign(exam, dr_rivera)
     with pytest.raises(exam_services.ExamLocked):
         exam_services.exam_attach(exam=exam, actor=dr_rivera.user, kind="gait",
-                                  file=SimpleUploadedFile("gait.pdf", b"%PDF"))
+                                  file=SimpleUploadedFile("gait.pdf", b"%PDF-1.7"))
     assert ExamAttachment.objects.count() == 1
 
 

@@ -199,7 +199,7 @@ def test_chart_query_count_does_not_grow_with_documents(
 ):
     for i in range(documents):
         patient.documents.create(
-            kind="imaging", title=f"MRI {i}", file=SimpleUploadedFile(f"m{i}.pdf", b"%PDF"), uploaded_by=front_desk
+            kind="imaging", title=f"MRI {i}", file=SimpleUploadedFile(f"m{i}.pdf", b"%PDF-1.7"), uploaded_by=front_desk
         )
         patient.consents.create(kind="treatment", signed_name="Maya Okafor")
     # session, user with roles; the patient, documents, consents, audit row, all visits (one query); intake
