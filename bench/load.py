@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PORT = 8765
 
 
-def _peak_rss_mb(pid):
+def peak_rss_mb(pid):
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -127,7 +127,7 @@ def load_figures(database_url, *, duration=10, connections=8, workers=3, think_m
                 if key.endswith(mode) and floor and data.get("p95_ms"):
                     data["p95_vs_floor"] = round(data["p95_ms"] / floor, 1)
         rows.update(booking_figures_http(base))
-        rows["peak memory of a web worker (MB)"] = {"mb": max(filter(None, map(_peak_rss_mb, _children(server.pid))),
+        rows["peak memory of a web worker (MB)"] = {"mb": max(filter(None, map(peak_rss_mb, _children(server.pid))),
                                                              default=None)}
         return rows
     finally:

@@ -29,13 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.load import peak_rss_mb  # noqa: E402  (after the path is set)
+
 CLINICIANS = 20
-
-
-def _peak_rss_mb(pid):
-    from bench.load import _peak_rss_mb as peak
-
-    return peak(pid)
 
 
 def _setup(appointments):
@@ -196,7 +192,6 @@ def main():
     parser.add_argument("--due", type=int, default=5_000)
     parser.add_argument("--pool", default="solo", help="worker pool: solo (one process) or prefork")
     parser.add_argument("--concurrency", type=int, default=1)
-    parser.add_argument("--prefetch", type=int, default=None, help="worker prefetch multiplier (default: settings)")
     parser.add_argument("--json", help="also write the figures to this file (bench/run.py reads it)")
     args = parser.parse_args()
     url, broker = _setup(args.appointments)
@@ -230,8 +225,7 @@ def main():
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "clinic", "worker", f"--pool={args.pool}",
          f"--concurrency={args.concurrency}", "-Q", os.environ["NOTIFICATION_QUEUE"], "--without-heartbeat",
-         "--without-mingle", "--without-gossip", "--loglevel=WARNING",
-         *([f"--prefetch-multiplier={args.prefetch}"] if args.prefetch else [])],
+         "--without-mingle", "--without-gossip", "--loglevel=WARNING"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     worker_peak_mb = None
@@ -246,7 +240,7 @@ def main():
                 last = time.perf_counter()
                 break
             time.sleep(0.25)
-        worker_peak_mb = _peak_rss_mb(worker.pid)
+        worker_peak_mb = peak_rss_mb(worker.pid)
         connection.close()
     finally:
         worker.terminate()

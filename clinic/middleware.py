@@ -47,26 +47,9 @@ class SessionLifetimeMiddleware:
             if started is None or epoch is None:
                 session[SIGNED_IN_AT], session[EPOCH] = int(time.time()), request.user.session_epoch
             elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS or epoch != request.user.session_epoch:
-                request.session.flush()  # not logout(): that would end the user's other sessions too
+                session.flush()  # not logout(): that would end the user's other sessions too
                 request.user = AnonymousUser()
         return self.get_response(request)
-
-
-class NoStoreMiddleware:
-    """Pages and API answers may hold health data: browsers and proxies must not keep a copy.
-
-    Static files are served before this (WhiteNoise) and keep their long caching; a view that sets its
-    own Cache-Control (robots.txt) keeps it.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if not response.has_header("Cache-Control"):
-            patch_cache_control(response, no_store=True, private=True)
-        return response
 
 
 # Scripts only from our own static files: no inline <script>, no on* attributes, no eval. Inline styles stay
@@ -85,11 +68,20 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
-class ContentSecurityPolicyMiddleware:
+class PatientDataHeadersMiddleware:
+    """Pages and API answers may hold health data: browsers and proxies must not keep a copy, and only our
+    own scripts may run on them.
+
+    Static files are served before this (WhiteNoise) and keep their long caching; a view that sets its
+    own Cache-Control (robots.txt, calendar feeds) keeps it.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response

@@ -44,8 +44,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.SessionLifetimeMiddleware",
-    "clinic.middleware.NoStoreMiddleware",
-    "clinic.middleware.ContentSecurityPolicyMiddleware",
+    "clinic.middleware.PatientDataHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "clinic.audit.AuditActorMiddleware",
@@ -230,6 +229,6 @@ LOGGING = {
     # Request logs carry paths, and patient links carry their signed token in the path.
     "loggers": {
         name: {"filters": ["redact_links"], "level": env("LOG_LEVEL", default="INFO")}
-        for name in ("django.request", "django.server", "django.security", "gunicorn.access", "celery")
+        for name in ("django.request", "django.server", "django.security", "gunicorn.access")
     },
 }

@@ -55,10 +55,9 @@ def server_error(request):
     else:
         status, title = 500, "Something went wrong on our side"
         message = "The error has been logged for the team."
+    headers = {"Retry-After": "30"} if status == 503 else {}
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status, headers={"Retry-After": "30"} if status == 503 else {})
-    html = loader.get_template("503.html").render({"title": title, "message": message})  # no request context: no DB
-    response = HttpResponse(html, status=status)
-    if status == 503:
-        response["Retry-After"] = "30"
-    return response
+        return JsonResponse({"detail": message}, status=status, headers=headers)
+    # Rendered without the request: context processors would read the session and the user from the database.
+    html = loader.get_template("server_error.html").render({"title": title, "message": message})
+    return HttpResponse(html, status=status, headers=headers)

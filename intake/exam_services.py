@@ -37,9 +37,9 @@ class ExamConflict(Exception):
 
     def __init__(self, *, section, by, at):
         title = SECTION_FORMS[section].title
-        when = timezone.localtime(datetime.fromisoformat(at)).strftime("%-I:%M %p") if at else ""
+        when = f" at {timezone.localtime(datetime.fromisoformat(at)):%-I:%M %p}" if at else ""
         self.message = (
-            f"Not saved: {by or 'someone'} saved {title} at {when} after you opened this exam. Your changes are "
+            f"Not saved: {by or 'someone'} saved {title}{when} after you opened this exam. Your changes are "
             "still in the form: copy what you need, then reload the page to see their version."
         )
         super().__init__(self.message)
@@ -185,11 +185,11 @@ def exam_save_section(*, exam, section, data, actor, revision=None) -> Exam:
     if section not in SECTION_FORMS:
         raise ValueError(f"unknown exam section '{section}'")
     row = _locked_row(exam)
-    current = row.section_revisions.get(section, {})
-    if revision is not None and revision != current.get("revision", 0):
-        raise ExamConflict(section=section, by=current.get("by"), at=current.get("at"))
+    if revision is not None and revision != row.revision_of(section):
+        last = row.section_revisions.get(section, {})  # empty only if the page sent a revision never saved
+        raise ExamConflict(section=section, by=last.get("by"), at=last.get("at"))
     row.section_revisions = {**row.section_revisions, section: {
-        "revision": current.get("revision", 0) + 1, "by": actor.get_full_name() or actor.email,
+        "revision": row.revision_of(section) + 1, "by": actor.get_full_name() or actor.email,
         "at": timezone.now().isoformat(),
     }}
     if section == "assessment":

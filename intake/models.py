@@ -142,7 +142,7 @@ class Exam(models.Model):
         super().save(*args, **kwargs)
 
     def revision_of(self, section):
-        return (self.section_revisions or {}).get(section, {}).get("revision", 0)
+        return self.section_revisions.get(section, {}).get("revision", 0)
 
     @property
     def is_signed(self):

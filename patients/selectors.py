@@ -88,17 +88,14 @@ def _visits(patient, past_shown=10):
 
     The appointment model is reached through the relation, since patients does not import scheduling.
     """
-    now = timezone.now()
-    upcoming = Q(end_at__gte=now)
-    recent_first = Window(RowNumber(), partition_by=[ExpressionWrapper(upcoming, BooleanField())],
-                          order_by=F("start_at").desc())
-    rows = (
+    is_upcoming = ExpressionWrapper(Q(end_at__gte=timezone.now()), BooleanField())
+    recent_first = Window(RowNumber(), partition_by=[is_upcoming], order_by=F("start_at").desc())
+    rows = list(
         patient.appointments.select_related("visit_type", "clinician__user", "location")
-        .annotate(is_upcoming=ExpressionWrapper(upcoming, BooleanField()), keep=Case(
-            When(upcoming, then=Value(0)), default=recent_first, output_field=IntegerField()
+        .annotate(is_upcoming=is_upcoming, keep=Case(
+            When(is_upcoming, then=Value(0)), default=recent_first, output_field=IntegerField()
         ))
-        .filter(keep__lte=past_shown + 1)
+        .filter(keep__lte=past_shown + 1)  # every upcoming visit (0), and the latest past_shown + 1 others
         .order_by("start_at")
     )
-    rows = list(rows)
     return [a for a in rows if a.is_upcoming], [a for a in reversed(rows) if not a.is_upcoming]

@@ -6,19 +6,24 @@ functions build the same markup with plain string formatting, escaping every val
 the database. The surrounding page (headers, requests, controls) stays in the templates.
 """
 
+import re
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .calendar_layout import clock
-from .templatetags.stride_calendar import vt_color
+from .calendar_layout import clock, hhmm
 
 _PK = 987654321
+# Visit type colours are typed by admins; only plain CSS colours reach a style attribute.
+_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$")
+FALLBACK_COLOR = "#6c757d"
 
 
-def _hhmm(minute):
-    return f"{minute // 60:02d}:{minute % 60:02d}"
+def visit_type_color(value):
+    value = (value or "").strip()
+    return value if _COLOR.match(value) else FALLBACK_COLOR
 
 
 def free_cells(grid, *, can_book, week, by, book_url):
@@ -47,7 +52,7 @@ def free_cells(grid, *, can_book, week, by, book_url):
             if bookable:
                 off = " (outside working hours)" if cell.off else ""
                 out.append(
-                    f'<a class="{css}" style="{style}" data-panel href="{href}{_hhmm(cell.minute)}" '
+                    f'<a class="{css}" style="{style}" data-panel href="{href}{hhmm(cell.minute)}" '
                     f'aria-label="Book {where}at {clock(cell.minute)}{off}"></a>'
                 )
             else:
@@ -80,7 +85,7 @@ def visit_blocks(grid, *, compact, by):
         title = (f"{_time(start)}–{_time(end)} {escape(a.patient_full_name)} · {visit} · {clinician} · {status_label}"
                  f"{' · intake missing' if intake_missing else ''}{' · RED FLAG' if red_flag else ''}")
         style = (f"grid-row: {it.row} / span {it.span}; grid-column: {it.col}; "
-                 f"--vt: {escape(vt_color(a.visit_type_color))}; --lane: {it.lane}; --lanes: {it.lanes}")
+                 f"--vt: {escape(visit_type_color(a.visit_type_color))}; --lane: {it.lane}; --lanes: {it.lanes}")
         if compact:
             clock_label = _time(start)
             hour, meridiem = clock_label[:-3], clock_label[-2:]

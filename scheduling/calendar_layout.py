@@ -160,6 +160,11 @@ def subtract(spans, holes):
     return out
 
 
+def hhmm(minute):
+    """'09:30' for 570, as a booking link's start time."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def clock(minute):
     """'9:30 AM' for 570."""
     hour, mins = divmod(minute % (24 * 60), 60)

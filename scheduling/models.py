@@ -132,6 +132,11 @@ class VisitType(models.Model):
         return [Modality(self.modality)]
 
 
+def intake_missing(needs_intake, intake_completed_at, status):
+    """The visit needs the intake form, the patient has not finished it, and the visit is still ahead."""
+    return needs_intake and intake_completed_at is None and status in Appointment.MOVABLE
+
+
 def clinician_display_name(name, credentials):
     """'Dana Okafor, DPT'."""
     return f"{name}, {credentials}" if credentials else name
@@ -343,7 +348,7 @@ class Appointment(models.Model):
 
     @property
     def intake_missing(self):
-        return self.visit_type.needs_intake and self.intake_completed_at is None and self.status in self.MOVABLE
+        return intake_missing(self.visit_type.needs_intake, self.intake_completed_at, self.status)
 
     @property
     def local_tz(self):

@@ -20,6 +20,7 @@ from .models import (
     WaitlistEntry,
     WorkingHours,
     clinician_display_name,
+    intake_missing,
 )
 
 
@@ -142,7 +143,7 @@ class CalendarVisit:
     clinician_email: str
     clinician_credentials: str
 
-    COLUMNS = {
+    COLUMNS = {  # field: the lookup that fills it
         "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "modality": "modality",
         "intake_completed_at": "intake_completed_at", "needs_intake": "visit_type__needs_intake",
         "red_flag_count": "red_flag_count", "clinician_id": "clinician_id", "room_id": "room_id",
@@ -155,7 +156,8 @@ class CalendarVisit:
 
     @classmethod
     def from_queryset(cls, appointments):
-        return [cls(*row) for row in appointments.values_list(*cls.COLUMNS.values())]
+        return [cls(**dict(zip(cls.COLUMNS, row, strict=True)))
+                for row in appointments.values_list(*cls.COLUMNS.values())]
 
     @property
     def status_label(self):
@@ -167,7 +169,7 @@ class CalendarVisit:
 
     @property
     def intake_missing(self):
-        return self.needs_intake and self.intake_completed_at is None and self.status in Appointment.MOVABLE
+        return intake_missing(self.needs_intake, self.intake_completed_at, self.status)
 
     @property
     def patient_full_name(self):

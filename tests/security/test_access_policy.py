@@ -118,7 +118,6 @@ def _url(route, world):
         return "/admin/"
     pattern_kwargs = world["by_route"].get(route)
     if pattern_kwargs is None:
-        names = get_resolver().reverse_dict  # noqa: F841  (kept simple: try without, then with known kwargs)
         for attempt in ({}, {"mrn": world["kwargs"]["mrn"]}, {"pk": world["pk_of"].get(route.split(":")[0])},
                         {"appointment_id": world["kwargs"]["appointment_id"]},
                         {"pk": world["pk_of"].get(route.split(":")[0]), "section": "history"}):
