@@ -142,11 +142,11 @@ class Patient(models.Model):
 DOCUMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "heic", "tif", "tiff", "dcm", "mp4", "mov"]
 
 
-# What each allowed type starts with: a file is what its bytes say, not what its name says.
 def _isobmff(head):  # MP4, MOV, HEIC: a box size, then "ftyp" (or an older QuickTime atom)
     return head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
 
 
+# What each allowed type starts with: a file is what its bytes say, not what its name says.
 SIGNATURES = {
     "pdf": lambda h: h.startswith(b"%PDF-"),
     "jpg": lambda h: h.startswith(b"\xff\xd8\xff"),
@@ -163,17 +163,22 @@ _MARKUP = (b"<svg", b"<html", b"<!doctype", b"<script", b"<?xml", b"<body", b"<i
 
 
 def validate_document_content(file):
-    """Refuse a file whose bytes do not match its extension, and anything that is markup (SVG, HTML)."""
+    """Refuse a file whose bytes do not match its extension; say so plainly when it is a web page or SVG.
+
+    The signature decides: real PDFs and photos often carry XML metadata (XMP) near the start, so markup
+    only shapes the message for a file that is not what its name says.
+    """
     position = file.tell() if hasattr(file, "tell") else 0
     file.seek(0)
     head = file.read(2048)
     file.seek(position)
-    if any(tag in head.lower() for tag in _MARKUP):
-        raise ValidationError("Web pages and SVG images cannot be uploaded; save it as a PDF or PNG first.")
     extension = (file.name or "").rsplit(".", 1)[-1].lower()
     check = SIGNATURES.get(extension)
-    if check is not None and not check(head):
-        raise ValidationError(f"This file is not a real .{extension} file: its contents do not match its name.")
+    if check is None or check(head):
+        return  # the extension validator refuses unknown types
+    if any(tag in head.lower() for tag in _MARKUP):
+        raise ValidationError("Web pages and SVG images cannot be uploaded; save it as a PDF or PNG first.")
+    raise ValidationError(f"This file is not a real .{extension} file: its contents do not match its name.")
 
 
 def document_path(instance, filename):

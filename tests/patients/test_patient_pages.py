@@ -224,7 +224,12 @@ def test_a_file_is_checked_by_its_content_not_its_name(desk_client, patient, nam
     assert not patient.documents.exists()
 
 
-def test_a_real_image_is_accepted(desk_client, patient):
-    upload = SimpleUploadedFile("still.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    response = desk_client.post(f"/patients/{patient.mrn}/documents/", {"kind": "imaging", "file": upload})
-    assert response.status_code == 302 and patient.documents.count() == 1
+def test_real_files_are_accepted_even_with_xml_metadata_inside(desk_client, patient):
+    png = SimpleUploadedFile("still.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    # A PDF from a scanner: XMP metadata, which is XML, near the start of the file.
+    pdf = SimpleUploadedFile("scan.pdf", b'%PDF-1.7\n1 0 obj <</Type /Metadata>> stream\n<?xml version="1.0"?>'
+                                         b'<x:xmpmeta xmlns:x="adobe:ns:meta/"></x:xmpmeta>\nendstream')
+    for upload in (png, pdf):
+        response = desk_client.post(f"/patients/{patient.mrn}/documents/", {"kind": "imaging", "file": upload})
+        assert response.status_code == 302, upload.name
+    assert patient.documents.count() == 2
