@@ -1,9 +1,10 @@
 """Small input and output serializers for the scheduling API, one per operation."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -55,6 +56,24 @@ class AvailabilityQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class ClinicDateTimeField(serializers.DateTimeField):
+    """A visit's start. Without a UTC offset it is clinic time, and a clinic time the clocks skip (2:30 AM on
+    the spring-forward day) is refused rather than quietly moved by an hour."""
+
+    default_error_messages = {
+        "skipped": "{time} does not exist on {day} in the clinic's time zone: the clocks go forward an hour then.",
+    }
+
+    def to_internal_value(self, value):
+        instant = super().to_internal_value(value)
+        typed = parse_datetime(value) if isinstance(value, str) else None
+        if typed is not None and timezone.is_naive(typed):
+            # Through UTC: converting to the zone it already carries would hand back the skipped wall time.
+            if timezone.localtime(instant.astimezone(UTC)).replace(tzinfo=None) != typed:
+                self.fail("skipped", time=f"{typed:%-I:%M %p}", day=f"{typed:%b %-d, %Y}")
+        return instant
+
+
 class SlotSerializer(serializers.Serializer):
     clinician = serializers.IntegerField()
     location = serializers.IntegerField(allow_null=True, help_text="Null for telehealth.")
@@ -90,7 +109,7 @@ class BookingPatientSerializer(serializers.Serializer):
 class BookingCreateSerializer(serializers.Serializer):
     visit_type = serializers.PrimaryKeyRelatedField(queryset=selectors.online_visit_types())
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True))
-    start = serializers.DateTimeField(help_text="A start time from /api/v1/availability/, with its UTC offset.")
+    start = ClinicDateTimeField(help_text="A start time from /api/v1/availability/, with its UTC offset.")
     modality = serializers.ChoiceField(choices=Modality.choices)
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.filter(is_active=True), required=False, allow_null=True,
@@ -178,7 +197,7 @@ class AppointmentCreateSerializer(serializers.Serializer):
     patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.filter(status=Patient.Status.ACTIVE))
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True))
     visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.filter(is_active=True))
-    start = serializers.DateTimeField()
+    start = ClinicDateTimeField()
     modality = serializers.ChoiceField(choices=Modality.choices)
     location = serializers.PrimaryKeyRelatedField(
         queryset=Location.objects.filter(is_active=True), required=False, allow_null=True
@@ -191,7 +210,7 @@ class AppointmentCreateSerializer(serializers.Serializer):
 
 
 class AppointmentMoveSerializer(serializers.Serializer):
-    start = serializers.DateTimeField()
+    start = ClinicDateTimeField()
     clinician = serializers.PrimaryKeyRelatedField(
         queryset=Clinician.objects.filter(is_active=True), required=False, help_text="Default: the same clinician."
     )
