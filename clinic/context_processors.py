@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import roles
+from . import roles, two_factor
 
 
 def stride(request):
@@ -12,4 +12,6 @@ def stride(request):
         "is_front_desk": roles.FRONT_DESK in names,
         "is_clinician": roles.CLINICIAN in names,
         "is_patient_user": roles.PATIENT in names,
+        # Signed in with a password only: the menu would lead nowhere until the code is entered.
+        "awaiting_code": two_factor.needs_second_factor(user) and not two_factor.is_verified(request),
     }

@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clinic",
     "patients",
     "scheduling",
@@ -44,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.SessionLifetimeMiddleware",
+    "clinic.two_factor.StaffTwoFactorMiddleware",
     "clinic.middleware.PatientDataHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -99,6 +102,11 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=15 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # ...and 12 hours after sign-in whatever the activity (clinic.middleware.SessionLifetimeMiddleware).
 SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+
+# Staff sign-in codes (clinic.two_factor): the issuer names the account in the authenticator app, and the
+# staff admin never shows another person's secret key.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Stride")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.25  # hours

@@ -1,14 +1,22 @@
 import sys
+import textwrap
+from base64 import b32encode
 
+import segno
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 
 from . import roles
+from . import two_factor as two_factor_auth
 from .health import broker_status, database_status
 from .models import WorkerHeartbeat
 
@@ -61,3 +69,48 @@ def server_error(request):
     # Rendered without the request: context processors would read the session and the user from the database.
     html = loader.get_template("server_error.html").render({"title": title, "message": message})
     return HttpResponse(html, status=status, headers=headers)
+
+
+class SignInCodeForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code", max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
+        return code
+
+
+@login_required
+@sensitive_post_parameters("code")
+def two_factor(request):
+    """The second sign-in step for staff; the first time, setting up the authenticator app."""
+    if not two_factor_auth.needs_second_factor(request.user):
+        raise PermissionDenied
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    if two_factor_auth.is_verified(request):
+        return redirect(next_url or "home")
+    device = two_factor_auth.confirmed_device(request.user)
+    setting_up = device is None
+    if setting_up:
+        device = two_factor_auth.pending_device(request.user)
+    form = SignInCodeForm(request.POST or None)
+    if form.is_valid():
+        error = two_factor_auth.check_code(device, form.cleaned_data["code"])
+        if error is None:
+            if setting_up:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            two_factor_auth.mark_verified(request, device)
+            return redirect(next_url or "home")
+        form.add_error("code", error)
+    context = {"form": form, "next": next_url, "setting_up": setting_up}
+    if setting_up:
+        context["key"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
+    return render(request, "registration/two_factor.html", context, status=200 if request.method == "GET" or form.is_valid() else 400)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection
 
 from clinic import roles
+from tests.factories import sign_in
 
 from .factories import PatientFactory, UserFactory
 
@@ -89,5 +90,5 @@ def patient(db):
 
 @pytest.fixture
 def desk_client(client, front_desk):
-    client.force_login(front_desk)
+    sign_in(client, front_desk)
     return client

@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic.models import AuditEvent
 from patients.models import Patient
-from tests.factories import PATIENT_FORM
+from tests.factories import PATIENT_FORM, sign_in
 
 
 def test_creating_a_patient_records_who_when_and_what(desk_client, front_desk):
@@ -48,7 +48,7 @@ def test_document_upload_archive_and_delete_are_audited(desk_client, patient):
 
 
 def test_admin_can_browse_the_audit_log_but_nobody_can_change_it(client, admin_user, patient):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     client.get(f"/patients/{patient.mrn}/")
     event = AuditEvent.objects.get(action="view")
     listing = client.get("/admin/clinic/auditevent/")
@@ -67,7 +67,7 @@ def test_admin_can_browse_the_audit_log_but_nobody_can_change_it(client, admin_u
 
 
 def test_edits_made_in_the_staff_admin_are_audited_too(client, admin_user, patient):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     page = client.get(f"/admin/patients/patient/{patient.pk}/change/")
     form = page.context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and k != "user"}

@@ -6,16 +6,27 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.utils import timezone
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, next_sign_in_code, staff_device
 
 
 def _login(client, email, password):
     return client.post("/accounts/login/", {"username": email, "password": password})
 
 
-def test_staff_can_sign_in_with_email_and_land_on_the_calendar(client, front_desk):
+def _sign_in(client, user):
+    """Both steps, as a staff member does: the password, then the code from the app."""
+    _login(client, user.email, PASSWORD)
+    return client.post("/accounts/two-factor/", {"code": next_sign_in_code(staff_device(user))})
+
+
+def test_staff_can_sign_in_with_email_and_a_code_and_land_on_the_calendar(client, front_desk):
+    device = staff_device(front_desk)
     response = _login(client, front_desk.email, PASSWORD)
     assert response.status_code == 302
+    code_page = client.get(response.url, follow=True)
+    assert b"Enter your sign-in code" in code_page.content
+    response = client.post(code_page.request["PATH_INFO"] + "?" + code_page.request["QUERY_STRING"],
+                           {"code": next_sign_in_code(device), "next": "/"})
     assert client.get(response.url, follow=True).request["PATH_INFO"] == "/schedule/"
 
 
@@ -53,7 +64,7 @@ def test_weak_passwords_are_refused(front_desk):
 
 
 def test_a_session_ends_after_fifteen_idle_minutes_and_activity_extends_it(client, front_desk):
-    _login(client, front_desk.email, PASSWORD)
+    _sign_in(client, front_desk)
     key = client.session.session_key
     row = Session.objects.get(session_key=key)
     assert abs((row.expire_date - timezone.now()) - timedelta(minutes=15)) < timedelta(seconds=30)
@@ -76,7 +87,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 
 
 def test_a_deactivated_staff_member_is_signed_out_on_the_next_page(client, front_desk):
-    _login(client, front_desk.email, PASSWORD)
+    _sign_in(client, front_desk)
     assert client.get("/patients/").status_code == 200
     front_desk.is_active = False
     front_desk.save()
@@ -98,7 +109,7 @@ def test_signing_in_issues_a_new_session_key(client, front_desk):
 def test_a_session_ends_twelve_hours_after_sign_in_however_active(client, front_desk):
     from clinic.middleware import SIGNED_IN_AT
 
-    _login(client, front_desk.email, PASSWORD)
+    _sign_in(client, front_desk)
     assert client.get("/patients/").status_code == 200
     session = client.session
     session[SIGNED_IN_AT] -= 11 * 60 * 60  # signed in eleven hours ago, active since
@@ -121,13 +132,13 @@ def test_signing_out_on_one_device_signs_out_everywhere(client, front_desk):
     from django.test import Client
 
     phone = Client()
-    _login(client, front_desk.email, PASSWORD)
-    _login(phone, front_desk.email, PASSWORD)
+    _sign_in(client, front_desk)
+    _sign_in(phone, front_desk)
     assert client.get("/patients/").status_code == phone.get("/patients/").status_code == 200
     client.post("/accounts/logout/")
     response = phone.get("/patients/")
     assert response.status_code == 302 and response.url.startswith("/accounts/login/")
-    _login(phone, front_desk.email, PASSWORD)  # signing in again works
+    _sign_in(phone, front_desk)  # signing in again works
     assert phone.get("/patients/").status_code == 200
 
 

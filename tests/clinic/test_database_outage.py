@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from tests.factories import sign_in
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
@@ -17,7 +19,7 @@ def _dead_port():
 
 def test_pages_say_the_records_are_unavailable_then_recover_on_their_own(front_desk, patient):
     client = Client(raise_request_exception=False)
-    client.force_login(front_desk)
+    sign_in(client, front_desk)
     assert client.get(f"/patients/{patient.mrn}/").status_code == 200
     real_port = connection.settings_dict["PORT"]
     connection.close()

@@ -52,13 +52,21 @@ def page(browser, request):
 
 @pytest.fixture
 def sign_in(page, live_server):
-    from tests.factories import PASSWORD
+    from clinic import two_factor
+    from clinic.models import User
+    from tests.factories import PASSWORD, next_sign_in_code, staff_device
 
     def sign_in_as(user):
+        staff = two_factor.needs_second_factor(User.objects.get(pk=user.pk))
+        device = staff_device(user) if staff else None
         page.goto(f"{live_server.url}/accounts/login/")
         page.get_by_label("Email").fill(user.email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_load_state()
+        if staff:  # the second step: the code from the authenticator app
+            page.get_by_label("6-digit code").fill(next_sign_in_code(device))
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
 
     return sign_in_as

@@ -13,6 +13,7 @@ from django.utils import timezone
 from intake import exam_services
 from intake.models import IntakeForm, OutcomeScore
 from scheduling.models import Appointment
+from tests.factories import sign_in
 from tests.scheduling.conftest import clinic_settings, dr_chen, dr_rivera, follow_up, location, visit_types  # noqa: F401
 
 __all__ = [  # the fixtures; helpers are imported by name
@@ -69,13 +70,13 @@ def exam(visit, dr_rivera):
 
 @pytest.fixture
 def rivera_client(client, dr_rivera):
-    client.force_login(dr_rivera.user)
+    sign_in(client, dr_rivera.user)
     return client
 
 
 @pytest.fixture
 def chen_client(client, dr_chen):
-    client.force_login(dr_chen.user)
+    sign_in(client, dr_chen.user)
     return client
 
 

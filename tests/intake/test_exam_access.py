@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic import roles
 from intake import exam_services
+from tests.factories import sign_in
 from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import sign
 
@@ -45,9 +46,9 @@ def setup(db, exam, dr_rivera, patient, follow_up, location):
 
 def _login(client, make_user, dr_rivera, role):
     if role == CLIN:
-        client.force_login(dr_rivera.user)  # the visit's and the exam's clinician
+        sign_in(client, dr_rivera.user)  # the visit's and the exam's clinician
     elif role != ANON:
-        client.force_login(make_user(role))
+        sign_in(client, make_user(role))
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from clinic.models import AuditEvent
 from intake import exam_services
 from intake.models import Exam, ExamAttachment
 from scheduling.models import Appointment
+from tests.factories import sign_in
 from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import SI_CLUSTER_3, post_section, sign, submitted_intake
 
@@ -43,7 +44,7 @@ def test_another_clinician_may_open_but_not_start_a_visits_exam(chen_client, vis
 
 
 def test_an_admin_starts_the_exam_for_the_visits_clinician(client, make_user, visit, dr_rivera):
-    client.force_login(make_user(roles.ADMIN))
+    sign_in(client, make_user(roles.ADMIN))
     client.post(f"/exams/appointment/{visit.pk}/")
     assert Exam.objects.get(appointment=visit).clinician == dr_rivera
 
@@ -218,7 +219,7 @@ def test_exam_page_query_count_does_not_grow_with_addenda(
 def test_a_save_over_a_newer_version_of_the_section_is_refused_with_who_and_when(rivera_client, client, exam,
                                                                                  make_user):
     admin = make_user(roles.ADMIN, email="admin.conflict@stride.test", first_name="Alex", last_name="Admin")
-    client.force_login(admin)
+    sign_in(client, admin)
     page = rivera_client.get(f"/exams/{exam.pk}/").content.decode()
     assert re.search(r'name="revision" value="0"', page)  # each section form carries the revision it shows
 

@@ -10,6 +10,7 @@ from clinic import roles
 from clinic.models import AuditEvent
 from intake import links, services
 from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
+from tests.factories import sign_in
 from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import other_visit, save_steps, valid_answers
 from tests.scheduling.conftest import clinic_settings, dr_rivera, local, location, monday, visit_types  # noqa: F401
@@ -88,7 +89,7 @@ def submitted(intake, deliver_now, django_capture_on_commit_callbacks):
 
 
 def test_front_desk_gets_403_from_the_staff_intake_api(client, front_desk, submitted):
-    client.force_login(front_desk)
+    sign_in(client, front_desk)
     response = client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/")
     assert response.status_code == 403
     assert "Ibuprofen" not in response.content.decode()
@@ -96,14 +97,14 @@ def test_front_desk_gets_403_from_the_staff_intake_api(client, front_desk, submi
 
 def test_anonymous_and_patient_users_get_403_from_the_staff_intake_api(client, patient_user, submitted):
     assert client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/").status_code == 403
-    client.force_login(patient_user)
+    sign_in(client, patient_user)
     assert client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/").status_code == 403
 
 
 @pytest.mark.parametrize("role", [roles.CLINICIAN, roles.ADMIN])
 def test_clinicians_and_admins_read_answers_scores_and_alerts(client, make_user, submitted, role):
     reader = make_user(role)
-    client.force_login(reader)
+    sign_in(client, reader)
     response = client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/")
     assert response.status_code == 200
     body = response.json()
@@ -126,7 +127,7 @@ def test_staff_intake_api_query_count_does_not_grow(client, clinician, appointme
         visit = other_visit(appointment, local(timezone.localdate() + datetime.timedelta(days=30 + n), 9))
         submitted = services.intake_submit(intake=save_steps(services.intake_start(appointment=visit)))
         RedFlagAlert.objects.create(patient=maya, appointment=visit, intake=submitted, urgency="urgent", flags=[])
-    client.force_login(clinician)
+    sign_in(client, clinician)
     # session, user with roles and permissions, patient, forms, scores, alerts, audit row
     with django_assert_max_num_queries(7):
         response = client.get(f"/api/v1/patients/{maya.mrn}/intake/")

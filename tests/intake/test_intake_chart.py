@@ -9,6 +9,7 @@ from clinic import roles
 from intake import links, services
 from intake.models import IntakeForm, RedFlagAlert
 from notifications.models import Notification
+from tests.factories import sign_in
 from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import save_steps, valid_answers
 from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
@@ -43,7 +44,7 @@ def test_front_desk_sees_status_and_the_alert_but_never_the_answers(desk_client,
 
 
 def test_clinician_sees_the_flags_scores_and_acknowledges_the_alert(client, clinician, flagged):
-    client.force_login(clinician)
+    sign_in(client, clinician)
     chart = f"/patients/{flagged.patient.mrn}/"
     page = text(client.get(chart))
     assert "Red flag: Emergency" in page and "saddle/perineal numbness (incomplete CES" in page
@@ -64,7 +65,7 @@ def test_front_desk_cannot_acknowledge_an_alert(desk_client, flagged):
 
 
 def test_the_printable_summary_shows_scores_answers_and_the_signature(client, clinician, flagged):
-    client.force_login(clinician)
+    sign_in(client, clinician)
     page = text(client.get(f"/intake/forms/{flagged.pk}/summary/"))
     assert "Intake summary" in page and 'class="print-header"' in page and "<thead>" in page
     assert f"Maya Okafor</strong> · born Mar 4, 1990 · record {flagged.patient.mrn}" in page
@@ -143,7 +144,7 @@ STAFF_ACTIONS = [
 def test_intake_staff_actions_by_role(client, make_user, appointment, intake, role, name, method, path, allowed):
     alert = RedFlagAlert.objects.create(patient=intake.patient, intake=intake, urgency="urgent", flags=[])
     if role != ANON:
-        client.force_login(make_user(role))
+        sign_in(client, make_user(role))
     response = getattr(client, method)(path.format(mrn=intake.patient.mrn, intake=intake.pk, alert=alert.pk))
     if role in allowed:
         assert response.status_code in (200, 302) and "/login/" not in response.get("Location", "")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from intake import charts, exam_selectors, exam_services
 from intake.exam_forms import GaitForm, MobilityForm
+from tests.factories import sign_in
 from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
 
@@ -154,7 +155,7 @@ def test_chart_sections_add_a_fixed_number_of_queries_for_a_clinician(rivera_cli
     submitted_intake(patient)
     clinician_count, _ = _chart_queries(rivera_client, patient.mrn)
     desk = Client()
-    desk.force_login(front_desk)
+    sign_in(desk, front_desk)
     desk_count, _ = _chart_queries(desk, patient.mrn)
     # The same chart for both roles except the exam and progress sections, which only clinicians get.
     assert clinician_count - desk_count == CLINICIAN_CHART_ADDED

@@ -11,7 +11,7 @@ from notifications import links, services
 from notifications.models import Notification
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, sign_in
 from tests.scheduling.conftest import local
 
 Kind, Status = Notification.Kind, Notification.Status
@@ -37,7 +37,7 @@ def failed_reminder(book, monday, outbox, settings):
     (roles.FRONT_DESK, 200, True), (roles.CLINICIAN, 200, False), (roles.ADMIN, 200, True), (roles.PATIENT, 403, False),
 ])
 def test_who_sees_the_messages_page(client, make_user, failed_reminder, role, status, can_resend):
-    client.force_login(make_user(role))
+    sign_in(client, make_user(role))
     response = client.get("/messages/")
     assert response.status_code == status
     if status == 200:
@@ -90,7 +90,7 @@ def test_the_chart_and_the_calendar_panel_show_a_failed_message_with_a_resend_bu
         assert "Memory backend: simulated rejection" in messages
         assert f'action="/messages/{failed_reminder.pk}/resend/"' in messages and ">Resend</button>" in messages
         assert "Booking confirmation" in messages and "Sent" in messages
-    client.force_login(make_user(roles.PATIENT))
+    sign_in(client, make_user(roles.PATIENT))
     assert "Memory backend" not in client.get(f"/schedule/appointments/{visit.pk}/").content.decode()
 
 
@@ -115,7 +115,7 @@ def test_resend_answers_htmx_with_the_history_and_refuses_an_off_site_next(desk_
 
 
 def test_clinicians_cannot_resend(client, clinician, failed_reminder):
-    client.force_login(clinician)
+    sign_in(client, clinician)
     assert client.post(f"/messages/{failed_reminder.pk}/resend/").status_code == 403
     failed_reminder.refresh_from_db()
     assert failed_reminder.status == Status.FAILED

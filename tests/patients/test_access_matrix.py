@@ -5,6 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic import roles
 from patients.models import PatientDocument
+from tests.factories import sign_in
 
 ANON, PATIENT, DESK, CLIN, ADMIN = "anonymous", roles.PATIENT, roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN
 EVERYONE = (ANON, PATIENT, DESK, CLIN, ADMIN)
@@ -32,7 +33,7 @@ def test_role_matrix(client, make_user, patient, role, name, method, path, allow
         patient=patient, kind="referral", title="Referral", file=SimpleUploadedFile("r.pdf", b"%PDF-1.4 x")
     )
     if role != ANON:
-        client.force_login(make_user(role))
+        sign_in(client, make_user(role))
     url = path.format(mrn=patient.mrn, doc=document.pk)
     data = {"kind": "treatment", "signed_name": "Maya Okafor"} if name == "consent" else {}
     if name == "upload":
@@ -52,7 +53,7 @@ def test_role_matrix(client, make_user, patient, role, name, method, path, allow
 
 
 def test_patient_user_sees_only_their_own_home_not_staff_pages(client, patient_user):
-    client.force_login(patient_user)
+    sign_in(client, patient_user)
     home = client.get("/")
     assert home.status_code == 200
     assert b"Patients</a>" not in home.content

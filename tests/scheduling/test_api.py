@@ -11,7 +11,7 @@ from django.utils import timezone
 from patients.models import Patient
 from scheduling import links, services, throttle
 from scheduling.models import Appointment, ClinicSettings, VisitType
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, sign_in
 
 from .conftest import NY, local
 
@@ -281,7 +281,7 @@ def test_anonymous_cannot_use_staff_endpoints(client, telehealth_visit):
 
 
 def test_patient_role_gets_403_on_staff_endpoints(client, patient_user, telehealth_visit, monday):
-    client.force_login(patient_user)
+    sign_in(client, patient_user)
     assert client.get("/api/v1/appointments/").status_code == 403
     assert client.get(f"/api/v1/appointments/{telehealth_visit.pk}/").status_code == 403
     response = client.post(
@@ -292,7 +292,7 @@ def test_patient_role_gets_403_on_staff_endpoints(client, patient_user, teleheal
 
 
 def test_clinician_may_list_but_not_book(client, clinician, dr_rivera, follow_up, location, patient, monday):
-    client.force_login(clinician)
+    sign_in(client, clinician)
     assert client.get("/api/v1/appointments/").status_code == 200
     body = {"patient": patient.pk, "clinician": dr_rivera.pk, "visit_type": follow_up.pk,
             "start": local(monday, 10).isoformat(), "modality": "in_office", "location": location.pk}

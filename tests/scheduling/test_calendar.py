@@ -9,7 +9,7 @@ from notifications import content
 from notifications.models import Notification
 from scheduling import services
 from scheduling.models import Appointment, ClinicSettings, Modality, WaitlistEntry
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, sign_in
 
 from .conftest import local
 
@@ -30,7 +30,7 @@ def text(response):
 
 @pytest.fixture
 def clinician_client(client, dr_rivera):
-    client.force_login(dr_rivera.user)
+    sign_in(client, dr_rivera.user)
     return client
 
 
@@ -39,7 +39,7 @@ def clinician_client(client, dr_rivera):
 
 def test_front_desk_and_clinicians_land_on_the_calendar(desk_client, client, dr_rivera):
     assert desk_client.get("/").url == "/schedule/"
-    client.force_login(dr_rivera.user)
+    sign_in(client, dr_rivera.user)
     assert client.get("/").url == "/schedule/"
     assert b'href="/schedule/">Calendar</a>' in desk_client.get("/schedule/").content
 
@@ -285,9 +285,9 @@ def test_the_video_link_is_shown_only_to_that_visits_clinician(
     url = f"/schedule/appointments/{a.pk}/"
     assert a.video_token not in desk_client.get(url).content.decode()
     assert a.video_token not in desk_client.get("/schedule/", {"date": monday.isoformat()}).content.decode()
-    client.force_login(dr_chen.user)
+    sign_in(client, dr_chen.user)
     assert a.video_token not in client.get(url).content.decode()
-    client.force_login(dr_rivera.user)
+    sign_in(client, dr_rivera.user)
     assert a.video_url in client.get(url).content.decode()
 
 
@@ -497,9 +497,9 @@ def test_a_feed_link_can_be_reset_by_its_clinician_or_an_admin_only(
 ):
     old = dr_rivera.calendar_token
     assert desk_client.post(f"/schedule/clinicians/{dr_rivera.pk}/feed/").status_code == 403
-    client.force_login(dr_chen.user)
+    sign_in(client, dr_chen.user)
     assert client.post(f"/schedule/clinicians/{dr_rivera.pk}/feed/").status_code == 403
-    client.force_login(dr_rivera.user)
+    sign_in(client, dr_rivera.user)
     page = text(client.get("/schedule/"))
     assert "My calendar feed" in page and f"/schedule/feeds/{old}.ics" in page
     assert client.post(f"/schedule/clinicians/{dr_rivera.pk}/feed/").status_code == 302
@@ -507,7 +507,7 @@ def test_a_feed_link_can_be_reset_by_its_clinician_or_an_admin_only(
     assert dr_rivera.calendar_token != old
     assert client.get(f"/schedule/feeds/{old}.ics").status_code == 404
     assert client.get(f"/schedule/feeds/{dr_rivera.calendar_token}.ics").status_code == 200
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     assert client.post(f"/schedule/clinicians/{dr_rivera.pk}/feed/").status_code == 302
     dr_rivera.is_active = False
     dr_rivera.save()

@@ -5,6 +5,7 @@ import pytest
 from clinic import roles
 from scheduling import services
 from scheduling.models import Modality
+from tests.factories import sign_in
 
 from .conftest import local
 
@@ -42,7 +43,7 @@ def test_role_matrix(client, make_user, patient, dr_rivera, follow_up, monday, r
     )
     entry = services.waitlist_add(patient=patient, visit_type=follow_up, earliest_date=monday, latest_date=monday)
     if role != ANON:
-        client.force_login(make_user(role))
+        sign_in(client, make_user(role))
     values = {"pk": appointment.pk, "entry": entry.pk, "clin": dr_rivera.pk, "day": monday.isoformat()}
     url = path.format(**values)
     response = getattr(client, method)(url, {k: v.format(**values) for k, v in data.items()})
@@ -63,5 +64,5 @@ def test_the_feed_needs_no_sign_in_but_the_secret_token(client, dr_rivera):
 
 
 def test_patients_do_not_see_the_calendar_link(client, patient_user):
-    client.force_login(patient_user)
+    sign_in(client, patient_user)
     assert b"Calendar</a>" not in client.get("/").content

@@ -1,6 +1,7 @@
 from intake.models import RedFlagAlert
 from scheduling import services
 from scheduling.models import Modality
+from tests.factories import sign_in
 
 from .conftest import local
 
@@ -32,6 +33,6 @@ def test_clinicians_get_an_open_exam_link_in_the_panel_and_the_front_desk_does_n
         modality=Modality.IN_OFFICE, location=dr_rivera.locations.first(),
     )
     assert "Open exam" not in desk_client.get(f"/schedule/appointments/{appointment.pk}/").content.decode()
-    client.force_login(dr_rivera.user)
+    sign_in(client, dr_rivera.user)
     panel = client.get(f"/schedule/appointments/{appointment.pk}/").content.decode()
     assert f'href="/exams/appointment/{appointment.pk}/"' in panel

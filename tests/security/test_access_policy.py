@@ -34,7 +34,7 @@ from notifications.models import Notification
 from patients.models import Consent, PatientDocument
 from scheduling import links as scheduling_links
 from scheduling.models import WaitlistEntry
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, sign_in
 from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import make_visit, submitted_intake
 
@@ -144,7 +144,7 @@ def _probe(route, method, role, world):
     client = Client()
     user = world["users"][role]
     if user is not None:
-        client.force_login(user)
+        sign_in(client, user)
     url = _url(route, world)
     with transaction.atomic():
         response = client.get(url) if method == "GET" else client.post(url, {})
