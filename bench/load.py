@@ -35,8 +35,9 @@ def _staff_cookie():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group
     from django.contrib.sessions.backends.db import SessionStore
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from clinic import roles
+    from clinic import roles, two_factor
     from clinic.models import User
 
     user, _ = User.objects.get_or_create(email="bench.desk@stride.test", defaults={"first_name": "Bench"})
@@ -45,6 +46,8 @@ def _staff_cookie():
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "clinic.backends.RoleBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
+    session[two_factor.VERIFIED_DEVICE] = device.pk  # signed in through both steps
     session.set_expiry(3600)
     session.create()
     return f"sessionid={session.session_key}"
