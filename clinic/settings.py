@@ -108,9 +108,11 @@ SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 *
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Stride")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failed sign-ins pause an account (from any address) and an address (for any account) for 15 minutes.
+# Never for good: the pause ends by itself, and a password reset by email lifts it at once (clinic.views).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/two-factor/", views.two_factor, name="two-factor"),
+    path("accounts/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("patients/", include("patients.urls")),
     path("schedule/", include("scheduling.urls_staff")),

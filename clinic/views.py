@@ -3,7 +3,9 @@ import textwrap
 from base64 import b32encode
 
 import segno
+from axes.utils import reset as axes_reset
 from django import forms
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
@@ -114,3 +116,13 @@ def two_factor(request):
         context["key"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
     return render(request, "registration/two_factor.html", context, status=200 if request.method == "GET" or form.is_valid() else 400)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password from the emailed link proves the account is the person's: lift any sign-in
+    pause at once, so repeated wrong guesses by someone else never keep them out."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email)
+        return response
