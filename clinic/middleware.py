@@ -34,7 +34,8 @@ class SessionLifetimeMiddleware:
 
     The 15-minute idle timeout is the session's own expiry (clinic.sessions); this bounds a session kept
     alive all day on a shared front-desk computer. A session from before these rules starts its clock now.
-    Password changes end other sessions through Django's session hash; deactivation through the backend.
+    Password changes end other sessions through Django's session hash; deactivation through the backend,
+    and for good through the epoch (User.save raises it), so turning the account back on revives none.
     """
 
     def __init__(self, get_response):

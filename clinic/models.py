@@ -48,6 +48,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if not self.is_active:
+            # Deactivation ends every session for good: they stay ended if the account is turned back on.
+            type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+            self.refresh_from_db(fields=["session_epoch"])
+
     @cached_property
     def role_names(self):
         from .backends import load_access

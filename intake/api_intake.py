@@ -5,6 +5,7 @@ Step bodies are JSON in the shape the answers are stored in (see intake.forms_in
 back as {"errors": {field: [messages]}} with status 400.
 """
 
+from django.core import signing
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -23,7 +24,10 @@ from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 
 
 def _open(token) -> IntakeForm:
-    pk = links.intake_id_from(token)
+    try:
+        pk = links.intake_id_from(token)
+    except signing.SignatureExpired:
+        raise NotFound("This link is not valid or has expired.") from None
     intake = selectors.intake_for_link(pk) if pk is not None else None
     if intake is None or links.is_expired(intake):
         raise NotFound("This link is not valid or has expired.")

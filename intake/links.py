@@ -2,7 +2,7 @@
 
 The token is `django.core.signing` over the form's id with its own salt, so a link for one form
 never opens another and a changed character gives a 404. The signature carries its age and is
-refused after MAX_AGE as a backstop; the real end is the end of the visit's day in the clinic's
+refused after MAX_AGE as a backstop (the "expired" page, as for the real end); the real end is the end of the visit's day in the clinic's
 time zone, checked by the views (`is_expired`) because a visit can move after the link was sent.
 """
 
@@ -28,10 +28,15 @@ def token_for(intake) -> str:
 
 
 def intake_id_from(token: str) -> int | None:
-    """Return the form id in a token, or None if the token is tampered with, unknown or too old."""
+    """Return the form id in a token, or None if the token is tampered with or not ours.
+
+    Raises signing.SignatureExpired for a genuine token older than MAX_AGE.
+    """
     try:
         value = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.BadSignature:  # SignatureExpired is a BadSignature
+    except signing.SignatureExpired:
+        raise
+    except signing.BadSignature:
         return None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 

@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -37,26 +38,35 @@ def patient_page(view):
     return sensitive_post_parameters()(never_cache(wrapped))
 
 
-def _open(token) -> IntakeForm:
-    """The form behind a link; 404 for a tampered, unknown or very old token."""
-    pk = links.intake_id_from(token)
-    intake = selectors.intake_for_link(pk) if pk is not None else None
-    if intake is None:
-        raise Http404("This link is not valid.")
-    return intake
+def by_link(view):
+    """The view gets the form behind the link: 404 for a tampered or unknown token, the "expired" page (410)
+    once the link has ended (the visit's day is over, the visit was cancelled, or the token is very old)."""
+
+    @wraps(view)
+    def wrapped(request, token, **kwargs):
+        try:
+            pk = links.intake_id_from(token)
+        except signing.SignatureExpired:
+            return _expired(request, None)
+        intake = selectors.intake_for_link(pk) if pk is not None else None
+        if intake is None:
+            raise Http404("This link is not valid.")
+        if links.is_expired(intake):
+            return _expired(request, intake)
+        return view(request, intake, token=token, **kwargs)
+
+    return wrapped
 
 
 def _expired(request, intake):
-    location = intake.appointment.location if intake.appointment_id else None
+    location = intake.appointment.location if intake is not None and intake.appointment_id else None
     return render(request, "intake/form/expired.html", {"intake": intake, "location": location}, status=410)
 
 
 @patient_page
-def resume(request, token):
+@by_link
+def resume(request, intake, token):
     """Open the link: continue at the first step not saved yet."""
-    intake = _open(token)
-    if links.is_expired(intake):
-        return _expired(request, intake)
     if intake.is_submitted:
         return redirect("intake:done", token=token)
     return redirect("intake:step", token=token, step=intake.current_step)
@@ -84,11 +94,9 @@ def _render_step(request, intake, token, step, form, *, status=200, submit_error
 
 
 @patient_page
-def step(request, token, step):
+@by_link
+def step(request, intake, token, step):
     """One step: show it with the saved answers, or validate and save it and move on."""
-    intake = _open(token)
-    if links.is_expired(intake):
-        return _expired(request, intake)
     if intake.is_submitted:
         return redirect("intake:done", token=token)
     if step not in INTAKE_STEPS:
@@ -124,11 +132,9 @@ def step(request, token, step):
 
 
 @patient_page
-def done(request, token):
+@by_link
+def done(request, intake, token):
     """The thank-you page, with urgent advice if a red flag was reported."""
-    intake = _open(token)
-    if links.is_expired(intake):
-        return _expired(request, intake)
     if not intake.is_submitted:
         return redirect("intake:resume", token=token)
     alerts = list(intake.alerts.all())

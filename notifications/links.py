@@ -8,10 +8,10 @@ from django.core import signing
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from scheduling import links as booking_links
 from scheduling.models import Appointment
 
 SALT = "stride.patient-action"
-MANAGE_SALT = "stride.manage-appointment"  # the public booking's manage link (scheduling)
 
 
 def action_token(appointment) -> str:
@@ -42,7 +42,7 @@ def _absolute(path):
 
 def reschedule_path(appointment, token=None) -> str:
     """The public booking's manage page if it exists, else our cancel page (which offers to call)."""
-    manage = signing.dumps(appointment.pk, salt=MANAGE_SALT, compress=False)
+    manage = booking_links.manage_token(appointment)
     for kwargs in ({"kwargs": {"token": manage}}, {"args": [manage]}):
         try:
             return reverse("booking:manage", **kwargs)

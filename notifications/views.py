@@ -109,9 +109,9 @@ def _link_page(request, template, appointment, status=200, **extra):
     return render(request, template, context, status=status)
 
 
-def _problem(request, problem, appointment):
-    if problem == "expired":
-        return _link_page(request, "notifications/patient/result.html", appointment, status=410,
+def _problem(request, problem):
+    if problem == "expired":  # the page does not show the visit: the link no longer opens it
+        return _link_page(request, "notifications/patient/result.html", None, status=410,
                           title="This link has expired",
                           text="Links in our messages work until the visit begins. Please call the clinic.")
     return _link_page(request, "notifications/patient/result.html", None, status=404,
@@ -123,7 +123,7 @@ def _problem(request, problem, appointment):
 def patient_confirm(request, token):
     appointment, problem = links.appointment_for_token(token)
     if problem:
-        return _problem(request, problem, appointment)
+        return _problem(request, problem)
     if appointment.status == Appointment.Status.CONFIRMED:
         return _link_page(request, "notifications/patient/result.html", appointment,
                           title="Your visit is confirmed", text="Thank you: we look forward to seeing you.")
@@ -144,7 +144,7 @@ def patient_confirm(request, token):
 def patient_cancel(request, token):
     appointment, problem = links.appointment_for_token(token)
     if problem:
-        return _problem(request, problem, appointment)
+        return _problem(request, problem)
     if appointment.status == Appointment.Status.CANCELLED:
         return _link_page(request, "notifications/patient/result.html", appointment,
                           title="This visit is cancelled", text="Nothing more to do.")

@@ -1,10 +1,21 @@
-"""The patient's private link to a booking: a signed, unguessable token over the appointment id."""
+"""The patient's private link to a booking: a signed, unguessable token over the appointment id.
+
+The token is `django.core.signing` (HMAC-SHA256) over the appointment id with its own salt, so it opens one
+visit, no other kind of link (intake, message actions) opens the manage pages, and a changed character gives
+a 404. It works until the end of the visit's day in the clinic's time zone (`is_expired`, checked by the
+views because the visit can move after the link was sent); a link older than MAX_AGE is refused as a backstop.
+"""
+
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils import timezone
 
 SALT = "stride.manage-appointment"
+# Backstop only: every reminder carries a fresh link, so a link this old was for a visit long gone.
+MAX_AGE = timedelta(days=366)
 
 
 def manage_token(appointment) -> str:
@@ -12,12 +23,28 @@ def manage_token(appointment) -> str:
 
 
 def appointment_id_from_token(token: str) -> int | None:
-    """The appointment id the token was made for, or None if it was tampered with or is not ours."""
+    """The appointment id the token was made for, or None if it was tampered with or is not ours.
+
+    Raises signing.SignatureExpired for a genuine token older than MAX_AGE.
+    """
     try:
-        value = signing.loads(token, salt=SALT)
+        value = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+    except signing.SignatureExpired:
+        raise
     except signing.BadSignature:
         return None
-    return value if isinstance(value, int) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def expires_at(appointment) -> datetime:
+    """The instant the link stops working: midnight after the visit's day, in the visit's time zone."""
+    tz = appointment.local_tz
+    day = timezone.localtime(appointment.start_at, tz).date()
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def is_expired(appointment, now=None) -> bool:
+    return (now or timezone.now()) >= expires_at(appointment)
 
 
 def manage_path(appointment) -> str:

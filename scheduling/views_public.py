@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,13 +51,31 @@ def _throttled(request):
     return render(request, "scheduling/public/throttled.html", status=429)
 
 
-def _appointment_for(token):
-    pk = links.appointment_id_from_token(token)
-    if pk is None:
-        raise Http404("This link is not valid.")
-    return get_object_or_404(
-        Appointment.objects.select_related("patient", "clinician__user", "visit_type", "location"), pk=pk
-    )
+def _by_link(view):
+    """A page behind the manage link: the view gets the visit the link was made for. A tampered or foreign link
+    is a 404; a genuine one past its end (the visit's day is over) is the "link expired" page, without the visit."""
+
+    @wraps(view)
+    def wrapped(request, token, **kwargs):
+        try:
+            pk = links.appointment_id_from_token(token)
+        except signing.SignatureExpired:
+            return _expired(request, None)
+        if pk is None:
+            raise Http404("This link is not valid.")
+        appointment = get_object_or_404(
+            Appointment.objects.select_related("patient", "clinician__user", "visit_type", "location"), pk=pk
+        )
+        if links.is_expired(appointment):
+            return _expired(request, appointment)
+        return view(request, appointment, token=token, **kwargs)
+
+    return wrapped
+
+
+def _expired(request, appointment):
+    phone = formatting.appointment_summary(appointment)["phone"] if appointment is not None else ""
+    return render(request, "scheduling/public/expired.html", {"phone": phone}, status=410)
 
 
 def _unique(slots):
@@ -235,22 +254,22 @@ def _visit_context(request, appointment):
 
 @_private
 @require_GET
-def confirmed(request, token):
-    appointment = _appointment_for(token)
+@_by_link
+def confirmed(request, appointment, token):
     return render(request, "scheduling/public/confirmed.html", _visit_context(request, appointment))
 
 
 @_private
 @require_GET
-def manage(request, token):
-    appointment = _appointment_for(token)
+@_by_link
+def manage(request, appointment, token):
     return render(request, "scheduling/public/manage.html", _visit_context(request, appointment))
 
 
 @_private
 @require_GET
-def calendar_file(request, token):
-    appointment = _appointment_for(token)
+@_by_link
+def calendar_file(request, appointment, token):
     body = ics.calendar([ics.appointment_event(appointment)], method="PUBLISH")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="visit.ics"'
@@ -284,9 +303,9 @@ def _reschedule_picker(request, appointment, token):
 
 @_private
 @require_http_methods(["GET", "POST"])
-def reschedule(request, token):
+@_by_link
+def reschedule(request, appointment, token):
     """Pick another time with the same clinician; refused after the cut-off."""
-    appointment = _appointment_for(token)
     context = _visit_context(request, appointment)
     status = 200
     if request.method == "POST" and not context["refusal"]:
@@ -327,9 +346,9 @@ def reschedule(request, token):
 
 @_private
 @require_http_methods(["GET", "POST"])
-def cancel(request, token):
+@_by_link
+def cancel(request, appointment, token):
     """Ask once, with the reason, then cancel; refused after the cut-off."""
-    appointment = _appointment_for(token)
     context = _visit_context(request, appointment)
     form = CancelForm(request.POST or None)
     status = 200

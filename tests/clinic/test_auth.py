@@ -6,7 +6,7 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.utils import timezone
 
-from tests.factories import PASSWORD, next_sign_in_code, staff_device
+from tests.factories import PASSWORD, next_sign_in_code, sign_in, staff_device
 
 
 def _login(client, email, password):
@@ -155,3 +155,91 @@ def test_password_length_depends_on_the_role_and_long_passphrases_pass(front_des
         with pytest.raises(ValidationError):
             validate_password(refused, patient_user)  # common or all digits
     validate_password("correct horse battery staple", front_desk)  # a long passphrase is welcome
+
+
+# Ending the other sessions: a password change, a reset, an admin's new password, a deactivation -------------
+
+NEW_PASSWORD = "Another-Long-Passphrase-31"
+
+
+def _signed_in_twice(user):
+    """The user signed in on two devices, both working."""
+    from django.test import Client
+
+    desk, phone = Client(), Client()
+    for device in (desk, phone):
+        _sign_in(device, user)
+        assert device.get("/patients/").status_code == 200
+    return desk, phone
+
+
+def _signed_out(device):
+    response = device.get("/patients/")
+    return response.status_code == 302 and response.url.startswith("/accounts/login/")
+
+
+def test_changing_the_password_signs_out_every_other_device_and_keeps_this_one(front_desk):
+    desk, phone = _signed_in_twice(front_desk)
+    response = desk.post("/accounts/password_change/", {
+        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD,
+    })
+    assert response.status_code == 302 and response.url == "/accounts/password_change/done/"
+    assert desk.get("/patients/").status_code == 200  # the device that changed it stays signed in
+    assert _signed_out(phone)
+    assert _login(phone, front_desk.email, PASSWORD).status_code == 200  # the old password no longer works
+    assert _login(phone, front_desk.email, NEW_PASSWORD).status_code == 302
+
+
+def test_resetting_the_password_by_email_signs_out_every_device(client, front_desk):
+    desk, phone = _signed_in_twice(front_desk)
+    client.post("/accounts/password_reset/", {"email": front_desk.email})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line).strip()
+    form_url = client.get(link[link.index("/accounts/reset/"):]).url  # Django swaps the token for a session key
+    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302 and response.url == "/accounts/reset/done/"
+    assert _signed_out(desk) and _signed_out(phone)
+
+
+def test_an_admin_setting_a_new_password_signs_the_user_out_everywhere(client, admin_user, front_desk):
+    desk, phone = _signed_in_twice(front_desk)
+    sign_in(client, admin_user)
+    response = client.post(f"/admin/clinic/user/{front_desk.pk}/password/", {
+        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true",
+    })
+    assert response.status_code == 302, response.context["form"].errors
+    assert _signed_out(desk) and _signed_out(phone)
+    assert client.get("/admin/").status_code == 200  # the admin who set it is not affected
+
+
+def test_an_admin_deactivating_a_user_signs_them_out_everywhere(client, admin_user, front_desk):
+    desk, phone = _signed_in_twice(front_desk)
+    sign_in(client, admin_user)
+    page = client.get(f"/admin/clinic/user/{front_desk.pk}/change/")
+    data = {name: value for name, value in page.context["adminform"].form.initial.items() if value is not None}
+    data.update({
+        "email": front_desk.email, "first_name": front_desk.first_name, "last_name": front_desk.last_name,
+        "groups": [g.pk for g in front_desk.groups.all()], "user_permissions": [],
+        "date_joined_0": timezone.localtime(front_desk.date_joined).strftime("%Y-%m-%d"),
+        "date_joined_1": timezone.localtime(front_desk.date_joined).strftime("%H:%M:%S"),
+        "last_login_0": "", "last_login_1": "", "_save": "Save",
+    })
+    data.pop("is_active", None)  # an unticked box is not sent
+    data = {k: v for k, v in data.items() if k not in ("password", "date_joined", "last_login", "is_staff",
+                                                        "is_superuser")}
+    response = client.post(f"/admin/clinic/user/{front_desk.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    front_desk.refresh_from_db()
+    assert not front_desk.is_active
+    assert _signed_out(desk) and _signed_out(phone)
+
+
+def test_reactivating_an_account_does_not_bring_back_the_sessions_it_had(front_desk):
+    desk, phone = _signed_in_twice(front_desk)
+    front_desk.is_active = False
+    front_desk.save()
+    assert _signed_out(desk)  # one device tries while the account is off; the other waits
+    front_desk.is_active = True
+    front_desk.save()
+    assert _signed_out(desk) and _signed_out(phone)
+    _sign_in(phone, front_desk)  # signing in again works
+    assert phone.get("/patients/").status_code == 200

@@ -116,11 +116,13 @@ def test_a_tampered_or_unknown_link_is_404(client, token, db):
     assert client.get(url(wrong_salt)).status_code == 404
 
 
-def test_a_link_older_than_the_signature_limit_is_404(client, intake):
+def test_a_link_older_than_the_signature_limit_shows_it_has_expired(client, intake):
     long_ago = (timezone.now() - links.MAX_AGE - datetime.timedelta(days=1)).timestamp()
     with mock.patch("django.core.signing.time.time", return_value=long_ago):
         old = links.token_for(intake)
-    assert client.get(url(old)).status_code == 404
+    response = client.get(url(old))
+    assert response.status_code == 410
+    assert "This link has expired" in html(response) and intake.patient.first_name not in html(response)
 
 
 def test_after_the_visit_day_the_link_shows_it_has_expired_and_to_call(client, appointment):
