@@ -41,7 +41,8 @@ def _staff_cookie():
     from clinic.models import User
 
     user, _ = User.objects.get_or_create(email="bench.desk@stride.test", defaults={"first_name": "Bench"})
-    user.groups.add(Group.objects.get(name=roles.FRONT_DESK), Group.objects.get(name=roles.CLINICIAN))
+    # Admin too: the chart measured is the whole chart (a clinician outside the care team gets less of it).
+    user.groups.add(*Group.objects.filter(name__in=[roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN]))
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "clinic.backends.RoleBackend"

@@ -14,14 +14,18 @@ ALL_ROLES = (ADMIN, FRONT_DESK, CLINICIAN, PATIENT)
 STAFF_ROLES = (ADMIN, FRONT_DESK, CLINICIAN)
 
 
-def _apply(Group, Permission, grants):
+def _apply(Group, Permission, grants, *, skip_missing=False):
     for role in ALL_ROLES:
         Group.objects.get_or_create(name=role)
     for role, perms in grants.items():
         group = Group.objects.get(name=role)
         for perm in perms:
             app_label, codename = perm.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None and not skip_missing:
+                raise Permission.DoesNotExist(perm)
+            if found is not None:
+                group.permissions.add(found)
 
 
 def grant(apps, grants):
@@ -34,7 +38,8 @@ def grant(apps, grants):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    _apply(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), grants)
+    # A model added by a later migration has no permission yet here; sync_app_roles grants it after migrate.
+    _apply(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), grants, skip_missing=True)
 
 
 def sync_app_roles(sender, using="default", **kwargs):

@@ -110,6 +110,9 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Failed sign-ins pause an account (from any address) and an address (for any account) for 15 minutes.
 # Never for good: the pause ends by itself, and a password reset by email lifts it at once (clinic.views).
+# A clinician opening a record outside their care (patients.care) sees it for this long.
+EMERGENCY_ACCESS_MINUTES = env.int("EMERGENCY_ACCESS_MINUTES", default=60)
+
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

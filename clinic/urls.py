@@ -30,4 +30,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
+handler403 = "clinic.views.permission_denied"
 handler500 = "clinic.views.server_error"

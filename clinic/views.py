@@ -126,3 +126,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         axes_reset(username=form.user.email)
         return response
+
+
+def permission_denied(request, exception=None):
+    """handler403: say why, and where a way in exists (emergency access offers `chart_url`)."""
+    context = {
+        "message": str(exception) if exception and str(exception) else "Your role does not include this page.",
+        "way_in": getattr(exception, "chart_url", None),
+    }
+    return render(request, "403.html", context, status=403)

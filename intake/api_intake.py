@@ -10,13 +10,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
 from clinic.audit import record_view, request_ip
 from clinic.idempotency import idempotent
+from patients import care
 from patients.models import Patient
 
 from . import forms_intake, links, selectors, services
@@ -158,9 +159,13 @@ class IntakeSerializer(serializers.ModelSerializer):
 def patient_intake(request, mrn):
     """A patient's intake forms with their answers, scores and red-flag alerts, newest first."""
     try:
-        patient = selectors.patient_intakes(mrn=mrn)
+        patient = selectors.patient_intakes(mrn=mrn, viewer=request.user)
     except Patient.DoesNotExist:
         raise NotFound("No patient with that record number.") from None
+    try:
+        care.require(request.user, patient)
+    except care.NotInCare as refused:
+        raise PermissionDenied(refused.args[0]) from None
     record_view(instance=patient, actor=request.user, ip=request_ip(request))
     return Response({
         "patient": {"mrn": patient.mrn, "name": patient.full_name},

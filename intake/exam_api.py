@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from clinic.audit import record_view, request_ip
+from patients import care
 from patients.models import Patient
 
 from . import exam_selectors as selectors
@@ -127,8 +129,15 @@ def _ref(patient):
     return {"mrn": patient.mrn, "name": patient.full_name}
 
 
-def _patient(mrn):
-    return get_object_or_404(Patient.objects.only("pk", "mrn", "first_name", "last_name"), mrn=mrn)
+def _patient(mrn, user):
+    """The patient, if `user` may read their clinical record (checked in the same query)."""
+    found = Patient.objects.only("pk", "mrn", "first_name", "last_name").annotate(**care.access_annotations(user))
+    patient = get_object_or_404(found, mrn=mrn)
+    try:
+        care.require(user, patient)
+    except care.NotInCare as refused:
+        raise PermissionDenied(refused.args[0]) from None
+    return patient
 
 
 @extend_schema(tags=["staff"], summary="A patient's exams", responses={200: PatientExamsSerializer})
@@ -136,7 +145,7 @@ def _patient(mrn):
 @permission_classes([CanReadExams])
 def patient_exams(request, mrn):
     """A patient's exams, newest first, with findings, suggestions, signed state, addenda and attachments."""
-    patient = _patient(mrn)
+    patient = _patient(mrn, request.user)
     record_view(instance=patient, actor=request.user, ip=request_ip(request))
     exams = (
         Exam.objects.filter(patient=patient)
@@ -152,7 +161,7 @@ def patient_exams(request, mrn):
 @permission_classes([CanReadExams])
 def patient_scores(request, mrn):
     """A patient's outcome scores (intake baselines and follow-up visits) as one series per instrument."""
-    patient = _patient(mrn)
+    patient = _patient(mrn, request.user)
     record_view(instance=patient, actor=request.user, ip=request_ip(request))
     series = selectors.progress_series(patient.pk, with_chart=False)
     return Response(PatientScoresSerializer({"patient": _ref(patient), "series": series}).data)

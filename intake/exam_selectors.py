@@ -7,20 +7,22 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from patients import care
+
 from . import charts, rules, scoring
 from .exam_forms import GAIT_SIDED, MOTIONS, motion_keys
 from .models import Exam, ExamAddendum, OutcomeScore
 
 
-def exam_for_page(pk) -> Exam:
-    """The exam with what its page shows (patient, visit, clinician, addenda, attachments) in fixed queries."""
-    return (
-        Exam.objects.select_related(
-            "patient", "appointment__visit_type", "appointment__location", "clinician__user", "signed_by"
-        )
-        .prefetch_related("addenda__author", "attachments__document")
-        .get(pk=pk)
-    )
+def exam_for_page(pk, *, viewer=None) -> Exam:
+    """The exam with what its page shows (patient, visit, clinician, addenda, attachments) in fixed queries;
+    with `viewer`, that person's access to the patient's clinical record too (patients.care)."""
+    exams = Exam.objects.select_related(
+        "patient", "appointment__visit_type", "appointment__location", "clinician__user", "signed_by"
+    ).prefetch_related("addenda__author", "attachments__document")
+    if viewer is not None:
+        exams = exams.annotate(**care.access_annotations(viewer, patient_field="patient_id"))
+    return exams.get(pk=pk)
 
 
 def visit_start(exam):

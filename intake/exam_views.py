@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clinic import roles
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
+from patients import care
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, Modality, VisitType
 
@@ -77,11 +78,13 @@ def _wants_json(request):
     return request.headers.get("X-Requested-With") == "fetch" or "application/json" in request.headers.get("Accept", "")
 
 
-def _exam(pk):
+def _exam(pk, user):
     try:
-        return selectors.exam_for_page(pk)
+        exam = selectors.exam_for_page(pk, viewer=user)
     except Exam.DoesNotExist:
         raise Http404("No exam with that number.") from None
+    care.require(user, exam.patient, annotated=exam)
+    return exam
 
 
 def _detail_url(exam, anchor=""):
@@ -236,8 +239,11 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
 def open_for_appointment(request, appointment_id):
     """Open the visit's exam; if there is none yet, offer to start it (the visit's clinician or an admin)."""
     appointment = get_object_or_404(
-        Appointment.objects.select_related("patient", "clinician__user", "visit_type", "location"), pk=appointment_id
+        Appointment.objects.select_related("patient", "clinician__user", "visit_type", "location")
+        .annotate(**care.access_annotations(request.user, patient_field="patient_id")),
+        pk=appointment_id,
     )
+    care.require(request.user, appointment.patient, annotated=appointment)
     existing = Exam.objects.filter(appointment=appointment).values_list("pk", flat=True).first()
     if existing:
         return redirect("exam:detail", existing)
@@ -267,7 +273,7 @@ def open_for_appointment(request, appointment_id):
 
 @staff_permission_required(*VIEW)
 def exam_detail(request, pk):
-    exam = _exam(pk)
+    exam = _exam(pk, request.user)
     record_view(instance=exam, actor=request.user, ip=request_ip(request))
     return render(request, "intake/exam/exam.html", _page_context(request, exam))
 
@@ -285,7 +291,7 @@ def section_save(request, pk, section):
     """Save one section of a draft: JSON for the page's autosave, a redirect for a plain form post."""
     if section not in SECTION_FORMS:
         raise Http404("No such exam section.")
-    exam = _exam(pk)
+    exam = _exam(pk, request.user)
     if exam.is_signed:
         return _locked(request, exam)
     if not may_edit(request.user, exam):
@@ -325,7 +331,7 @@ def section_save(request, pk, section):
 @require_POST
 @staff_permission_required(*WRITE)
 def exam_sign(request, pk):
-    exam = _exam(pk)
+    exam = _exam(pk, request.user)
     if exam.is_signed:
         return _locked(request, exam)
     try:
@@ -342,7 +348,7 @@ def exam_sign(request, pk):
 @require_POST
 @staff_permission_required("intake.view_clinical", "intake.add_examaddendum")
 def addendum_add(request, pk):
-    exam = _exam(pk)
+    exam = _exam(pk, request.user)
     form = AddendumForm(request.POST)
     if form.is_valid():
         try:
@@ -358,7 +364,7 @@ def addendum_add(request, pk):
 @require_POST
 @staff_permission_required(*WRITE, "patients.add_patientdocument")
 def attachment_upload(request, pk):
-    exam = _exam(pk)
+    exam = _exam(pk, request.user)
     if exam.is_signed:
         return _locked(request, exam)
     if not may_edit(request.user, exam):
@@ -403,7 +409,7 @@ def _series_initial(exam):
 @staff_permission_required(*WRITE)
 def book_plan(request, pk):
     """Preview, then book, the plan's visits with the exam's clinician (conflicting times are skipped)."""
-    exam = _exam(pk)
+    exam = _exam(pk, request.user)
     if not may_book(request.user, exam):
         raise PermissionDenied
     form = BookSeriesForm(request.POST or None, initial=_series_initial(exam))

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from patients import care
 from patients.models import Patient
 from scheduling.models import Appointment
 
@@ -57,15 +58,17 @@ def _intakes_with_scores():
     )
 
 
-def patient_intakes(*, mrn: str) -> Patient:
-    """The patient with every intake form, its visit, scores and alerts, in a fixed number of queries."""
-    return Patient.objects.prefetch_related(_intakes_with_scores()).get(mrn=mrn)
+def patient_intakes(*, mrn: str, viewer) -> Patient:
+    """The patient with every intake form, its visit, scores and alerts, in a fixed number of queries; with
+    `viewer`'s clinical access to it (patients.care) in the same query."""
+    return Patient.objects.annotate(**care.access_annotations(viewer)).prefetch_related(_intakes_with_scores()).get(mrn=mrn)
 
 
-def intake_summary(*, pk: int) -> IntakeForm:
-    """One intake form with what its printable summary shows."""
+def intake_summary(*, pk: int, viewer) -> IntakeForm:
+    """One intake form with what its printable summary shows, and `viewer`'s access to it (patients.care)."""
     return (
-        IntakeForm.objects.select_related(
+        IntakeForm.objects.annotate(**care.access_annotations(viewer, patient_field="patient_id"))
+        .select_related(
             "patient", "appointment__location", "appointment__visit_type", "appointment__clinician__user"
         )
         .prefetch_related(

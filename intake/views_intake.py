@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
+from patients import care
 from patients.models import Patient
 
 from . import forms_intake, links, selectors, services
@@ -187,9 +188,10 @@ def fill_in_clinic(request, mrn):
 def summary(request, pk):
     """The printable summary of one intake form: scores, red flags and every answer."""
     try:
-        intake = selectors.intake_summary(pk=pk)
+        intake = selectors.intake_summary(pk=pk, viewer=request.user)
     except IntakeForm.DoesNotExist:
         raise Http404("No such intake form.") from None
+    care.require(request.user, intake.patient, annotated=intake)
     record_view(instance=intake, actor=request.user, ip=request_ip(request))
     sections = []
     for step_key, form_class in forms_intake.STEP_FORMS.items():
@@ -208,6 +210,7 @@ def summary(request, pk):
 def acknowledge(request, pk):
     """A clinician marks a red-flag alert as seen and acted on."""
     alert = get_object_or_404(RedFlagAlert.objects.select_related("patient"), pk=pk)
+    care.require(request.user, alert.patient)
     services.red_flag_acknowledge(alert=alert, actor=request.user, ip=request_ip(request))
     messages.success(request, "Red flag acknowledged.")
     return redirect(alert.patient)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Consent, Patient, PatientDocument
+from .models import Consent, EmergencyAccess, Patient, PatientDocument
 
 
 class DocumentInline(admin.TabularInline):
@@ -54,3 +54,23 @@ class ConsentAdmin(admin.ModelAdmin):
     search_fields = ["signed_name", "patient__mrn", "patient__last_name"]
     list_select_related = ["patient", "recorded_by"]
     raw_id_fields = ["patient"]
+
+
+@admin.register(EmergencyAccess)
+class EmergencyAccessAdmin(admin.ModelAdmin):
+    """Read-only: what an admin reviews after the notice email."""
+
+    list_display = ["opened_at", "user", "patient", "expires_at", "reason"]
+    list_select_related = ["user", "patient"]
+    search_fields = ["patient__mrn", "user__email", "reason"]
+    date_hierarchy = "opened_at"
+    readonly_fields = ["patient", "user", "reason", "opened_at", "expires_at", "ip_address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

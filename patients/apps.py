@@ -13,7 +13,7 @@ class PatientsConfig(AppConfig):
     name = "patients"
     verbose_name = "Patients"
     role_permissions = {
-        roles.ADMIN: [*_ALL, "patients.archive_patient"],
+        roles.ADMIN: [*_ALL, "patients.archive_patient", "patients.view_emergencyaccess"],
         roles.FRONT_DESK: [
             "patients.view_patient", "patients.add_patient", "patients.change_patient",
             "patients.archive_patient", "patients.view_patientdocument", "patients.add_patientdocument",
@@ -28,8 +28,9 @@ class PatientsConfig(AppConfig):
     def ready(self):
         from clinic import audit
 
-        from .models import Consent, Patient, PatientDocument
+        from .models import Consent, EmergencyAccess, Patient, PatientDocument
 
         audit.track(Patient, patient=lambda p: p.pk)
         audit.track(PatientDocument, patient=lambda d: d.patient_id)
         audit.track(Consent, patient=lambda c: c.patient_id)
+        audit.track(EmergencyAccess, patient=lambda e: e.patient_id)

@@ -91,3 +91,13 @@ class ConsentForm(forms.ModelForm):
 
 class ArchiveForm(forms.Form):
     reason = forms.CharField(max_length=200, required=False, label="Reason (optional)")
+
+
+class EmergencyAccessForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need this record now?",
+        min_length=20, max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: covering Dr. Chen's patient who arrived in pain today. Admins read every reason.",
+        error_messages={"min_length": "Say why in a full sentence (at least 20 characters): admins review it."},
+    )

@@ -256,3 +256,23 @@ def patient_display_name(first_name, preferred_name, last_name):
     if preferred_name and preferred_name != first_name:
         return f"{preferred_name} ({first_name}) {last_name}"
     return f"{first_name} {last_name}"
+
+
+class EmergencyAccess(models.Model):
+    """A clinician opening the clinical record of a patient outside their care: a stated reason, a time
+    limit, an audit row and a notice to the admins (HIPAA's emergency access procedure)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="emergency_accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name_plural = "emergency accesses"
+        indexes = [models.Index(fields=["user", "patient", "expires_at"], name="emergency_access_open")]
+
+    def __str__(self):
+        return f"{self.user} opened {self.patient} at {self.opened_at:%Y-%m-%d %H:%M}"

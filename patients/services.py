@@ -1,10 +1,20 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Q, When
+from django.utils import timezone
 
+from clinic import roles
 from clinic.audit import acting_as
 
-from .models import Consent, Patient, PatientDocument
+from .models import Consent, EmergencyAccess, Patient, PatientDocument
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -99,3 +109,35 @@ def patient_match_or_create(*, first_name, last_name, date_of_birth, email, phon
         preferred_channel=Patient.Channel.EMAIL if email else Patient.Channel.PHONE,
     )
     return patient, True
+
+
+def emergency_access_open(*, patient: Patient, reason: str, actor, ip=None, now=None) -> EmergencyAccess:
+    """Open `patient`'s clinical record to `actor` for EMERGENCY_ACCESS_MINUTES and tell every admin."""
+    now = now or timezone.now()
+    with transaction.atomic(), acting_as(actor, ip):
+        access = EmergencyAccess.objects.create(
+            patient=patient, user=actor, reason=reason.strip(), opened_at=now, ip_address=ip,
+            expires_at=now + timedelta(minutes=settings.EMERGENCY_ACCESS_MINUTES),
+        )
+        transaction.on_commit(lambda: _tell_admins(access))
+    return access
+
+
+def _tell_admins(access):
+    User = get_user_model()
+    admins = User.objects.filter(is_active=True).filter(Q(groups__name=roles.ADMIN) | Q(is_superuser=True))
+    recipients = sorted({email for email in admins.values_list("email", flat=True) if email})
+    if not recipients:
+        return
+    when = timezone.localtime(access.opened_at)
+    body = (
+        f"{access.user} ({access.user.email}) used emergency access to open the clinical record of "
+        f"patient {access.patient.mrn} at {when:%b %-d, %Y %-I:%M %p}, "
+        f"until {timezone.localtime(access.expires_at):%-I:%M %p}.\n\n"
+        f"Reason given: {access.reason}\n\n"
+        "Review it in the staff admin under Patients > Emergency accesses, and in the audit log."
+    )
+    try:
+        send_mail(f"Emergency access to record {access.patient.mrn}", body, None, recipients)
+    except Exception:  # the access is recorded and audited; a mail outage must not undo it
+        logger.exception("Could not email the admins about emergency access %s", access.pk)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:mrn>/documents/", views.document_upload, name="document-upload"),
     path("<str:mrn>/documents/<int:pk>/", views.document_download, name="document"),
     path("<str:mrn>/consents/", views.consent_add, name="consent-add"),
+    path("<str:mrn>/emergency-access/", views.emergency_access, name="emergency-access"),
 ]

@@ -1,15 +1,17 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
 
-from . import selectors, services
-from .forms import ArchiveForm, ConsentForm, DocumentForm, PatientForm
+from . import care, selectors, services
+from .forms import ArchiveForm, ConsentForm, DocumentForm, EmergencyAccessForm, PatientForm
 from .models import Patient, PatientDocument
 
 PAGE_SIZE = 25
@@ -54,23 +56,55 @@ def patient_create(request):
     return render(request, "patients/form.html", {"form": form, "creating": True})
 
 
-@staff_permission_required("patients.view_patient")
-def patient_chart(request, mrn):
+def _chart_context(request, patient, **forms_):
+    access = care.access_from(patient, request.user)
+    return {
+        "patient": patient,
+        "document_form": DocumentForm(),
+        "consent_form": ConsentForm(),
+        "archive_form": ArchiveForm(),
+        "emergency_form": EmergencyAccessForm(),
+        "clinical_access": access,
+        "emergency_minutes": settings.EMERGENCY_ACCESS_MINUTES,
+        # A clinician outside this patient's care sees the chart as the front desk does, plus the way in.
+        "clinical_locked": request.user.has_perm("intake.view_clinical") and not access.allowed,
+        **forms_,
+    }
+
+
+def _chart(mrn, viewer):
     try:
-        patient = selectors.patient_chart(mrn)
+        return selectors.patient_chart(mrn, viewer=viewer)
     except Patient.DoesNotExist:
         raise Http404("No patient with that record number.") from None
+
+
+@staff_permission_required("patients.view_patient")
+def patient_chart(request, mrn):
+    patient = _chart(mrn, request.user)
     record_view(instance=patient, actor=request.user, ip=request_ip(request))
-    return render(
-        request,
-        "patients/chart.html",
-        {
-            "patient": patient,
-            "document_form": DocumentForm(),
-            "consent_form": ConsentForm(),
-            "archive_form": ArchiveForm(),
-        },
+    return render(request, "patients/chart.html", _chart_context(request, patient))
+
+
+@require_POST
+@sensitive_post_parameters("reason")
+@staff_permission_required("patients.view_patient", "intake.view_clinical")
+def emergency_access(request, mrn):
+    """Break the glass: open a record outside the clinician's care, with a reason, for a limited time."""
+    patient = get_object_or_404(Patient, mrn=mrn)
+    access = care.clinical_access(request.user, patient.pk)
+    if access.allowed and access.emergency_until is None:
+        return redirect(patient)  # in their care already: nothing to open
+    form = EmergencyAccessForm(request.POST)
+    if not form.is_valid():
+        patient = _chart(mrn, request.user)
+        return render(request, "patients/chart.html", _chart_context(request, patient, emergency_form=form), status=400)
+    access = services.emergency_access_open(
+        patient=patient, reason=form.cleaned_data["reason"], actor=request.user, ip=request_ip(request)
     )
+    until = timezone.localtime(access.expires_at)
+    messages.warning(request, f"Emergency access open until {until:%-I:%M %p}. The admins have been told.")
+    return redirect(patient)
 
 
 @sensitive_post_parameters()
@@ -113,13 +147,8 @@ def document_upload(request, mrn):
         )
         messages.success(request, "Document uploaded.")
         return redirect(patient)
-    patient = selectors.patient_chart(mrn)
-    return render(
-        request,
-        "patients/chart.html",
-        {"patient": patient, "document_form": form, "consent_form": ConsentForm(), "archive_form": ArchiveForm()},
-        status=400,
-    )
+    patient = _chart(mrn, request.user)
+    return render(request, "patients/chart.html", _chart_context(request, patient, document_form=form), status=400)
 
 
 @staff_permission_required("patients.view_patientdocument")
@@ -143,10 +172,5 @@ def consent_add(request, mrn):
         )
         messages.success(request, "Consent recorded.")
         return redirect(patient)
-    patient = selectors.patient_chart(mrn)
-    return render(
-        request,
-        "patients/chart.html",
-        {"patient": patient, "document_form": DocumentForm(), "consent_form": form, "archive_form": ArchiveForm()},
-        status=400,
-    )
+    patient = _chart(mrn, request.user)
+    return render(request, "patients/chart.html", _chart_context(request, patient, consent_form=form), status=400)

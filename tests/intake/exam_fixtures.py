@@ -18,7 +18,7 @@ from tests.scheduling.conftest import clinic_settings, dr_chen, dr_rivera, follo
 
 __all__ = [  # the fixtures; helpers are imported by name
     "clinic_settings", "dr_chen", "dr_rivera", "follow_up", "location", "visit_types",
-    "visit", "exam", "rivera_client", "chen_client",
+    "visit", "exam", "rivera_client", "chen_client", "chen_also_treats",
 ]
 
 SI_CLUSTER_3 = {  # distraction, thigh thrust (right) and compression positive: 3 of 5 Laslett tests
@@ -66,6 +66,14 @@ def visit(patient, dr_rivera, follow_up, location):
 def exam(visit, dr_rivera):
     found, _ = exam_services.exam_start(appointment=visit, clinician=dr_rivera)
     return found
+
+
+@pytest.fixture
+def chen_also_treats(patient, dr_chen, follow_up, location):
+    """Dr. Chen has a visit of their own with the patient: the patient is in both clinicians' care."""
+    return make_visit(patient, dr_chen, visit_type=follow_up, location=location,
+                      start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=3),
+                      status=Appointment.Status.BOOKED)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_the_visits_clinician_starts_the_exam_from_the_appointment(rivera_client
     assert rivera_client.get(f"/exams/appointment/{visit.pk}/").url == f"/exams/{exam.pk}/"  # opens, not a second one
 
 
-def test_another_clinician_may_open_but_not_start_a_visits_exam(chen_client, visit):
+def test_another_clinician_of_the_patient_may_open_but_not_start_a_visits_exam(chen_client, visit, chen_also_treats):
     page = chen_client.get(f"/exams/appointment/{visit.pk}/")
     assert page.status_code == 200 and b"Start exam</button>" not in page.content
     assert chen_client.post(f"/exams/appointment/{visit.pk}/").status_code == 403
@@ -156,7 +156,7 @@ def test_signing_without_a_working_diagnosis_says_why(rivera_client, exam):
     assert not exam.is_signed
 
 
-def test_another_clinician_reads_the_draft_but_cannot_edit_or_sign_it(chen_client, exam):
+def test_another_clinician_of_the_patient_reads_the_draft_but_cannot_edit_or_sign_it(chen_client, exam, chen_also_treats):
     page = chen_client.get(f"/exams/{exam.pk}/").content.decode()
     assert "only they can edit and sign it" in page and _inputs(page) == []
     assert post_section(chen_client, exam, "plan", {"weeks": "4"}).status_code == 403
@@ -166,7 +166,9 @@ def test_another_clinician_reads_the_draft_but_cannot_edit_or_sign_it(chen_clien
     assert not exam.is_signed and exam.working_diagnosis == ""
 
 
-def test_another_clinician_may_add_an_addendum_to_a_signed_exam(chen_client, exam, dr_rivera, dr_chen):
+def test_another_clinician_of_the_patient_may_add_an_addendum_to_a_signed_exam(
+    chen_client, exam, dr_rivera, dr_chen, chen_also_treats
+):
     sign(exam, dr_rivera)
     chen_client.post(f"/exams/{exam.pk}/addenda/", {"text": "Second opinion."})
     assert exam.addenda.get().author == dr_chen.user

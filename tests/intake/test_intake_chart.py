@@ -43,7 +43,8 @@ def test_front_desk_sees_status_and_the_alert_but_never_the_answers(desk_client,
     assert desk_client.get(f"/intake/forms/{flagged.pk}/summary/").status_code == 403
 
 
-def test_clinician_sees_the_flags_scores_and_acknowledges_the_alert(client, clinician, flagged):
+def test_clinician_sees_the_flags_scores_and_acknowledges_the_alert(client, flagged):
+    clinician = flagged.appointment.clinician.user  # the patient's clinician
     sign_in(client, clinician)
     chart = f"/patients/{flagged.patient.mrn}/"
     page = text(client.get(chart))
@@ -64,8 +65,8 @@ def test_front_desk_cannot_acknowledge_an_alert(desk_client, flagged):
     assert alert.acknowledged_at is None
 
 
-def test_the_printable_summary_shows_scores_answers_and_the_signature(client, clinician, flagged):
-    sign_in(client, clinician)
+def test_the_printable_summary_shows_scores_answers_and_the_signature(client, flagged):
+    sign_in(client, flagged.appointment.clinician.user)
     page = text(client.get(f"/intake/forms/{flagged.pk}/summary/"))
     assert "Intake summary" in page and 'class="print-header"' in page and "<thead>" in page
     assert f"Maya Okafor</strong> · born Mar 4, 1990 · record {flagged.patient.mrn}" in page
@@ -143,8 +144,8 @@ STAFF_ACTIONS = [
 @pytest.mark.parametrize("name,method,path,allowed", STAFF_ACTIONS, ids=[a[0] for a in STAFF_ACTIONS])
 def test_intake_staff_actions_by_role(client, make_user, appointment, intake, role, name, method, path, allowed):
     alert = RedFlagAlert.objects.create(patient=intake.patient, intake=intake, urgency="urgent", flags=[])
-    if role != ANON:
-        sign_in(client, make_user(role))
+    if role != ANON:  # the clinician is the visit's: clinical records are open to a patient's own clinicians
+        sign_in(client, appointment.clinician.user if role == CLIN else make_user(role))
     response = getattr(client, method)(path.format(mrn=intake.patient.mrn, intake=intake.pk, alert=alert.pk))
     if role in allowed:
         assert response.status_code in (200, 302) and "/login/" not in response.get("Location", "")

@@ -1,0 +1,115 @@
+"""Clinicians read the clinical records of their own patients; any other record opens only through
+emergency access: a stated reason, a time limit, an audit row and a notice to the admins."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from clinic import roles
+from clinic.models import AuditEvent
+from patients.models import EmergencyAccess
+from tests.factories import sign_in
+from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
+from tests.intake.exam_fixtures import submitted_intake
+
+REASON = "Covering Dr. Rivera today: patient arrived with new leg numbness."
+
+
+@pytest.fixture
+def record(exam, visit, patient):
+    """Dr. Rivera's patient with a submitted intake and an exam draft; Dr. Chen has never seen them."""
+    intake = submitted_intake(patient, visit)
+    return {"patient": patient, "intake": intake, "exam": exam}
+
+
+def _clinical_urls(record):
+    mrn = record["patient"].mrn
+    return [
+        f"/intake/forms/{record['intake'].pk}/summary/",
+        f"/exams/{record['exam'].pk}/",
+        f"/exams/appointment/{record['exam'].appointment_id}/",
+    ], [f"/api/v1/patients/{mrn}/exams/", f"/api/v1/patients/{mrn}/scores/", f"/api/v1/patients/{mrn}/intake/"]
+
+
+def test_the_visits_clinician_reads_the_whole_record(rivera_client, record):
+    chart = rivera_client.get(f"/patients/{record['patient'].mrn}/")
+    assert b"Intake summary (printable)" in chart.content
+    assert b'data-testid="emergency-access"' not in chart.content
+    pages, apis = _clinical_urls(record)
+    for url in pages + apis:
+        assert rivera_client.get(url).status_code in (200, 302), url  # a visit with an exam leads to it
+
+
+def test_another_clinician_sees_the_chart_without_the_clinical_record(chen_client, record):
+    chart = chen_client.get(f"/patients/{record['patient'].mrn}/")
+    assert chart.status_code == 200
+    assert b"Maya" in chart.content  # demographics and visits, as the front desk sees them
+    assert b"is not in your care" in chart.content and b"Open the record (emergency access)" in chart.content
+    assert b"Intake summary (printable)" not in chart.content and b"ODI" not in chart.content
+    pages, apis = _clinical_urls(record)
+    for url in pages:
+        page = chen_client.get(url)
+        assert page.status_code == 403, url
+        assert b"not in your care" in page.content and f"/patients/{record['patient'].mrn}/".encode() in page.content
+    for url in apis:
+        answer = chen_client.get(url)
+        assert answer.status_code == 403 and "not in your care" in answer.json()["detail"], url
+
+
+def test_emergency_access_needs_a_real_reason_and_keeps_what_was_typed(chen_client, record):
+    response = chen_client.post(f"/patients/{record['patient'].mrn}/emergency-access/", {"reason": "urgent"})
+    assert response.status_code == 400
+    assert b"at least 20 characters" in response.content and b"urgent</textarea>" in response.content
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_emergency_access_opens_the_record_for_an_hour_audited_and_reported(
+    chen_client, dr_chen, record, make_user, django_capture_on_commit_callbacks
+):
+    admin = make_user(roles.ADMIN, email="owner@stride.test")
+    make_user(roles.FRONT_DESK, email="desk@stride.test")
+    mrn = record["patient"].mrn
+    with django_capture_on_commit_callbacks(execute=True):
+        response = chen_client.post(f"/patients/{mrn}/emergency-access/", {"reason": REASON})
+    assert response.status_code == 302
+
+    access = EmergencyAccess.objects.get()
+    assert access.user == dr_chen.user and access.reason == REASON
+    assert timedelta(minutes=59) < access.expires_at - timezone.now() <= timedelta(minutes=60)
+    audit = AuditEvent.objects.get(object_type__icontains="emergency", action=AuditEvent.Action.CREATE)
+    assert audit.actor == dr_chen.user and audit.patient_id == record["patient"].pk
+    assert REASON in str(audit.changes)
+
+    assert [m.to for m in mail.outbox] == [[admin.email]]  # the admins only
+    assert mrn in mail.outbox[0].subject and REASON in mail.outbox[0].body and dr_chen.user.email in mail.outbox[0].body
+
+    chart = chen_client.get(f"/patients/{mrn}/")
+    assert b"Emergency access: this record is open to you until" in chart.content
+    assert b"Intake summary (printable)" in chart.content
+    pages, apis = _clinical_urls(record)
+    for url in pages + apis:
+        assert chen_client.get(url).status_code in (200, 302), url
+
+
+def test_emergency_access_closes_by_itself_when_its_time_is_up(chen_client, dr_chen, record):
+    mrn = record["patient"].mrn
+    chen_client.post(f"/patients/{mrn}/emergency-access/", {"reason": REASON})
+    EmergencyAccess.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert b"is not in your care" in chen_client.get(f"/patients/{mrn}/").content
+    assert chen_client.get(f"/api/v1/patients/{mrn}/exams/").status_code == 403
+
+
+def test_the_front_desk_cannot_use_emergency_access(client, front_desk, record):
+    sign_in(client, front_desk)
+    response = client.post(f"/patients/{record['patient'].mrn}/emergency-access/", {"reason": REASON})
+    assert response.status_code == 403
+    assert not EmergencyAccess.objects.exists()
+
+
+def test_admins_read_every_record_without_emergency_access(client, make_user, record):
+    sign_in(client, make_user(roles.ADMIN))
+    pages, apis = _clinical_urls(record)
+    for url in pages + apis:
+        assert client.get(url).status_code in (200, 302), url
