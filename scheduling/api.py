@@ -148,7 +148,7 @@ class BookingCreateApi(APIView):
         try:
             appointment = services.online_booking_create(
                 visit_type=d["visit_type"], clinician=d["clinician"], start=d["start"], modality=d["modality"],
-                location=d.get("location"), reason=d["reason"], ip=throttle.client_ip(request), **d["patient"],
+                location=d.get("location"), reason=d["reason"], ip=throttle.client_address(request), **d["patient"],
             )
         except SlotTaken as exc:
             return _taken_response(exc, modality=d["modality"])

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from clinic.models import AuditEvent
 from patients.models import Patient
 from scheduling import links, services, throttle
 from scheduling.models import Appointment, ClinicSettings, VisitType
@@ -238,6 +239,22 @@ def test_malformed_json_is_a_400_not_a_500(client, dr_rivera):
     response = client.post("/api/v1/bookings/", "{not json", content_type="application/json")
     assert response.status_code == 400
     assert "detail" in response.json()
+
+
+@pytest.mark.parametrize("address", [
+    {"REMOTE_ADDR": ""},  # gunicorn on a Unix socket
+    {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "unknown"},  # a proxy that writes no address
+])
+def test_a_booking_from_a_client_without_an_ip_address_is_booked_and_audited_without_one(
+    client, settings, dr_rivera, follow_up, location, monday, address
+):
+    settings.NUM_PROXIES = 1 if "HTTP_X_FORWARDED_FOR" in address else 0
+    body = booking_body(follow_up, dr_rivera, local(monday, 10), location=location)
+    response = client.post("/api/v1/bookings/", json.dumps(body), content_type="application/json", **address)
+    assert response.status_code == 201, response.content
+    patient = Appointment.objects.get(pk=response.json()["id"]).patient
+    created = AuditEvent.objects.get(object_type="patients.Patient", object_id=str(patient.pk), action="create")
+    assert created.ip_address is None
 
 
 def test_public_booking_is_throttled_per_address(client, dr_rivera, follow_up, location, monday):
