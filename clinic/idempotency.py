@@ -14,6 +14,7 @@ import re
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -30,6 +31,18 @@ def _sha(text):
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
+def _body_hash(request):
+    """The request body's hash. A multipart body is not kept: Django streams it into the form, and the CSRF check of
+    a signed-in caller has already read that, so then the form's fields and files stand for it."""
+    try:
+        return _sha(request.body)
+    except RawPostDataException:
+        django_request = getattr(request, "_request", request)
+        fields = sorted(django_request.POST.lists())
+        files = sorted((name, [(f.name, f.size) for f in items]) for name, items in django_request.FILES.lists())
+        return _sha(json.dumps({"fields": fields, "files": files}))
+
+
 def idempotent(view_method):
     """Decorate an APIView method (self, request, ...) or a function view (request, ...)."""
 
@@ -44,7 +57,7 @@ def idempotent(view_method):
                             status=status.HTTP_400_BAD_REQUEST)
         caller = request.user.pk if request.user.is_authenticated else "anonymous"
         key_hash = _sha(f"{request.method} {request.path}|{caller}|{key}")
-        request_hash = _sha(request.body)
+        request_hash = _body_hash(request)
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(key_hash=key_hash, request_hash=request_hash)

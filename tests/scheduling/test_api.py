@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from clinic.models import AuditEvent
@@ -439,6 +440,25 @@ def test_a_retried_booking_with_the_same_key_returns_the_first_answer_and_books_
     assert _book_with_key(client, other_time, "x").status_code == 400  # too short to be a real key
     assert _book_with_key(client, other_time, "phone-retry-0002").status_code == 201
     assert Appointment.objects.count() == 2
+
+
+def test_a_staff_booking_sent_as_a_multipart_form_with_a_key_is_booked_once_not_a_500(
+    front_desk, dr_rivera, follow_up, location, patient, monday
+):
+    # With CSRF enforced, as for a browser: the check reads the multipart form, so the raw body is gone.
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(front_desk)
+    client.cookies["csrftoken"] = token = "FormPostCsrfToken000000000000001"
+    form = {"patient": patient.pk, "clinician": dr_rivera.pk, "visit_type": follow_up.pk,
+            "start": local(monday, 10).isoformat(), "modality": "in_office", "location": location.pk}
+    first, again = (client.post("/api/v1/appointments/", form, HTTP_X_CSRFTOKEN=token,
+                                HTTP_IDEMPOTENCY_KEY="desk-form-0001") for _ in range(2))
+    assert first.status_code == again.status_code == 201, first.content
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    other = client.post("/api/v1/appointments/", {**form, "start": local(monday, 11).isoformat()},
+                        HTTP_X_CSRFTOKEN=token, HTTP_IDEMPOTENCY_KEY="desk-form-0001")
+    assert other.status_code == 422
+    assert Appointment.objects.count() == 1
 
 
 def test_a_refused_booking_is_replayed_too_and_keys_expire_after_a_day(client, dr_rivera, follow_up, location, monday):
