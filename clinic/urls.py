@@ -28,4 +28,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
+handler404 = "clinic.views.not_found"
 handler500 = "clinic.views.server_error"

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from . import roles
 from .health import broker_status, database_status
@@ -44,6 +45,13 @@ def home(request):
 
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def not_found(request, exception):
+    """handler404: under /api/ the JSON body DRF answers with (a client reads `detail`), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
 
 
 def server_error(request):

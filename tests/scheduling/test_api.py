@@ -410,6 +410,15 @@ def test_openapi_schema_documents_the_endpoints(client):
         assert "409" in schema["paths"]["/api/v1/bookings/"]["post"]["responses"]
 
 
+def test_an_api_url_that_matches_no_route_is_a_json_404(desk_client):
+    for path in ("/api/v1/appointments/-1/", "/api/v1/appointments/abc/move/", "/api/v1/nothing-here/"):
+        response = desk_client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+        assert response.json() == {"detail": "Not found."}
+    page = desk_client.get("/schedule/nothing-here/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
 def test_visit_types_not_bookable_online_are_hidden(client, dr_rivera, visit_types, monday):
     VisitType.objects.filter(name="Follow-up").update(bookable_online=False)
     response = availability(client, visit_type=visit_types["Follow-up"].pk, start=monday, end=monday)
