@@ -120,6 +120,14 @@ def test_a_31_day_range_is_allowed(client, dr_rivera, follow_up, monday):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("empty", ["clinician", "location", "modality"])
+def test_an_empty_optional_availability_parameter_is_refused_not_read_as_left_out(client, dr_rivera, follow_up,
+                                                                                  monday, empty):
+    response = availability(client, visit_type=follow_up.pk, start=monday, end=monday, **{empty: ""})
+    assert response.status_code == 400
+    assert response.json() == {empty: ["Give a value, or leave the parameter out."]}
+
+
 def _fill(clinician, visit_type, location, monday, days):
     patients = [PatientFactory() for _ in range(3)]
     for day in range(days):
@@ -345,6 +353,20 @@ def test_staff_list_filters_by_days_and_clinician(desk_client, dr_rivera, dr_che
     assert [r["clinician"]["id"] for r in rows] == [dr_rivera.pk, dr_rivera.pk]
     bad = desk_client.get("/api/v1/appointments/", {"start": monday, "end": monday - timedelta(days=1)})
     assert bad.status_code == 400 and "end" in bad.json()
+
+
+@pytest.mark.parametrize("empty", ["start", "end", "clinician"])
+def test_an_empty_staff_list_filter_is_refused_not_read_as_left_out(desk_client, monday, empty):
+    response = desk_client.get("/api/v1/appointments/", {"start": monday, "end": monday, empty: ""})
+    assert response.status_code == 400
+    assert response.json() == {empty: ["Give a value, or leave the parameter out."]}
+
+
+def test_an_empty_page_number_is_an_invalid_page_not_the_first(desk_client, monday):
+    assert desk_client.get("/api/v1/appointments/", {"start": monday, "page": "1"}).status_code == 200
+    for page in ("", "x", "0"):
+        response = desk_client.get("/api/v1/appointments/", {"start": monday, "page": page})
+        assert response.status_code == 404 and response.json() == {"detail": "Invalid page."}
 
 
 def test_staff_list_query_count_does_not_grow(desk_client, dr_rivera, follow_up, location, monday,
