@@ -16,6 +16,8 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.http.request import RawPostDataException
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -25,6 +27,13 @@ from .models import IdempotentRequest
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 _VALID = re.compile(r"^[A-Za-z0-9_.:\-]{8,128}$")
 KEPT_FOR = timedelta(days=1)
+
+# For the schema of a view that takes the header: the header, and the answer to a key reused with another body.
+KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, pattern=_VALID.pattern,
+    description="A retry with the same key and body gets the first answer again (kept a day) and acts once.",
+)
+KEY_REUSED = OpenApiResponse(OpenApiTypes.OBJECT, description="This key was already used for a different request.")
 
 
 def _sha(text):

@@ -432,6 +432,23 @@ def test_openapi_schema_documents_the_endpoints(client):
         assert "409" in schema["paths"]["/api/v1/bookings/"]["post"]["responses"]
 
 
+def test_the_schema_documents_the_refusals_of_the_staff_endpoints(client):
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    for path, method, codes in [
+        ("/api/v1/appointments/", "get", {"200", "400", "403", "404"}),  # 404: no such page
+        ("/api/v1/appointments/", "post", {"201", "400", "403", "409", "422"}),  # 422: a key reused
+        ("/api/v1/appointments/{id}/", "get", {"200", "403", "404"}),
+        ("/api/v1/appointments/{id}/move/", "post", {"200", "400", "403", "404", "409"}),
+        ("/api/v1/appointments/{id}/cancel/", "post", {"200", "400", "403", "404"}),
+    ]:
+        assert set(paths[path][method]["responses"]) == codes, (method, path)
+    forbidden = paths["/api/v1/appointments/{id}/"]["get"]["responses"]["403"]["content"]["application/json"]
+    assert forbidden["schema"] == {"$ref": "#/components/schemas/Detail"}
+    for path in ("/api/v1/appointments/", "/api/v1/bookings/", "/api/v1/intake/{token}/submit/"):
+        [key] = [p for p in paths[path]["post"]["parameters"] if p["in"] == "header"]
+        assert key["name"] == "Idempotency-Key" and "422" in paths[path]["post"]["responses"], path
+
+
 def test_an_api_url_that_matches_no_route_is_a_json_404(desk_client):
     for path in ("/api/v1/appointments/-1/", "/api/v1/appointments/abc/move/", "/api/v1/nothing-here/"):
         response = desk_client.get(path)
