@@ -14,7 +14,10 @@ import re
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.http.request import RawPostDataException
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -25,9 +28,28 @@ HEADER = "HTTP_IDEMPOTENCY_KEY"
 _VALID = re.compile(r"^[A-Za-z0-9_.:\-]{8,128}$")
 KEPT_FOR = timedelta(days=1)
 
+# For the schema of a view that takes the header: the header, and the answer to a key reused with another body.
+KEY_PARAMETER = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, pattern=_VALID.pattern,
+    description="A retry with the same key and body gets the first answer again (kept a day) and acts once.",
+)
+KEY_REUSED = OpenApiResponse(OpenApiTypes.OBJECT, description="This key was already used for a different request.")
+
 
 def _sha(text):
     return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
+
+
+def _body_hash(request):
+    """The request body's hash. A multipart body is not kept: Django streams it into the form, and the CSRF check of
+    a signed-in caller has already read that, so then the form's fields and files stand for it."""
+    try:
+        return _sha(request.body)
+    except RawPostDataException:
+        django_request = getattr(request, "_request", request)
+        fields = sorted(django_request.POST.lists())
+        files = sorted((name, [(f.name, f.size) for f in items]) for name, items in django_request.FILES.lists())
+        return _sha(json.dumps({"fields": fields, "files": files}))
 
 
 def idempotent(view_method):
@@ -44,7 +66,7 @@ def idempotent(view_method):
                             status=status.HTTP_400_BAD_REQUEST)
         caller = request.user.pk if request.user.is_authenticated else "anonymous"
         key_hash = _sha(f"{request.method} {request.path}|{caller}|{key}")
-        request_hash = _sha(request.body)
+        request_hash = _body_hash(request)
         try:
             with transaction.atomic():
                 row = IdempotentRequest.objects.create(key_hash=key_hash, request_hash=request_hash)

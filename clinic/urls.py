@@ -31,4 +31,5 @@ urlpatterns = [
 ]
 
 handler403 = "clinic.views.permission_denied"
+handler404 = "clinic.views.not_found"
 handler500 = "clinic.views.server_error"

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from . import roles
 from . import two_factor as two_factor_auth
@@ -54,6 +55,13 @@ def home(request):
 
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def not_found(request, exception):
+    """handler404: under /api/ the JSON body DRF answers with (a client reads `detail`), elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
 
 
 def server_error(request):

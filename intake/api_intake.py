@@ -15,8 +15,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 
+from clinic.api_responses import FORBIDDEN
 from clinic.audit import record_view, request_ip
-from clinic.idempotency import idempotent
+from clinic.idempotency import KEY_PARAMETER, KEY_REUSED, idempotent
 from patients import care
 from patients.models import Patient
 
@@ -43,6 +44,7 @@ _ERRORS = OpenApiResponse(OpenApiTypes.OBJECT, description="Field name to a list
 
 
 @extend_schema(
+    tags=["public"],
     request=OpenApiTypes.OBJECT,
     responses={
         200: inline_serializer("IntakeStepSaved", {
@@ -76,11 +78,14 @@ def save_step(request, token, step):
 
 
 @extend_schema(
+    tags=["public"],
+    parameters=[KEY_PARAMETER],
     request=None,
     responses={
         200: inline_serializer("IntakeSubmitted", {"status": serializers.CharField(),
                                                    "submitted_at": serializers.DateTimeField()}),
         400: _ERRORS, 404: OpenApiResponse(description="Unknown, expired or tampered link."), 409: _ERRORS,
+        422: KEY_REUSED,
     },
 )
 @api_view(["POST"])
@@ -116,7 +121,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    acknowledged_by = serializers.StringRelatedField()
+    acknowledged_by = serializers.StringRelatedField(allow_null=True, help_text="Null until a clinician acknowledges it.")
 
     class Meta:
         model = RedFlagAlert
@@ -147,11 +152,12 @@ class IntakeSerializer(serializers.ModelSerializer):
                 "clinician": appointment.clinician.display_name}
 
 
-@extend_schema(responses={
+@extend_schema(tags=["staff"], responses={
     200: inline_serializer("PatientIntakes", {
         "patient": inline_serializer("IntakePatient", {"mrn": serializers.CharField(), "name": serializers.CharField()}),
         "intakes": IntakeSerializer(many=True),
     }),
+    403: FORBIDDEN,
     404: OpenApiResponse(description="No patient with that record number."),
 })
 @api_view(["GET"])

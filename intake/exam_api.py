@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from clinic.api_responses import FORBIDDEN, NOT_FOUND
 from clinic.audit import record_view, request_ip
 from patients import care
 from patients.models import Patient
@@ -64,7 +65,7 @@ class ExamSerializer(serializers.ModelSerializer):
     clinician = serializers.CharField(source="clinician.display_name")
     working_diagnosis_display = serializers.CharField(source="get_working_diagnosis_display")
     signed = serializers.BooleanField(source="is_signed")
-    signed_by = serializers.StringRelatedField()
+    signed_by = serializers.StringRelatedField(allow_null=True, help_text="Null until the exam is signed.")
     suggestions = serializers.SerializerMethodField()
     addenda = AddendumSerializer(many=True)
     attachments = AttachmentSerializer(many=True)
@@ -140,7 +141,10 @@ def _patient(mrn, user):
     return patient
 
 
-@extend_schema(tags=["staff"], summary="A patient's exams", responses={200: PatientExamsSerializer})
+@extend_schema(
+    tags=["staff"], summary="A patient's exams",
+    responses={200: PatientExamsSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+)
 @api_view(["GET"])
 @permission_classes([CanReadExams])
 def patient_exams(request, mrn):
@@ -156,7 +160,10 @@ def patient_exams(request, mrn):
     return Response(PatientExamsSerializer({"patient": _ref(patient), "exams": exams}).data)
 
 
-@extend_schema(tags=["staff"], summary="A patient's outcome score series", responses={200: PatientScoresSerializer})
+@extend_schema(
+    tags=["staff"], summary="A patient's outcome score series",
+    responses={200: PatientScoresSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+)
 @api_view(["GET"])
 @permission_classes([CanReadExams])
 def patient_scores(request, mrn):

@@ -12,7 +12,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
-from clinic.idempotency import idempotent
+from clinic.api_responses import FORBIDDEN, NOT_FOUND
+from clinic.idempotency import KEY_PARAMETER, KEY_REUSED, idempotent
 
 from . import formatting, links, selectors, services, throttle
 from .models import Appointment, Location, Modality
@@ -132,11 +133,13 @@ class BookingCreateApi(APIView):
     @extend_schema(
         tags=["public"],
         summary="Book a visit online",
+        parameters=[KEY_PARAMETER],
         request=BookingCreateSerializer,
         responses={
             201: BookingSerializer,
             400: ERRORS,
             409: OpenApiResponse(SlotTakenSerializer, description="The time is taken; the next free times."),
+            422: KEY_REUSED,
             429: OpenApiResponse(OpenApiTypes.OBJECT, description="Too many bookings from this address."),
         },
     )
@@ -148,7 +151,7 @@ class BookingCreateApi(APIView):
         try:
             appointment = services.online_booking_create(
                 visit_type=d["visit_type"], clinician=d["clinician"], start=d["start"], modality=d["modality"],
-                location=d.get("location"), reason=d["reason"], ip=throttle.client_ip(request), **d["patient"],
+                location=d.get("location"), reason=d["reason"], ip=throttle.client_address(request), **d["patient"],
             )
         except SlotTaken as exc:
             return _taken_response(exc, modality=d["modality"])
@@ -191,15 +194,22 @@ class AppointmentListCreateApi(generics.ListAPIView):
         )
         return appointments.order_by("start_at", "pk")
 
-    @extend_schema(tags=["staff"], summary="Appointments between two days", parameters=[AppointmentListQuerySerializer])
+    @extend_schema(
+        tags=["staff"],
+        summary="Appointments between two days",
+        parameters=[AppointmentListQuerySerializer],
+        responses={200: AppointmentSerializer(many=True), 400: ERRORS, 403: FORBIDDEN,
+                   404: OpenApiResponse(description="No such page.")},
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
         tags=["staff"],
         summary="Book an appointment (front desk)",
+        parameters=[KEY_PARAMETER],
         request=AppointmentCreateSerializer,
-        responses={201: AppointmentSerializer, 400: ERRORS, 409: SlotTakenSerializer},
+        responses={201: AppointmentSerializer, 400: ERRORS, 403: FORBIDDEN, 409: SlotTakenSerializer, 422: KEY_REUSED},
     )
     @idempotent
     def post(self, request):
@@ -229,7 +239,10 @@ class AppointmentDetailApi(APIView):
     permission_classes = [HasViewPermission]
     required_perms = {"GET": "scheduling.view_appointment", "HEAD": "scheduling.view_appointment"}
 
-    @extend_schema(tags=["staff"], summary="One appointment", responses={200: AppointmentSerializer})
+    @extend_schema(
+        tags=["staff"], summary="One appointment",
+        responses={200: AppointmentSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
     def get(self, request, pk):
         return Response(AppointmentSerializer(_staff_appointment(pk)).data)
 
@@ -242,7 +255,7 @@ class AppointmentMoveApi(APIView):
         tags=["staff"],
         summary="Move an appointment to another time or clinician",
         request=AppointmentMoveSerializer,
-        responses={200: AppointmentSerializer, 400: ERRORS, 409: SlotTakenSerializer},
+        responses={200: AppointmentSerializer, 400: ERRORS, 403: FORBIDDEN, 404: NOT_FOUND, 409: SlotTakenSerializer},
     )
     def post(self, request, pk):
         appointment = _staff_appointment(pk)
@@ -269,7 +282,7 @@ class AppointmentCancelApi(APIView):
         tags=["staff"],
         summary="Cancel an appointment",
         request=AppointmentCancelSerializer,
-        responses={200: AppointmentCancelledSerializer, 400: ERRORS},
+        responses={200: AppointmentCancelledSerializer, 400: ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request, pk):
         appointment = _staff_appointment(pk)

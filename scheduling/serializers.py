@@ -28,10 +28,29 @@ def _check_range(attrs, *, required=True):
     return attrs
 
 
+class QuerySerializer(serializers.Serializer):
+    """Query parameters. One left out takes its default; one sent empty (`?start=`) is refused, not read as left
+    out (DRF drops an empty optional value, which would quietly answer for other days than the caller typed)."""
+
+    def to_internal_value(self, data):
+        empty = {
+            name: ["Give a value, or leave the parameter out."]
+            for name, field in self.fields.items()
+            if not field.required and data.get(name) == ""
+        }
+        try:
+            attrs = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({**exc.detail, **empty}) from None
+        if empty:
+            raise serializers.ValidationError(empty)
+        return attrs
+
+
 # Public ------------------------------------------------------------------------------------------------
 
 
-class AvailabilityQuerySerializer(serializers.Serializer):
+class AvailabilityQuerySerializer(QuerySerializer):
     visit_type = serializers.PrimaryKeyRelatedField(
         queryset=selectors.online_visit_types(), help_text="A visit type that can be booked online."
     )
@@ -135,7 +154,7 @@ class SlotTakenSerializer(serializers.Serializer):
 # Staff -------------------------------------------------------------------------------------------------
 
 
-class AppointmentListQuerySerializer(serializers.Serializer):
+class AppointmentListQuerySerializer(QuerySerializer):
     start = serializers.DateField(required=False, help_text="First local day; default today.")
     end = serializers.DateField(required=False, help_text="Last local day, inclusive; default start + 6 days.")
     clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all(), required=False)

@@ -192,7 +192,7 @@ def details(request):
                         visit_type=flow.visit_type, clinician=by_id[clinician_id], start=start,
                         modality=flow.modality, location=flow.location, reason=form.cleaned_data["reason"],
                         **{k: form.cleaned_data[k] for k in ("first_name", "last_name", "date_of_birth", "email")},
-                        phone=form.cleaned_data["phone"], ip=throttle.client_ip(request),
+                        phone=form.cleaned_data["phone"], ip=throttle.client_address(request),
                     )
                 except SlotTaken as exc:
                     taken = exc

@@ -83,6 +83,19 @@ def test_scores_api_query_count_does_not_grow(
     assert len(response.json()["series"][0]["points"]) == size
 
 
+def test_a_draft_exam_has_no_signer_and_the_schema_says_it_may_not(rivera_client, exam, patient):
+    [found] = rivera_client.get(f"/api/v1/patients/{patient.mrn}/exams/").json()["exams"]
+    assert found["signed"] is False and found["signed_by"] is None and found["signed_at"] is None
+    schema = rivera_client.get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["schemas"]["Exam"]["properties"]["signed_by"]["nullable"] is True
+
+
+def test_the_schema_documents_403_and_404_on_the_exam_endpoints(rivera_client):
+    paths = rivera_client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    for path in ("/api/v1/patients/{mrn}/exams/", "/api/v1/patients/{mrn}/scores/"):
+        assert set(paths[path]["get"]["responses"]) == {"200", "403", "404"}, path
+
+
 def test_unknown_patient_is_404(rivera_client, dr_rivera):
     assert rivera_client.get("/api/v1/patients/ZZZZ-ZZZZ/exams/").status_code == 404
 

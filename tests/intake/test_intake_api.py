@@ -119,6 +119,15 @@ def test_clinicians_and_admins_read_answers_scores_and_alerts(client, make_user,
     assert client.get("/api/v1/patients/ZZZZ-ZZZZ/intake/").status_code == 404
 
 
+def test_an_alert_no_one_acknowledged_has_no_acknowledger_and_the_schema_says_it_may_not(client, submitted):
+    sign_in(client, submitted.appointment.clinician.user)
+    (form,) = client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/").json()["intakes"]
+    assert form["alerts"][0]["acknowledged_by"] is None and form["alerts"][0]["acknowledged_at"] is None
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["schemas"]["Alert"]["properties"]["acknowledged_by"]["nullable"] is True
+    assert set(schema["paths"]["/api/v1/patients/{mrn}/intake/"]["get"]["responses"]) == {"200", "403", "404"}
+
+
 @pytest.mark.parametrize("forms", [1, 8])
 def test_staff_intake_api_query_count_does_not_grow(client, appointment, django_assert_max_num_queries, forms):
     maya = appointment.patient

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
+from clinic.models import AuditEvent
 from patients.models import Patient
 from scheduling import links, services, throttle
 from scheduling.models import Appointment, ClinicSettings, VisitType
@@ -116,6 +118,14 @@ def test_bad_availability_queries_get_400_with_field_errors(client, dr_rivera, v
 def test_a_31_day_range_is_allowed(client, dr_rivera, follow_up, monday):
     response = availability(client, visit_type=follow_up.pk, start=monday, end=monday + timedelta(days=30))
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("empty", ["clinician", "location", "modality"])
+def test_an_empty_optional_availability_parameter_is_refused_not_read_as_left_out(client, dr_rivera, follow_up,
+                                                                                  monday, empty):
+    response = availability(client, visit_type=follow_up.pk, start=monday, end=monday, **{empty: ""})
+    assert response.status_code == 400
+    assert response.json() == {empty: ["Give a value, or leave the parameter out."]}
 
 
 def _fill(clinician, visit_type, location, monday, days):
@@ -240,6 +250,22 @@ def test_malformed_json_is_a_400_not_a_500(client, dr_rivera):
     assert "detail" in response.json()
 
 
+@pytest.mark.parametrize("address", [
+    {"REMOTE_ADDR": ""},  # gunicorn on a Unix socket
+    {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "unknown"},  # a proxy that writes no address
+])
+def test_a_booking_from_a_client_without_an_ip_address_is_booked_and_audited_without_one(
+    client, settings, dr_rivera, follow_up, location, monday, address
+):
+    settings.NUM_PROXIES = 1 if "HTTP_X_FORWARDED_FOR" in address else 0
+    body = booking_body(follow_up, dr_rivera, local(monday, 10), location=location)
+    response = client.post("/api/v1/bookings/", json.dumps(body), content_type="application/json", **address)
+    assert response.status_code == 201, response.content
+    patient = Appointment.objects.get(pk=response.json()["id"]).patient
+    created = AuditEvent.objects.get(object_type="patients.Patient", object_id=str(patient.pk), action="create")
+    assert created.ip_address is None
+
+
 def test_public_booking_is_throttled_per_address(client, dr_rivera, follow_up, location, monday):
     body = booking_body(follow_up, dr_rivera, local(monday, 10), location=location, phone="bad")
     for _ in range(throttle.BOOKING_LIMIT):
@@ -329,6 +355,20 @@ def test_staff_list_filters_by_days_and_clinician(desk_client, dr_rivera, dr_che
     assert bad.status_code == 400 and "end" in bad.json()
 
 
+@pytest.mark.parametrize("empty", ["start", "end", "clinician"])
+def test_an_empty_staff_list_filter_is_refused_not_read_as_left_out(desk_client, monday, empty):
+    response = desk_client.get("/api/v1/appointments/", {"start": monday, "end": monday, empty: ""})
+    assert response.status_code == 400
+    assert response.json() == {empty: ["Give a value, or leave the parameter out."]}
+
+
+def test_an_empty_page_number_is_an_invalid_page_not_the_first(desk_client, monday):
+    assert desk_client.get("/api/v1/appointments/", {"start": monday, "page": "1"}).status_code == 200
+    for page in ("", "x", "0"):
+        response = desk_client.get("/api/v1/appointments/", {"start": monday, "page": page})
+        assert response.status_code == 404 and response.json() == {"detail": "Invalid page."}
+
+
 def test_staff_list_query_count_does_not_grow(desk_client, dr_rivera, follow_up, location, monday,
                                              django_assert_max_num_queries):
     params = {"start": monday, "end": monday + timedelta(days=6)}
@@ -392,6 +432,32 @@ def test_openapi_schema_documents_the_endpoints(client):
         assert "409" in schema["paths"]["/api/v1/bookings/"]["post"]["responses"]
 
 
+def test_the_schema_documents_the_refusals_of_the_staff_endpoints(client):
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    for path, method, codes in [
+        ("/api/v1/appointments/", "get", {"200", "400", "403", "404"}),  # 404: no such page
+        ("/api/v1/appointments/", "post", {"201", "400", "403", "409", "422"}),  # 422: a key reused
+        ("/api/v1/appointments/{id}/", "get", {"200", "403", "404"}),
+        ("/api/v1/appointments/{id}/move/", "post", {"200", "400", "403", "404", "409"}),
+        ("/api/v1/appointments/{id}/cancel/", "post", {"200", "400", "403", "404"}),
+    ]:
+        assert set(paths[path][method]["responses"]) == codes, (method, path)
+    forbidden = paths["/api/v1/appointments/{id}/"]["get"]["responses"]["403"]["content"]["application/json"]
+    assert forbidden["schema"] == {"$ref": "#/components/schemas/Detail"}
+    for path in ("/api/v1/appointments/", "/api/v1/bookings/", "/api/v1/intake/{token}/submit/"):
+        [key] = [p for p in paths[path]["post"]["parameters"] if p["in"] == "header"]
+        assert key["name"] == "Idempotency-Key" and "422" in paths[path]["post"]["responses"], path
+
+
+def test_an_api_url_that_matches_no_route_is_a_json_404(desk_client):
+    for path in ("/api/v1/appointments/-1/", "/api/v1/appointments/abc/move/", "/api/v1/nothing-here/"):
+        response = desk_client.get(path)
+        assert response.status_code == 404 and response["Content-Type"] == "application/json", path
+        assert response.json() == {"detail": "Not found."}
+    page = desk_client.get("/schedule/nothing-here/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
 def test_visit_types_not_bookable_online_are_hidden(client, dr_rivera, visit_types, monday):
     VisitType.objects.filter(name="Follow-up").update(bookable_online=False)
     response = availability(client, visit_type=visit_types["Follow-up"].pk, start=monday, end=monday)
@@ -422,6 +488,25 @@ def test_a_retried_booking_with_the_same_key_returns_the_first_answer_and_books_
     assert _book_with_key(client, other_time, "x").status_code == 400  # too short to be a real key
     assert _book_with_key(client, other_time, "phone-retry-0002").status_code == 201
     assert Appointment.objects.count() == 2
+
+
+def test_a_staff_booking_sent_as_a_multipart_form_with_a_key_is_booked_once_not_a_500(
+    front_desk, dr_rivera, follow_up, location, patient, monday
+):
+    # With CSRF enforced, as for a browser: the check reads the multipart form, so the raw body is gone.
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, front_desk)
+    client.cookies["csrftoken"] = token = "FormPostCsrfToken000000000000001"
+    form = {"patient": patient.pk, "clinician": dr_rivera.pk, "visit_type": follow_up.pk,
+            "start": local(monday, 10).isoformat(), "modality": "in_office", "location": location.pk}
+    first, again = (client.post("/api/v1/appointments/", form, HTTP_X_CSRFTOKEN=token,
+                                HTTP_IDEMPOTENCY_KEY="desk-form-0001") for _ in range(2))
+    assert first.status_code == again.status_code == 201, first.content
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    other = client.post("/api/v1/appointments/", {**form, "start": local(monday, 11).isoformat()},
+                        HTTP_X_CSRFTOKEN=token, HTTP_IDEMPOTENCY_KEY="desk-form-0001")
+    assert other.status_code == 422
+    assert Appointment.objects.count() == 1
 
 
 def test_a_refused_booking_is_replayed_too_and_keys_expire_after_a_day(client, dr_rivera, follow_up, location, monday):
