@@ -30,6 +30,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]
 
+handler400 = "clinic.views.bad_request"
 handler403 = "clinic.views.permission_denied"
 handler404 = "clinic.views.not_found"
 handler500 = "clinic.views.server_error"

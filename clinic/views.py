@@ -5,9 +5,10 @@ from base64 import b32encode
 import segno
 from axes.utils import reset as axes_reset
 from django import forms
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -55,6 +56,20 @@ def home(request):
 
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def bad_request(request, exception):
+    """handler400: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is 413 and says so; JSON under /api/."""
+    too_big = isinstance(exception, RequestDataTooBig)
+    status = 413 if too_big else 400
+    message = (
+        f"The request is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_048_576:g} MB a form may send."
+        if too_big else "The request could not be read."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(f"<!doctype html><title>Not accepted</title><h1>Not accepted</h1><p>{message}</p>",
+                        status=status)
 
 
 def not_found(request, exception):

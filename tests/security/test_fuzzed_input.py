@@ -92,3 +92,20 @@ def test_a_megabyte_in_one_field_is_refused_next_to_the_field(desk_client):
     assert response.status_code in (200, 400)
     assert "at most 100 characters" in " ".join(response.context["form"].errors["last_name"])
     assert "Ana 🦵🏽" in response.content.decode()  # what was typed elsewhere is kept
+
+
+TEN_MB = "x" * (10 * 1024 * 1024)
+
+
+def test_ten_megabytes_in_a_field_get_a_4xx_with_a_json_error_from_the_apis(client, token, dr_rivera, follow_up):
+    booking = client.post("/api/v1/bookings/", {"clinician": dr_rivera.pk, "visit_type": follow_up.pk,
+                                                "patient": {"first_name": TEN_MB}}, content_type="application/json")
+    assert 400 <= booking.status_code < 500 and booking.json()
+    step = client.put(f"/api/v1/intake/{token}/steps/complaint/", {"onset_details": TEN_MB},
+                      content_type="application/json")
+    assert 400 <= step.status_code < 500 and step.json()
+
+
+def test_ten_megabytes_posted_to_a_page_are_refused_as_too_large_not_a_crash(desk_client):
+    response = desk_client.post("/patients/new/", {**PATIENT_FORM, "last_name": TEN_MB})
+    assert response.status_code == 413 and b"larger than the 2.5 MB" in response.content
