@@ -285,3 +285,29 @@ def test_moving_and_cancelling_update_the_pending_reminders(worker, book, monday
     assert "Wed, " in reminder.subject and "11:00 AM" in reminder.subject
     assert Notification.objects.get(appointment=cancelled, kind=Kind.REMINDER).status == Status.CANCELLED
     assert not CapturedMessage.objects.filter(subject__contains="2:00 PM", subject__startswith="Reminder").exists()
+
+
+def test_task_messages_on_the_broker_carry_only_ids_never_patient_details(book, monday, patient, settings):
+    """What sits in Redis (and in the worker's logs) is a row id: no name, email, phone or link token."""
+    import base64
+    import json
+
+    import redis
+
+    queue = f"stride-test-args-{uuid.uuid4().hex[:8]}"  # no worker listens: the messages stay to be read
+    settings.NOTIFICATION_QUEUE = queue
+    try:
+        book(local(monday, 10))
+        broker = redis.Redis.from_url(django_settings.CELERY_BROKER_URL)
+        raw = wait_for(lambda: broker.lrange(queue, 0, -1), message="queued deliveries")
+        for message in raw:
+            envelope = json.loads(message)
+            args, kwargs, _ = json.loads(base64.b64decode(envelope["body"]))
+            assert all(isinstance(arg, int) for arg in args) and kwargs == {}, (args, kwargs)
+            text = message.decode() + json.dumps(envelope["headers"])
+            for detail in (patient.first_name, patient.last_name, patient.email, patient.mobile_phone[-4:]):
+                assert detail and detail not in text, detail
+        assert Notification.objects.filter(pk__in=[json.loads(base64.b64decode(json.loads(m)["body"]))[0][0]
+                                                   for m in raw]).exists()
+    finally:
+        _forget_queue(queue)
