@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
 from clinic.audit import record_view, request_ip
@@ -271,6 +271,7 @@ def open_for_appointment(request, appointment_id):
 # --- The exam page and its sections -----------------------------------------------------------------------------
 
 
+@require_GET
 @staff_permission_required(*VIEW)
 def exam_detail(request, pk):
     exam = _exam(pk, request.user)

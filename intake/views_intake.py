@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
@@ -184,6 +184,7 @@ def fill_in_clinic(request, mrn):
     return redirect(links.intake_path(intake))
 
 
+@require_GET
 @staff_permission_required("intake.view_clinical")
 def summary(request, pk):
     """The printable summary of one intake form: scores, red flags and every answer."""

@@ -5,7 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
@@ -17,6 +17,7 @@ from .models import Patient, PatientDocument
 PAGE_SIZE = 25
 
 
+@require_GET
 @staff_permission_required("patients.view_patient")
 def patient_list(request):
     query = request.GET.get("q", "").strip()
@@ -79,6 +80,7 @@ def _chart(mrn, viewer):
         raise Http404("No patient with that record number.") from None
 
 
+@require_GET
 @staff_permission_required("patients.view_patient")
 def patient_chart(request, mrn):
     patient = _chart(mrn, request.user)
@@ -151,6 +153,7 @@ def document_upload(request, mrn):
     return render(request, "patients/chart.html", _chart_context(request, patient, document_form=form), status=400)
 
 
+@require_GET
 @staff_permission_required("patients.view_patientdocument")
 def document_download(request, mrn, pk):
     document = get_object_or_404(PatientDocument.objects.select_related("patient"), pk=pk, patient__mrn=mrn)
