@@ -109,3 +109,15 @@ def test_ten_megabytes_in_a_field_get_a_4xx_with_a_json_error_from_the_apis(clie
 def test_ten_megabytes_posted_to_a_page_are_refused_as_too_large_not_a_crash(desk_client):
     response = desk_client.post("/patients/new/", {**PATIENT_FORM, "last_name": TEN_MB})
     assert response.status_code == 413 and b"larger than the 2.5 MB" in response.content
+
+
+@FUZZ
+@given(start=st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 1, 1)), days=st.integers(-4000, 4000))
+def test_a_range_that_ends_before_it_starts_is_refused_on_the_end_field(desk_client, dr_rivera, follow_up, start, days):
+    end = start + timedelta(days=days)
+    for url, params in (("/api/v1/availability/", {"visit_type": follow_up.pk}), ("/api/v1/appointments/", {})):
+        response = desk_client.get(url, {**params, "start": start.isoformat(), "end": end.isoformat()})
+        assert response.status_code in (200, 400), (url, start, end, response.status_code)
+        if end < start:
+            assert response.status_code == 400
+            assert response.json()["end"] == ["The end date must be on or after the start date."]
