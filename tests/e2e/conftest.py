@@ -1,3 +1,4 @@
+import logging
 import os
 import re
 from pathlib import Path
@@ -14,6 +15,42 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "e2e" in item.nodeid.split("/"):
             item.add_marker(pytest.mark.browser)
+
+
+# A patient link or reset link whose signed part reached a log line unredacted (clinic.log_filters).
+UNREDACTED_LINK = re.compile(r"/(?:intake|book/manage|messages/a|schedule/feeds|accounts/reset|api/v1/intake)/"
+                             r"(?!\[redacted\])[^/\s?\"']{16,}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_logs_every_request():
+    """Log each request as runserver and gunicorn do (the test server is quiet by default), so the check
+    below reads the same request lines production writes."""
+    from django.core.servers.basehttp import WSGIRequestHandler
+    from django.test.testcases import QuietWSGIRequestHandler
+
+    quiet = QuietWSGIRequestHandler.log_message
+    QuietWSGIRequestHandler.log_message = WSGIRequestHandler.log_message
+    yield
+    QuietWSGIRequestHandler.log_message = quiet
+
+
+@pytest.fixture(autouse=True)
+def _nothing_secret_in_the_logs(caplog):
+    """Every journey (server and worker side run in this process) leaves no password or signed link in the logs."""
+    from tests.factories import PASSWORD
+
+    caplog.set_level(logging.INFO)
+    server_log = logging.getLogger("django.server")  # request lines: Django's default stops them propagating
+    server_log.addHandler(caplog.handler)
+    yield
+    server_log.removeHandler(caplog.handler)
+    # This runs at teardown: caplog.records would hold only the teardown's; read every phase's.
+    records = [r for phase in ("setup", "call") for r in caplog.get_records(phase)] + caplog.records
+    assert records, "no log records captured: the check would see nothing"
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in records)
+    assert PASSWORD not in logged, "a password was logged"
+    assert not UNREDACTED_LINK.search(logged), UNREDACTED_LINK.search(logged).group(0)
 
 
 @pytest.fixture(scope="session")
