@@ -11,8 +11,10 @@ import contextvars
 import datetime
 import decimal
 import hashlib
+import ipaddress
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .models import AuditEvent
@@ -21,8 +23,26 @@ _actor = contextvars.ContextVar("audit_actor", default=(None, None))
 _tracked = {}
 
 
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+def client_address(request) -> str | None:
+    """The client's IP address: REMOTE_ADDR, or the entry NUM_PROXIES from the right of X-Forwarded-For; None when
+    that is not an IP address (an empty REMOTE_ADDR behind a Unix socket, a hop a proxy did not write).
+
+    The audit trail, the booking throttle and the sign-in pause (AXES_CLIENT_IP_CALLABLE) all read it here, so
+    behind a load balancer none of them sees only the balancer's address."""
+    proxies = getattr(settings, "NUM_PROXIES", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    address = request.META.get("REMOTE_ADDR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            address = hops[-min(proxies, len(hops))]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+_client_ip = client_address
 
 
 class AuditActorMiddleware:

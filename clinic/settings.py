@@ -108,14 +108,17 @@ SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 *
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Stride")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Failed sign-ins pause an account (from any address) and an address (for any account) for 15 minutes.
-# Never for good: the pause ends by itself, and a password reset by email lifts it at once (clinic.views).
 # A clinician opening a record outside their care (patients.care) sees it for this long.
 EMERGENCY_ACCESS_MINUTES = env.int("EMERGENCY_ACCESS_MINUTES", default=60)
 
+# Failed sign-ins pause an account (from any address) and an address (for any account) for 15 minutes.
+# Never for good: the pause runs from the first failure (further tries do not extend it), a password reset
+# by email lifts the account's pause at once (clinic.views), and the address is the client's, not a proxy's.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "clinic.audit.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"

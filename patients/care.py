@@ -1,9 +1,11 @@
 """Who may read a patient's clinical record (intake answers, exams, scores).
 
-Admins may read every record. A clinician reads the records of the patients in their care: anyone with
-a visit booked with them, past or future, in any status. Any other record opens only through emergency
-access (a stated reason, for EMERGENCY_ACCESS_MINUTES), which is audited and reported to the admins.
-Visits are reached by relation name: patients does not import scheduling.
+Admins may read every record. A clinician reads the records of the patients in their care: anyone with a
+visit with them that the clinic booked, past or future (booked, confirmed, checked in, completed or missed;
+not a mere online request, nor one declined or cancelled, which anyone can make), and anyone whose exam
+they wrote. Any other record opens only through emergency access (a stated reason, for
+EMERGENCY_ACCESS_MINUTES), which is audited and reported to the admins. Visits and exams are reached by
+relation name: patients does not import scheduling or intake.
 """
 
 from dataclasses import dataclass
@@ -17,6 +19,9 @@ from django.utils import timezone
 from clinic import roles
 
 from .models import EmergencyAccess, Patient
+
+# Appointment statuses (scheduling.Appointment.Status values) that put a patient in a clinician's care.
+CARE_VISIT_STATUSES = ("booked", "confirmed", "checked_in", "completed", "no_show")
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,12 @@ def access_annotations(user, *, patient_field="pk", now=None):
     """Annotations `in_care` and `emergency_until` for `user`, on a queryset of patients or of rows whose
     `patient_field` is a patient id (an exam: "patient_id"), so the check rides on a query already made."""
     now = now or timezone.now()
-    in_care = Patient.objects.filter(pk=OuterRef(patient_field), appointments__clinician__user=user)
+    patient = Patient.objects.filter(pk=OuterRef(patient_field))
+    visits = patient.filter(appointments__clinician__user=user, appointments__status__in=CARE_VISIT_STATUSES)
+    exams = patient.filter(exams__clinician__user=user)
     emergency = EmergencyAccess.objects.filter(patient=OuterRef(patient_field), user=user, expires_at__gt=now)
     return {
-        "in_care": Exists(in_care),
+        "in_care": Exists(visits) | Exists(exams),
         "emergency_until": Subquery(emergency.order_by("-expires_at").values("expires_at")[:1]),
     }
 

@@ -4,29 +4,12 @@ The booking page, the patient's manage page and the public booking API share it,
 between them does not reset the count.
 """
 
-import ipaddress
-
-from django.conf import settings
 from django.core.cache import cache
+
+from clinic.audit import client_address  # noqa: F401  (one reading of the address, shared)
 
 BOOKING_LIMIT = 10
 BOOKING_WINDOW_SECONDS = 60 * 60
-
-
-def client_address(request) -> str | None:
-    """The client's IP address: REMOTE_ADDR, or the entry NUM_PROXIES from the right of X-Forwarded-For; None when
-    that is not an IP address (an empty REMOTE_ADDR behind a Unix socket, a hop a proxy did not write)."""
-    proxies = getattr(settings, "NUM_PROXIES", 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = request.META.get("REMOTE_ADDR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            address = hops[-min(proxies, len(hops))]
-    try:
-        return str(ipaddress.ip_address(address))
-    except ValueError:
-        return None
 
 
 def client_ip(request) -> str:

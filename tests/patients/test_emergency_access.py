@@ -113,3 +113,22 @@ def test_admins_read_every_record_without_emergency_access(client, make_user, re
     pages, apis = _clinical_urls(record)
     for url in pages + apis:
         assert client.get(url).status_code in (200, 302), url
+
+
+@pytest.mark.parametrize("status", ["requested", "cancelled"])
+def test_a_request_or_a_cancelled_visit_with_a_clinician_does_not_open_the_record(
+    chen_client, dr_chen, record, follow_up, location, status
+):
+    """Anyone can request a visit online, so a request (or a visit cancelled since) puts no one in care."""
+    from tests.intake.exam_fixtures import make_visit
+
+    make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status=status,
+               start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
+    assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 403
+
+
+def test_the_author_of_an_exam_keeps_reading_it_after_the_visit_moves_to_a_colleague(
+    rivera_client, record, dr_chen
+):
+    record["exam"].appointment.__class__.objects.filter(pk=record["exam"].appointment_id).update(clinician=dr_chen)
+    assert rivera_client.get(f"/exams/{record['exam'].pk}/").status_code == 200
