@@ -16,4 +16,6 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self):
+        from . import two_factor  # noqa: F401  (connects: a removed sign-in device ends its owner's sessions)
+
         post_migrate.connect(roles.sync_app_roles, dispatch_uid="stride-sync-roles")

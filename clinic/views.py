@@ -123,17 +123,22 @@ def two_factor(request):
     device = two_factor_auth.confirmed_device(request.user)
     setting_up = device is None
     if setting_up:
-        device = two_factor_auth.pending_device(request.user)
+        device = two_factor_auth.pending_device(request)
     form = SignInCodeForm(request.POST or None)
     if form.is_valid():
-        error = two_factor_auth.check_code(device, form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        if setting_up:
+            error = two_factor_auth.check_setup_code(request, device, code)
+        else:
+            error = two_factor_auth.check_code(device, code)
         if error is None:
             if setting_up:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
+                two_factor_auth.confirm_device(request, device)
             two_factor_auth.mark_verified(request, device)
             return redirect(next_url or "home")
         form.add_error("code", error)
+        if setting_up:  # too many wrong tries start over with a new key
+            device = two_factor_auth.pending_device(request)
     context = {"form": form, "next": next_url, "setting_up": setting_up}
     if setting_up:
         context["key"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))

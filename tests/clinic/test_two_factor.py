@@ -149,10 +149,45 @@ def test_the_demo_prints_a_working_code_only_when_debug_is_on(client, front_desk
     from django.core.management import CommandError, call_command
 
     _password_step(client, front_desk)
-    client.get("/accounts/two-factor/")  # the setup page makes the pending key
     with pytest.raises(CommandError):
         call_command("sign_in_code", front_desk.email)
     settings.DEBUG = True
     out = StringIO()
     call_command("sign_in_code", front_desk.email, stdout=out)
     assert client.post("/accounts/two-factor/", {"code": out.getvalue().strip()}).status_code == 302
+
+
+def test_two_sessions_setting_up_get_different_keys_so_a_password_thief_cannot_plant_one(client, clinician):
+    from django.test import Client
+
+    thief = Client()
+    _password_step(thief, clinician)
+    planted = thief.get("/accounts/two-factor/").content
+    _password_step(client, clinician)
+    own = client.get("/accounts/two-factor/").content
+    assert _code_from_setup_page(planted) != _code_from_setup_page(own)
+    assert not TOTPDevice.objects.filter(user=clinician).exists()  # nothing stored until a code confirms it
+
+
+def test_turning_on_sign_in_codes_tells_the_owner_by_email(client, clinician):
+    _password_step(client, clinician)
+    code = _code_from_setup_page(client.get("/accounts/two-factor/").content)
+    client.post("/accounts/two-factor/", {"code": code})
+    (notice,) = mail.outbox
+    assert notice.to == [clinician.email] and "If this was not you" in notice.body
+
+
+def test_many_wrong_setup_codes_start_over_with_a_new_key(client, clinician):
+    _password_step(client, clinician)
+    first = client.get("/accounts/two-factor/").content
+    for _ in range(10):
+        response = client.post("/accounts/two-factor/", {"code": "000000"})
+    assert b"here is a new key" in response.content
+    assert _code_from_setup_page(response.content) != _code_from_setup_page(first)
+
+
+def test_a_user_with_staff_status_but_no_role_also_needs_the_code(client, make_user):
+    staff = make_user(email="ops@stride.test", is_staff=True)
+    _password_step(client, staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/two-factor/")

@@ -1,6 +1,7 @@
 """Print a staff member's current sign-in code: for trying the demo without an authenticator app."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -15,9 +16,12 @@ class Command(BaseCommand):
     def handle(self, *args, email, **options):
         if not settings.DEBUG:
             raise CommandError("Only for the demo (DEBUG=1): real staff use their authenticator app.")
-        # The confirmed device, else the one being set up on the sign-in page right now.
-        device = TOTPDevice.objects.filter(user__email__iexact=email).order_by("-confirmed", "pk").first()
-        if device is None:
-            raise CommandError(f"{email} has no sign-in codes yet: sign in with the password first.")
+        user = get_user_model().objects.filter(email__iexact=email).first()
+        if user is None:
+            raise CommandError(f"No user {email}.")
+        # A demo person who has not set up an app gets one here, so the page asks for this code.
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+            user=user, name="Demo", confirmed=True
+        )
         otp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
         self.stdout.write(f"{otp.token():0{device.digits}d}")
