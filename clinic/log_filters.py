@@ -8,10 +8,16 @@ import re
 _TOKEN_PATHS = re.compile(
     r"(/(?:intake|book/manage|book/confirmed|messages/a|schedule/feeds|accounts/reset|api/v1/intake)/)[^/\s?\"']+"
 )
+# The same paths URL-encoded, as in the `next=` of a redirect to sign-in or to the code step.
+_ENCODED_TOKEN_PATHS = re.compile(
+    r"(%2F(?:intake|book%2Fmanage|book%2Fconfirmed|messages%2Fa|schedule%2Ffeeds|accounts%2Freset|api%2Fv1%2Fintake)%2F)"
+    r"(?:(?!%2F)[^&\s\"'])+",  # the token, up to the next encoded slash (its own ':' is encoded as %3A)
+    re.IGNORECASE,
+)
 
 
 def redact(text):
-    return _TOKEN_PATHS.sub(r"\1[redacted]", text)
+    return _ENCODED_TOKEN_PATHS.sub(r"\1[redacted]", _TOKEN_PATHS.sub(r"\1[redacted]", text))
 
 
 class RedactSignedLinks(logging.Filter):

@@ -129,13 +129,13 @@ def _tell_admins(access):
     recipients = sorted({email for email in admins.values_list("email", flat=True) if email})
     if not recipients:
         return
-    when = timezone.localtime(access.opened_at)
+    opened, until = timezone.localtime(access.opened_at), timezone.localtime(access.expires_at)
+    # The reason may hold health details: it stays in the staff admin and the audit log, not in an email.
     body = (
         f"{access.user} ({access.user.email}) used emergency access to open the clinical record of "
-        f"patient {access.patient.mrn} at {when:%b %-d, %Y %-I:%M %p}, "
-        f"until {timezone.localtime(access.expires_at):%-I:%M %p}.\n\n"
-        f"Reason given: {access.reason}\n\n"
-        "Review it in the staff admin under Patients > Emergency accesses, and in the audit log."
+        f"patient {access.patient.mrn} on {opened:%b %-d, %Y at %-I:%M %p %Z}, until {until:%-I:%M %p %Z}.\n\n"
+        "Read the reason they gave, and review the access, in the staff admin under Patients > Emergency "
+        "accesses; every page they open is in the audit log."
     )
     try:
         send_mail(f"Emergency access to record {access.patient.mrn}", body, None, recipients)

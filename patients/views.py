@@ -105,7 +105,7 @@ def emergency_access(request, mrn):
         patient=patient, reason=form.cleaned_data["reason"], actor=request.user, ip=request_ip(request)
     )
     until = timezone.localtime(access.expires_at)
-    messages.warning(request, f"Emergency access open until {until:%-I:%M %p}. The admins have been told.")
+    messages.warning(request, f"Emergency access open until {until:%-I:%M %p %Z} today. The admins have been told.")
     return redirect(patient)
 
 

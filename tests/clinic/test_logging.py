@@ -33,3 +33,10 @@ def test_logs_hold_no_passwords_signed_links_or_patient_details(client, caplog, 
     for secret in (PASSWORD, "Not-the-password-42", token, forged, maya.email, maya.mobile_phone, "Okafor",
                    maya.date_of_birth.isoformat()):
         assert secret not in logged, f"{secret!r} was logged"  # ...without what they must not show
+
+
+def test_a_patient_link_inside_a_sign_in_redirect_is_redacted_too():
+    from clinic.log_filters import redact
+
+    line = '"GET /accounts/two-factor/?next=%2Fbook%2Fmanage%2FMQ%3A1xWQ5U%3AiYthWESkunHZSP8L%2F HTTP/1.1" 200'
+    assert redact(line) == '"GET /accounts/two-factor/?next=%2Fbook%2Fmanage%2F[redacted]%2F HTTP/1.1" 200'
