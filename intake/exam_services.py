@@ -250,7 +250,7 @@ def exam_attach(*, exam, actor, kind, file, caption="", finding_id="", ip=None) 
     row = _locked_row(exam)
     title = caption or PatientDocument.Kind(kind).label
     document = patient_services.document_attach(
-        patient=row.patient, kind=kind, title=title[:200], file=file, actor=actor, ip=ip
+        patient=row.patient, kind=kind, title=title[:200], file=file, actor=actor, ip=ip, clinical=True
     )
     with acting_as(actor, ip):
         attachment = ExamAttachment.objects.create(exam=row, document=document, caption=caption[:200])

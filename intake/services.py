@@ -71,6 +71,18 @@ def intake_start(*, appointment, filled_in_clinic=False, actor=None, ip=None) ->
     return intake
 
 
+def intake_hand_over(*, appointment, actor=None, ip=None) -> IntakeForm:
+    """The visit's form, to open on a clinic device for the patient; refused once the patient has saved
+    answers: the form would show them to whoever holds the device before handing it over."""
+    existing = IntakeForm.objects.filter(appointment=appointment).only("answers").first()
+    if existing is not None and existing.answers:
+        raise IntakeError(
+            "The patient has already started this form, and their answers are private to them. They can finish it "
+            "on their own phone from the emailed link (Send intake link sends it again)."
+        )
+    return intake_start(appointment=appointment, filled_in_clinic=True, actor=actor, ip=ip)
+
+
 def intake_link_for(*, appointment, base_url="", actor=None, ip=None) -> str:
     """The patient's link to the visit's intake form (absolute if `base_url` is given), creating the form."""
     intake = intake_start(appointment=appointment, actor=actor, ip=ip)

@@ -176,9 +176,11 @@ def fill_in_clinic(request, mrn):
     if appointment is None:
         messages.error(request, "No visit of this patient today or later needs an intake form.")
         return redirect(patient)
-    intake = services.intake_start(
-        appointment=appointment, filled_in_clinic=True, actor=request.user, ip=request_ip(request)
-    )
+    try:
+        intake = services.intake_hand_over(appointment=appointment, actor=request.user, ip=request_ip(request))
+    except services.IntakeError as exc:
+        messages.error(request, exc.message)
+        return redirect(patient)
     # The patient types from here on: the staff session must not stay open on the device they hold.
     logout(request)
     return redirect(links.intake_path(intake))

@@ -216,6 +216,10 @@ class PatientDocument(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(default=timezone.now)
+    clinical = models.BooleanField(
+        default=False,
+        help_text="Part of the clinical record (an exam's attachment): shown only to who may read that record.",
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

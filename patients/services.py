@@ -47,9 +47,10 @@ def patient_set_status(*, patient: Patient, status: str, actor, ip=None) -> Pati
 
 
 @transaction.atomic
-def document_attach(*, patient: Patient, kind: str, title: str, file, actor, ip=None) -> PatientDocument:
+def document_attach(*, patient: Patient, kind: str, title: str, file, actor, ip=None, clinical=False) -> PatientDocument:
     document = PatientDocument(
         patient=patient,
+        clinical=clinical,
         kind=kind,
         title=title or file.name,
         file=file,

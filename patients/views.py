@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -69,6 +70,7 @@ def _chart_context(request, patient, **forms_):
         "emergency_minutes": settings.EMERGENCY_ACCESS_MINUTES,
         # A clinician outside this patient's care sees the chart as the front desk does, plus the way in.
         "clinical_locked": request.user.has_perm("intake.view_clinical") and not access.allowed,
+        "reads_clinical": request.user.has_perm("intake.view_clinical") and access.allowed,
         **forms_,
     }
 
@@ -157,6 +159,10 @@ def document_upload(request, mrn):
 @staff_permission_required("patients.view_patientdocument")
 def document_download(request, mrn, pk):
     document = get_object_or_404(PatientDocument.objects.select_related("patient"), pk=pk, patient__mrn=mrn)
+    if document.clinical:  # an exam's gait video or ultrasound still: the clinical record's rules
+        if not request.user.has_perm("intake.view_clinical"):
+            raise PermissionDenied
+        care.require(request.user, document.patient)
     record_view(instance=document, actor=request.user, ip=request_ip(request))
     # Always a download, never rendered as a page of ours: an uploaded file cannot run script on this origin.
     response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name or None)

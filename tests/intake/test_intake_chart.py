@@ -132,6 +132,16 @@ def test_fill_in_clinic_opens_the_form_for_the_patient_and_signs_staff_out(desk_
     assert desk_client.get(f"/patients/{appointment.patient.mrn}/").status_code == 302  # to the login page
 
 
+def test_fill_in_clinic_never_shows_staff_a_form_the_patient_has_started(desk_client, appointment):
+    started = services.intake_start(appointment=appointment)
+    services.intake_save_step(intake=started, step="complaint", answers={"onset_details": "Slipped on ice"})
+    response = desk_client.post(f"/intake/patients/{appointment.patient.mrn}/fill-in-clinic/", follow=True)
+    page = text(response)
+    assert "already started this form" in page and "Slipped on ice" not in page
+    assert response.wsgi_request.user.is_authenticated  # still at the chart, no link handed over
+    assert response.request["PATH_INFO"] == f"/patients/{appointment.patient.mrn}/"
+
+
 STAFF_ACTIONS = [
     ("send", "post", "/intake/patients/{mrn}/send/", {DESK, CLIN, ADMIN}),
     ("fill in clinic", "post", "/intake/patients/{mrn}/fill-in-clinic/", {DESK, CLIN, ADMIN}),

@@ -133,3 +133,25 @@ def test_the_author_of_an_exam_keeps_reading_it_after_the_visit_moves_to_a_colle
 ):
     record["exam"].appointment.__class__.objects.filter(pk=record["exam"].appointment_id).update(clinician=dr_chen)
     assert rivera_client.get(f"/exams/{record['exam'].pk}/").status_code == 200
+
+
+def test_an_exams_attachment_is_clinical_hidden_from_the_front_desk_and_other_clinicians(
+    rivera_client, record, dr_rivera, front_desk, dr_chen
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from intake import exam_services
+
+    attached = exam_services.exam_attach(
+        exam=record["exam"], actor=dr_rivera.user, kind="ultrasound", caption="Piriformis thickened, left",
+        file=SimpleUploadedFile("still.pdf", b"%PDF-1.4 still"),
+    )
+    mrn, url = record["patient"].mrn, f"/patients/{record['patient'].mrn}/documents/{attached.document_id}/"
+    assert b"Piriformis thickened" in rivera_client.get(f"/patients/{mrn}/").content
+    assert rivera_client.get(url).status_code == 200
+
+    for user in (front_desk, dr_chen.user):
+        other = sign_in(Client(), user)
+        assert b"Piriformis thickened" not in other.get(f"/patients/{mrn}/").content
+        assert other.get(url).status_code == 403
