@@ -2,8 +2,8 @@
 
 Admins may read every record. A clinician reads the records of the patients in their care: anyone with a
 visit with them that the clinic booked, past or future (booked, confirmed, checked in, completed or missed;
-not a mere online request, nor one declined or cancelled, which anyone can make), and anyone whose exam
-they wrote. Any other record opens only through emergency access (a stated reason, for
+not a mere online request, nor one declined or cancelled, which anyone can make, nor one the clinician
+booked with themselves), and anyone whose exam they wrote. Any other record opens only through emergency access (a stated reason, for
 EMERGENCY_ACCESS_MINUTES), which is audited and reported to the admins. Visits and exams are reached by
 relation name: patients does not import scheduling or intake.
 """
@@ -11,6 +11,7 @@ relation name: patients does not import scheduling or intake.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
@@ -38,9 +39,12 @@ def access_annotations(user, *, patient_field="pk", now=None):
     """Annotations `in_care` and `emergency_until` for `user`, on a queryset of patients or of rows whose
     `patient_field` is a patient id (an exam: "patient_id"), so the check rides on a query already made."""
     now = now or timezone.now()
-    patient = Patient.objects.filter(pk=OuterRef(patient_field))
-    visits = patient.filter(appointments__clinician__user=user, appointments__status__in=CARE_VISIT_STATUSES)
-    exams = patient.filter(exams__clinician__user=user)
+    # Looked up by name: patients does not import scheduling or intake.
+    Appointment, Exam = apps.get_model("scheduling", "Appointment"), apps.get_model("intake", "Exam")
+    visits = Appointment.objects.filter(
+        patient_id=OuterRef(patient_field), clinician__user=user, status__in=CARE_VISIT_STATUSES
+    ).exclude(created_by=user)  # a visit a clinician books with themselves opens nothing by itself
+    exams = Exam.objects.filter(patient_id=OuterRef(patient_field), clinician__user=user)
     emergency = EmergencyAccess.objects.filter(patient=OuterRef(patient_field), user=user, expires_at__gt=now)
     return {
         "in_care": Exists(visits) | Exists(exams),

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from clinic import roles
 from clinic.audit import acting_as
 
 from . import selectors, signals
@@ -147,6 +148,13 @@ def appointment_book(
 
 
 @transaction.atomic
+def _takes_over_a_colleagues_visit(actor, appointment, clinician):
+    """A clinician (not front desk or admin) moving someone else's visit onto their own calendar."""
+    if actor is None or clinician.pk == appointment.clinician_id or clinician.user_id != actor.pk:
+        return False
+    return not (roles.has_role(actor, roles.FRONT_DESK) or roles.has_role(actor, roles.ADMIN))
+
+
 def appointment_move(*, appointment, start, clinician=None, room=None, actor=None) -> Appointment:
     """Move to another time and/or clinician, with the same checks as booking."""
     appointment = (
@@ -157,6 +165,9 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
     if appointment.status not in Appointment.MOVABLE:
         raise ValidationError(f"A {appointment.get_status_display().lower()} appointment cannot be moved.")
     clinician = clinician or appointment.clinician
+    if _takes_over_a_colleagues_visit(actor, appointment, clinician):
+        raise ValidationError({"clinician": "Ask the front desk to move a colleague's visit to you: it would open "
+                                            "the patient's clinical record to you without emergency access."})
     _check_offer(
         clinician=clinician, visit_type=appointment.visit_type, modality=appointment.modality,
         location=appointment.location,

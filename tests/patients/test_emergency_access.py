@@ -155,3 +155,27 @@ def test_an_exams_attachment_is_clinical_hidden_from_the_front_desk_and_other_cl
         other = sign_in(Client(), user)
         assert b"Piriformis thickened" not in other.get(f"/patients/{mrn}/").content
         assert other.get(url).status_code == 403
+
+
+def test_booking_a_visit_with_yourself_does_not_open_a_record(chen_client, dr_chen, record, follow_up, location):
+    from tests.intake.exam_fixtures import make_visit
+
+    own = make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status="booked",
+                     start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
+    own.__class__.objects.filter(pk=own.pk).update(created_by=dr_chen.user)
+    assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 403
+
+
+def test_a_clinician_cannot_move_a_colleagues_visit_onto_their_own_calendar(
+    dr_chen, dr_rivera, record, follow_up, location
+):
+    from django.core.exceptions import ValidationError
+
+    from scheduling import services as scheduling_services
+    from tests.intake.exam_fixtures import make_visit
+
+    visit = make_visit(record["patient"], dr_rivera, visit_type=follow_up, location=location, status="booked",
+                       start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
+    with pytest.raises(ValidationError, match="Ask the front desk"):
+        scheduling_services.appointment_move(appointment=visit, start=visit.start_at + timedelta(days=7),
+                                             clinician=dr_chen, actor=dr_chen.user)
