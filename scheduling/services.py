@@ -147,7 +147,6 @@ def appointment_book(
     return appointment
 
 
-@transaction.atomic
 def _takes_over_a_colleagues_visit(actor, appointment, clinician):
     """A clinician (not front desk or admin) moving someone else's visit onto their own calendar."""
     if actor is None or clinician.pk == appointment.clinician_id or clinician.user_id != actor.pk:
@@ -155,6 +154,7 @@ def _takes_over_a_colleagues_visit(actor, appointment, clinician):
     return not (roles.has_role(actor, roles.FRONT_DESK) or roles.has_role(actor, roles.ADMIN))
 
 
+@transaction.atomic
 def appointment_move(*, appointment, start, clinician=None, room=None, actor=None) -> Appointment:
     """Move to another time and/or clinician, with the same checks as booking."""
     appointment = (
