@@ -29,13 +29,8 @@ class UserAdmin(BaseUserAdmin):
         return ", ".join(g.name for g in obj.groups.all())
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor_label", "action", "object_type", "object_label", "ip_address"]
-    list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
-    search_fields = ["actor_label", "object_label", "object_id", "=patient_id"]
-    date_hierarchy = "at"
-    list_select_related = False
+class RecordOnlyAdmin(admin.ModelAdmin):
+    """A record the staff admin shows and never adds, edits or deletes (the audit trail, emergency accesses)."""
 
     def has_add_permission(self, request):
         return False
@@ -45,6 +40,15 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(RecordOnlyAdmin):
+    list_display = ["at", "actor_label", "action", "object_type", "object_label", "ip_address"]
+    list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_label", "object_label", "object_id", "=patient_id"]
+    date_hierarchy = "at"
+    list_select_related = False
 
 
 @admin.register(WorkerHeartbeat)

@@ -23,7 +23,7 @@ _actor = contextvars.ContextVar("audit_actor", default=(None, None))
 _tracked = {}
 
 
-def client_address(request) -> str | None:
+def request_ip(request) -> str | None:
     """The client's IP address: REMOTE_ADDR, or the entry NUM_PROXIES from the right of X-Forwarded-For; None when
     that is not an IP address (an empty REMOTE_ADDR behind a Unix socket, a hop a proxy did not write).
 
@@ -42,16 +42,13 @@ def client_address(request) -> str | None:
         return None
 
 
-_client_ip = client_address
-
-
 class AuditActorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        token = _actor.set((user if user is not None and user.is_authenticated else None, _client_ip(request)))
+        token = _actor.set((user if user is not None and user.is_authenticated else None, request_ip(request)))
         try:
             return self.get_response(request)
         finally:
@@ -147,6 +144,3 @@ def record_view(*, instance, actor, ip=None):
     """Record that `actor` opened `instance` (a chart, a document)."""
     _write(AuditEvent.Action.VIEW, instance, {}, actor=actor, ip=ip)
 
-
-def request_ip(request):
-    return _client_ip(request)

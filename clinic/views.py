@@ -4,7 +4,6 @@ from base64 import b32encode
 
 import segno
 from axes.utils import reset as axes_reset
-from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,8 +18,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
-from . import roles
-from . import two_factor as two_factor_auth
+from . import roles, two_factor
+from .forms import SignInCodeForm
 from .health import broker_status, database_status
 from .models import WorkerHeartbeat
 
@@ -96,49 +95,36 @@ def server_error(request):
     return HttpResponse(html, status=status, headers=headers)
 
 
-class SignInCodeForm(forms.Form):
-    code = forms.CharField(
-        label="6-digit code", max_length=12,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
-    )
-
-    def clean_code(self):
-        code = self.cleaned_data["code"].replace(" ", "")
-        if not (code.isdigit() and len(code) == 6):
-            raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
-        return code
-
-
 @login_required
 @sensitive_post_parameters("code")
-def two_factor(request):
+def second_step(request):
     """The second sign-in step for staff; the first time, setting up the authenticator app."""
-    if not two_factor_auth.needs_second_factor(request.user):
+    if not two_factor.needs_second_factor(request.user):
         raise PermissionDenied
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = ""
-    if two_factor_auth.is_verified(request):
+    if two_factor.is_verified(request):
         return redirect(next_url or "home")
-    device = two_factor_auth.confirmed_device(request.user)
+    device = two_factor.confirmed_device(request.user)
     setting_up = device is None
     if setting_up:
-        device = two_factor_auth.pending_device(request)
+        device = two_factor.pending_device(request)
     form = SignInCodeForm(request.POST or None)
     if form.is_valid():
         code = form.cleaned_data["code"]
         if setting_up:
-            error = two_factor_auth.check_setup_code(request, device, code)
+            error = two_factor.check_setup_code(request, device, code)
         else:
-            error = two_factor_auth.check_code(device, code)
+            error = two_factor.check_code(device, code)
         if error is None:
             if setting_up:
-                two_factor_auth.confirm_device(request, device)
-            two_factor_auth.mark_verified(request, device)
+                two_factor.confirm_device(request, device)
+            two_factor.mark_verified(request, device)
             return redirect(next_url or "home")
         form.add_error("code", error)
         if setting_up:  # too many wrong tries start over with a new key
-            device = two_factor_auth.pending_device(request)
+            device = two_factor.pending_device(request)
     context = {"form": form, "next": next_url, "setting_up": setting_up}
     if setting_up:
         context["key"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))

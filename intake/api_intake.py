@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, parser_classes, permission_classes
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
@@ -168,10 +168,7 @@ def patient_intake(request, mrn):
         patient = selectors.patient_intakes(mrn=mrn, viewer=request.user)
     except Patient.DoesNotExist:
         raise NotFound("No patient with that record number.") from None
-    try:
-        care.require(request.user, patient)
-    except care.NotInCare as refused:
-        raise PermissionDenied(refused.args[0]) from None
+    care.require(request.user, patient)
     record_view(instance=patient, actor=request.user, ip=request_ip(request))
     return Response({
         "patient": {"mrn": patient.mrn, "name": patient.full_name},

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -134,10 +133,7 @@ def _patient(mrn, user):
     """The patient, if `user` may read their clinical record (checked in the same query)."""
     found = Patient.objects.only("pk", "mrn", "first_name", "last_name").annotate(**care.access_annotations(user))
     patient = get_object_or_404(found, mrn=mrn)
-    try:
-        care.require(user, patient)
-    except care.NotInCare as refused:
-        raise PermissionDenied(refused.args[0]) from None
+    care.require(user, patient)
     return patient
 
 

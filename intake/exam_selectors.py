@@ -14,15 +14,13 @@ from .exam_forms import GAIT_SIDED, MOTIONS, motion_keys
 from .models import Exam, ExamAddendum, OutcomeScore
 
 
-def exam_for_page(pk, *, viewer=None) -> Exam:
+def exam_for_page(pk, *, viewer) -> Exam:
     """The exam with what its page shows (patient, visit, clinician, addenda, attachments) in fixed queries;
-    with `viewer`, that person's access to the patient's clinical record too (patients.care)."""
+    and `viewer`'s access to the patient's clinical record (patients.care), in the same query."""
     exams = Exam.objects.select_related(
         "patient", "appointment__visit_type", "appointment__location", "clinician__user", "signed_by"
     ).prefetch_related("addenda__author", "attachments__document")
-    if viewer is not None:
-        exams = exams.annotate(**care.access_annotations(viewer, patient_field="patient_id"))
-    return exams.get(pk=pk)
+    return exams.annotate(**care.access_annotations(viewer, patient_field="patient_id")).get(pk=pk)
 
 
 def visit_start(exam):

@@ -6,13 +6,14 @@ refused after MAX_AGE as a backstop (the "expired" page, as for the real end); t
 time zone, checked by the views (`is_expired`) because a visit can move after the link was sent.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+
+from clinic.signed_links import end_of_day_after, sign_id, signed_id
 
 SALT = "stride.intake"
 # Backstop only: online booking reaches 90 days ahead; a link older than this is refused outright.
@@ -24,7 +25,7 @@ CLOSED_VISIT_STATUSES = ("cancelled", "no_show")
 
 def token_for(intake) -> str:
     """Return the signed token for an intake form."""
-    return signing.dumps(intake.pk, salt=SALT)
+    return sign_id(intake.pk, salt=SALT)
 
 
 def intake_id_from(token: str) -> int | None:
@@ -32,26 +33,15 @@ def intake_id_from(token: str) -> int | None:
 
     Raises signing.SignatureExpired for a genuine token older than MAX_AGE.
     """
-    try:
-        value = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.SignatureExpired:
-        raise
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _end_of_day(moment, tz) -> datetime:
-    day = timezone.localtime(moment, tz).date()
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return signed_id(token, salt=SALT, max_age=MAX_AGE)
 
 
 def expires_at(intake) -> datetime:
     """The instant the link stops working: midnight after the visit's day, in the clinic's time zone."""
     appointment = intake.appointment
     if appointment is None:
-        return _end_of_day(intake.created_at + WITHOUT_VISIT, ZoneInfo(settings.TIME_ZONE))
-    return _end_of_day(appointment.start_at, appointment.local_tz)
+        return end_of_day_after(intake.created_at + WITHOUT_VISIT, ZoneInfo(settings.TIME_ZONE))
+    return end_of_day_after(appointment.start_at, appointment.local_tz)
 
 
 def is_expired(intake, now=None) -> bool:

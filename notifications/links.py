@@ -4,10 +4,10 @@ The token is the appointment id signed with its own salt; it works until the vis
 """
 
 from django.conf import settings
-from django.core import signing
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from clinic.signed_links import sign_id, signed_id
 from scheduling import links as booking_links
 from scheduling.models import Appointment
 
@@ -15,19 +15,15 @@ SALT = "stride.patient-action"
 
 
 def action_token(appointment) -> str:
-    return signing.dumps(appointment.pk, salt=SALT, compress=False)
+    return sign_id(appointment.pk, salt=SALT)
 
 
 def appointment_for_token(token: str):
     """(appointment, problem): problem is "invalid" for a bad token, "expired" once the visit has started."""
-    try:
-        pk = signing.loads(token, salt=SALT)
-    except signing.BadSignature:
-        return None, "invalid"
+    pk = signed_id(token, salt=SALT)
     appointment = (
         Appointment.objects.select_related("patient", "visit_type", "clinician__user", "location")
-        .filter(pk=pk if isinstance(pk, int) else None)
-        .first()
+        .filter(pk=pk).first() if pk is not None else None
     )
     if appointment is None:
         return None, "invalid"
@@ -40,15 +36,9 @@ def _absolute(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def reschedule_path(appointment, token=None) -> str:
-    """The public booking's manage page if it exists, else our cancel page (which offers to call)."""
-    manage = booking_links.manage_token(appointment)
-    for kwargs in ({"kwargs": {"token": manage}}, {"args": [manage]}):
-        try:
-            return reverse("booking:manage", **kwargs)
-        except NoReverseMatch:
-            continue
-    return reverse("notifications:patient-cancel", args=[token or action_token(appointment)])
+def reschedule_path(appointment) -> str:
+    """The visit's manage page in online booking, where the patient picks another time."""
+    return booking_links.manage_path(appointment)
 
 
 def action_urls(appointment) -> dict:
@@ -57,5 +47,5 @@ def action_urls(appointment) -> dict:
     return {
         "confirm": _absolute(reverse("notifications:patient-confirm", args=[token])),
         "cancel": _absolute(reverse("notifications:patient-cancel", args=[token])),
-        "reschedule": _absolute(reschedule_path(appointment, token)),
+        "reschedule": _absolute(reschedule_path(appointment)),
     }

@@ -136,7 +136,7 @@ def patient_confirm(request, token):
         return _link_page(request, "notifications/patient/result.html", appointment,
                           title="Your visit is confirmed", text="Thank you: we look forward to seeing you.")
     return _link_page(request, "notifications/patient/confirm.html", appointment,
-                      reschedule_url=links.reschedule_path(appointment, token), token=token)
+                      reschedule_url=links.reschedule_path(appointment), token=token)
 
 
 @sensitive_post_parameters("reason")

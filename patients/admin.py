@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from clinic.admin import RecordOnlyAdmin
+
 from .models import Consent, EmergencyAccess, Patient, PatientDocument
 
 
@@ -57,20 +59,10 @@ class ConsentAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmergencyAccess)
-class EmergencyAccessAdmin(admin.ModelAdmin):
-    """Read-only: what an admin reviews after the notice email."""
+class EmergencyAccessAdmin(RecordOnlyAdmin):
+    """What an admin reviews after the notice email."""
 
     list_display = ["opened_at", "user", "patient", "expires_at", "reason"]
     list_select_related = ["user", "patient"]
     search_fields = ["patient__mrn", "user__email", "reason"]
     date_hierarchy = "opened_at"
-    readonly_fields = ["patient", "user", "reason", "opened_at", "expires_at", "ip_address"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

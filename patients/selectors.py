@@ -64,20 +64,19 @@ def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobil
     return found.order_by("last_name", "first_name")[:10]
 
 
-def patient_chart(mrn, *, viewer=None):
+def patient_chart(mrn, *, viewer):
     """The patient with what the chart page shows, in a fixed number of queries.
 
     Intake forms, scores and red-flag alerts (intake app) are reached by relation name: patients does not
-    import intake. With `viewer`, the patient carries that person's clinical access (patients.care). All
+    import intake. The patient carries `viewer`'s clinical access (patients.care). All
     outcome scores come in one query: the intake list shows each form's, and the
     progress plots use the same list (`chart_scores`).
     """
     documents = Prefetch("documents", queryset=PatientDocument.objects.select_related("uploaded_by"))
     intake = ("intake_forms__appointment__visit_type", "red_flag_alerts")
-    found = Patient.objects.prefetch_related(documents, "consents", *intake)
-    if viewer is not None:  # whether the viewer may read the clinical record, in the same query
-        found = found.annotate(**care.access_annotations(viewer))
-    patient = found.get(mrn=mrn)
+    # Whether the viewer may read the clinical record rides on the patient's query.
+    found = Patient.objects.annotate(**care.access_annotations(viewer))
+    patient = found.prefetch_related(documents, "consents", *intake).get(mrn=mrn)
     patient.chart_scores = list(patient.outcome_scores.order_by("recorded_at", "id"))
     by_form = {}
     for score in patient.chart_scores:

@@ -13,6 +13,7 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from clinic.api_responses import FORBIDDEN, NOT_FOUND
+from clinic.audit import request_ip
 from clinic.idempotency import KEY_PARAMETER, KEY_REUSED, idempotent
 
 from . import formatting, links, selectors, services, throttle
@@ -151,7 +152,7 @@ class BookingCreateApi(APIView):
         try:
             appointment = services.online_booking_create(
                 visit_type=d["visit_type"], clinician=d["clinician"], start=d["start"], modality=d["modality"],
-                location=d.get("location"), reason=d["reason"], ip=throttle.client_address(request), **d["patient"],
+                location=d.get("location"), reason=d["reason"], ip=request_ip(request), **d["patient"],
             )
         except SlotTaken as exc:
             return _taken_response(exc, modality=d["modality"])

@@ -6,12 +6,13 @@ a 404. It works until the end of the visit's day in the clinic's time zone (`is_
 views because the visit can move after the link was sent); a link older than MAX_AGE is refused as a backstop.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
+
+from clinic.signed_links import end_of_day_after, sign_id, signed_id
 
 SALT = "stride.manage-appointment"
 # Backstop only: every reminder carries a fresh link, so a link this old was for a visit long gone.
@@ -19,7 +20,7 @@ MAX_AGE = timedelta(days=366)
 
 
 def manage_token(appointment) -> str:
-    return signing.dumps(appointment.pk, salt=SALT, compress=False)
+    return sign_id(appointment.pk, salt=SALT)
 
 
 def appointment_id_from_token(token: str) -> int | None:
@@ -27,20 +28,12 @@ def appointment_id_from_token(token: str) -> int | None:
 
     Raises signing.SignatureExpired for a genuine token older than MAX_AGE.
     """
-    try:
-        value = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-    except signing.SignatureExpired:
-        raise
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return signed_id(token, salt=SALT, max_age=MAX_AGE)
 
 
 def expires_at(appointment) -> datetime:
     """The instant the link stops working: midnight after the visit's day, in the visit's time zone."""
-    tz = appointment.local_tz
-    day = timezone.localtime(appointment.start_at, tz).date()
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return end_of_day_after(appointment.start_at, appointment.local_tz)
 
 
 def is_expired(appointment, now=None) -> bool:

@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic.audit import request_ip
+
 from . import availability, formatting, ics, links, selectors, services, throttle
 from .forms_public import (
     CancelForm,
@@ -192,7 +194,7 @@ def details(request):
                         visit_type=flow.visit_type, clinician=by_id[clinician_id], start=start,
                         modality=flow.modality, location=flow.location, reason=form.cleaned_data["reason"],
                         **{k: form.cleaned_data[k] for k in ("first_name", "last_name", "date_of_birth", "email")},
-                        phone=form.cleaned_data["phone"], ip=throttle.client_address(request),
+                        phone=form.cleaned_data["phone"], ip=request_ip(request),
                     )
                 except SlotTaken as exc:
                     taken = exc
