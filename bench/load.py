@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 8765
+STAFF_FLOOR = "trivial view, signed in (staff floor)"
 
 
 def peak_rss_mb(pid):
@@ -69,6 +70,9 @@ def _targets():
     token = links.token_for(intake)
     return [
         ("trivial view (floor)", "GET", "/robots.txt", None, False),
+        # The same view with a staff session: what any signed-in page pays before it does anything (the
+        # session, the user with their roles, the two-factor check), the floor for the staff pages.
+        (STAFF_FLOOR, "GET", "/robots.txt", None, True),
         ("calendar day", "GET", f"/schedule/?date={today.isoformat()}", None, True),
         ("calendar week", "GET", f"/schedule/?view=week&date={today.isoformat()}", None, True),
         ("patient search", "GET", "/patients/?q=rive", None, True),
@@ -127,9 +131,13 @@ def load_figures(database_url, *, duration=10, connections=8, workers=3, think_m
                 line = next((ln for ln in out.stdout.splitlines() if ln.startswith("{")), None)
                 rows[f"{label}, {mode}"] = json.loads(line) if line else {"error": out.stdout[-200:] + out.stderr[-200:]}
             floor = rows.get(f"trivial view (floor), {mode}", {}).get("p95_ms")
-            for key, data in rows.items():
-                if key.endswith(mode) and floor and data.get("p95_ms"):
+            staff_floor = rows.get(f"{STAFF_FLOOR}, {mode}", {}).get("p95_ms")
+            for (label, *_, staff) in targets:
+                data = rows.get(f"{label}, {mode}", {})
+                if floor and data.get("p95_ms"):
                     data["p95_vs_floor"] = round(data["p95_ms"] / floor, 1)
+                if staff and staff_floor and data.get("p95_ms"):
+                    data["p95_vs_staff_floor"] = round(data["p95_ms"] / staff_floor, 1)
         rows.update(booking_figures_http(base))
         rows["peak memory of a web worker (MB)"] = {"mb": max(filter(None, map(peak_rss_mb, _children(server.pid))),
                                                              default=None)}

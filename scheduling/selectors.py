@@ -42,7 +42,8 @@ def bookable_clinicians(visit_type, *, clinician_ids=None, location_id=None, mod
         clinicians = clinicians.filter(pk__in=clinician_ids)
     if location_id and modality != Modality.TELEHEALTH:
         clinicians = clinicians.filter(locations=location_id)
-    return clinicians.select_related("user").distinct()
+    # Each join matches one visit type and at most one location, so no clinician comes twice (no DISTINCT).
+    return clinicians.select_related("user")
 
 
 def open_slots(
@@ -62,7 +63,7 @@ def open_slots(
     start, end = day_bounds(first_day, last_day)
     hours = WorkingHours.objects.filter(clinician__in=ids).filter(
         Q(effective_until__isnull=True) | Q(effective_until__gte=first_day), effective_from__lte=last_day
-    ).select_related("location")
+    ).order_by()  # the engine sorts the slots; ordering by clinician would join clinicians and users
     if location_id and modality != Modality.TELEHEALTH:
         hours = hours.filter(location=location_id)
     busy = Appointment.objects.filter(
@@ -78,16 +79,16 @@ def open_slots(
     closures = Closure.objects.filter(date__range=(first_day, last_day))
 
     calendars = {c.pk: availability.ClinicianCalendar(c.pk, []) for c in clinicians}
-    for block in hours:
-        calendars[block.clinician_id].hours.append(
-            availability.HoursBlock(
-                block.weekday, block.start_time, block.end_time, block.location_id,
-                block.location.time_zone, block.effective_from, block.effective_until,
-            )
-        )
-    for clinician_id, s, e in busy.values_list("clinician_id", "busy_start_at", "busy_end_at"):
-        calendars[clinician_id].busy.append((s, e))
-    for clinician_id, s, e in off.values_list("clinician_id", "start_at", "end_at"):
+    for clinician_id, *block in hours.values_list(
+        "clinician_id", "weekday", "start_time", "end_time", "location_id", "location__time_zone", "effective_from",
+        "effective_until",
+    ):
+        calendars[clinician_id].hours.append(availability.HoursBlock(*block))
+    # Visits and time off are both busy time: one round trip for the two.
+    busy_and_off = busy.order_by().values_list("clinician_id", "busy_start_at", "busy_end_at").union(
+        off.order_by().values_list("clinician_id", "start_at", "end_at"), all=True
+    )
+    for clinician_id, s, e in busy_and_off:
         calendars[clinician_id].busy.append((s, e))
 
     slots = availability.open_slots(
