@@ -156,9 +156,9 @@ class CalendarVisit:
     }
 
     @classmethod
-    def from_queryset(cls, appointments):
-        return [cls(**dict(zip(cls.COLUMNS, row, strict=True)))
-                for row in appointments.values_list(*cls.COLUMNS.values())]
+    def from_rows(cls, rows):
+        """From rows of COLUMNS values (`grid_visits`)."""
+        return [cls(**dict(zip(cls.COLUMNS, row, strict=True))) for row in rows]
 
     @property
     def status_label(self):
@@ -235,8 +235,29 @@ def _local_minutes(instant, day, tz):
     return max(0, min(24 * 60, int(wall.total_seconds() // 60)))
 
 
-def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=False):
+def calendar_window(days):
+    tz = clinic_tz()
+    return (datetime.combine(days[0], time.min, tzinfo=tz),
+            datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=tz))
+
+
+def active_calendar_clinicians():
+    return list(Clinician.objects.filter(is_active=True).select_related("user"))
+
+
+def grid_visits(days, clinician_id=None, show_cancelled=False):
+    """The visits a calendar grid draws (a query of CalendarVisit rows); calendar_cache fingerprints the same."""
+    start, end = calendar_window(days)
+    appointments = calendar_appointments(start, end, clinician_ids=[clinician_id] if clinician_id else None)
+    if not show_cancelled:
+        appointments = appointments.exclude(status=Appointment.Status.CANCELLED)
+    return appointments.values_list(*CalendarVisit.COLUMNS.values())
+
+
+def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=False, clinicians=None):
     """The staff calendar for local days as grid data (columns, rows, blocks, free cells), in a fixed few queries.
+
+    `clinicians`: the active clinicians (with their users) when the caller has them already.
 
     One day: a column per clinician (or per room with by="room"). Several days: a column per day, for one
     clinician (with free cells) or for everyone compactly (a lane per clinician, no free cells).
@@ -248,15 +269,11 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
 
     tz = clinic_tz()
     first, last = days[0], days[-1]
-    start = datetime.combine(first, time.min, tzinfo=tz)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
-    clinicians = list(Clinician.objects.filter(is_active=True).select_related("user"))
+    start, end = calendar_window(days)
+    clinicians = active_calendar_clinicians() if clinicians is None else list(clinicians)
     if clinician_id:
         clinicians = [c for c in clinicians if c.pk == clinician_id]
-    appointments = calendar_appointments(start, end, clinician_ids=[clinician_id] if clinician_id else None)
-    if not show_cancelled:
-        appointments = appointments.exclude(status=Appointment.Status.CANCELLED)
-    appointments = CalendarVisit.from_queryset(appointments)
+    appointments = CalendarVisit.from_rows(grid_visits(days, clinician_id, show_cancelled))
     known = {c.pk for c in clinicians}
     missing = {a.clinician_id for a in appointments} - known
     if missing:  # an inactive clinician's remaining visits still get a column
@@ -264,11 +281,14 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
     ids = [c.pk for c in clinicians]
     hours = WorkingHours.objects.filter(clinician__in=ids, effective_from__lte=last).filter(
         Q(effective_until__isnull=True) | Q(effective_until__gte=first)
-    ).select_related("location")
+    ).order_by("clinician_id", "weekday", "start_time").values_list(  # plain rows, no clinician join
+        "clinician_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time", "effective_from",
+        "effective_until", named=True,
+    )
     closures = list(Closure.objects.filter(date__range=(first, last)))
     working, holes = defaultdict(list), defaultdict(list)
     for block in hours:
-        block_tz = ZoneInfo(block.location.time_zone)
+        block_tz = ZoneInfo(block.location__time_zone)
         for day in days:
             applies = block.weekday == day.weekday() and block.effective_from <= day and (
                 block.effective_until is None or day <= block.effective_until

@@ -26,7 +26,7 @@ from patients import selectors as patient_selectors
 from patients import services as patient_services
 from patients.models import Patient
 
-from . import ics, selectors, services
+from . import calendar_cache, ics, selectors, services
 from .forms_staff import (
     BookingForm,
     CancelForm,
@@ -138,12 +138,12 @@ def calendar(request):
     show_cancelled = request.GET.get("cancelled") == "1"
     clinician_id = _int(request.GET.get("clinician")) if week else None
     days = [day - timedelta(days=day.weekday()) + timedelta(days=n) for n in range(7)] if week else [day]
-    grid = selectors.calendar_grid(days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled)
+    all_clinicians = selectors.active_calendar_clinicians()
     params = {"view": "week" if week else "", "by": by if by == "room" else "", "clinician": clinician_id,
               "cancelled": "1" if show_cancelled else ""}
     step = timedelta(days=7 if week else 1)
     context = {
-        "day": day, "days": days, "today": timezone.localdate(), "week": week, "by": by, "grid": grid, "show_cancelled": show_cancelled,
+        "day": day, "days": days, "today": timezone.localdate(), "week": week, "by": by, "show_cancelled": show_cancelled,
         "clinician_id": clinician_id, "compact": week and not clinician_id,
         "body_url": calendar_url(day, partial="1", **params),
         "prev_url": calendar_url(day - step, **params), "next_url": calendar_url(day + step, **params),
@@ -155,15 +155,16 @@ def calendar(request):
         "requests": list(selectors.pending_requests()) if request.user.has_perm("scheduling.change_appointment")
         else [],
     }
+    context["grid_html"] = calendar_cache.grid_html(
+        request, days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled, week=week,
+        compact=context["compact"], book_url=context["book_url"], clinicians=all_clinicians,
+    )
     if _htmx(request) and request.GET.get("partial"):
         return render(request, "scheduling/staff/_calendar_body.html", context)
-    all_clinicians = [c for c in grid.clinicians if c.is_active] if not clinician_id else list(
-        Clinician.objects.filter(is_active=True).select_related("user")
-    )
     own = next((c for c in all_clinicians if c.user_id == request.user.pk), None)
     feed_owner = own
     if clinician_id and request.user.has_perm("scheduling.change_clinician"):
-        feed_owner = next((c for c in grid.clinicians if c.pk == clinician_id), own)
+        feed_owner = next((c for c in all_clinicians if c.pk == clinician_id), own)
     context.update({
         "own_clinician": own,
         "my_week_url": calendar_url(day, view="week", clinician=own.pk) if own else "",
