@@ -98,7 +98,7 @@ def load_figures(database_url, *, duration=10, connections=8, workers=3, think_m
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "clinic.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
-         "--worker-class", "gthread", "--threads", os.environ.get("BENCH_THREADS", "2"), "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+         "--worker-class", "gthread", "--threads", "2", "--log-level", "warning"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
         base = f"http://127.0.0.1:{PORT}"

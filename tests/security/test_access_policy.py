@@ -70,7 +70,11 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
     user_b = make_user(roles.PATIENT, email="b@example.com")
     a = PatientFactory(first_name="Ada", last_name="Owner", user=user_a)
     PatientFactory(first_name="Ben", last_name="Other", user=user_b)
-    visit = make_visit(a, dr_rivera, visit_type=follow_up, location=location)
+    # Earlier today (an hour ago, or midnight in the hour after it): a visit on yesterday's date would have
+    # closed its intake link, whatever the hour CI runs at.
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    visit = make_visit(a, dr_rivera, visit_type=follow_up, location=location,
+                       start=max(timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1), midnight))
     upcoming = make_visit(a, dr_rivera, visit_type=follow_up, location=location, status="booked",
                           start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=3))
     intake = submitted_intake(a, visit)
