@@ -114,6 +114,7 @@ def test_an_htmx_refresh_returns_only_the_calendar_body(desk_client, dr_rivera, 
 
 # Session, and the user with roles and permissions take 2 queries; the calendar itself 7 to 9, however full
 # (one of them the grid's fingerprint, scheduling.calendar_cache; a grid from the cache skips 4 or 5 others).
+# Outside a test's transaction the fingerprint's snapshot adds a BEGIN and a COMMIT.
 @pytest.mark.parametrize("size", [2, 24])
 @pytest.mark.parametrize(
     "params,most",
