@@ -1,7 +1,7 @@
 import datetime
 import re
 
-from django.db.models import Prefetch, Q, Subquery, Value
+from django.db.models import Prefetch, Q, Subquery, Value, prefetch_related_objects
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
@@ -66,18 +66,25 @@ def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobil
 
 
 def patient_chart(mrn, *, viewer):
-    """The patient with what the chart page shows, in a fixed number of queries.
+    """The patient with what the chart page shows, in a fixed number of queries."""
+    return fill_chart(chart_patient(mrn, viewer=viewer))
+
+
+def chart_patient(mrn, *, viewer, **annotations):
+    """The patient with `viewer`'s clinical access (patients.care) and any other `annotations`, in one query."""
+    return Patient.objects.annotate(**care.access_annotations(viewer), **annotations).get(mrn=mrn)
+
+
+def fill_chart(patient):
+    """Load what the chart shows onto a patient from `chart_patient`.
 
     Intake forms, scores and red-flag alerts (intake app) are reached by relation name: patients does not
-    import intake. The patient carries `viewer`'s clinical access (patients.care). All
-    outcome scores come in one query: the intake list shows each form's, and the
+    import intake. All outcome scores come in one query: the intake list shows each form's, and the
     progress plots use the same list (`chart_scores`).
     """
     documents = Prefetch("documents", queryset=PatientDocument.objects.select_related("uploaded_by"))
     intake = ("intake_forms__appointment__visit_type", "red_flag_alerts")
-    # Whether the viewer may read the clinical record rides on the patient's query.
-    found = Patient.objects.annotate(**care.access_annotations(viewer))
-    patient = found.prefetch_related(documents, "consents", *intake).get(mrn=mrn)
+    prefetch_related_objects([patient], documents, "consents", *intake)
     patient.chart_scores = list(patient.outcome_scores.order_by("recorded_at", "id"))
     by_form = {}
     for score in patient.chart_scores:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
 
-from . import care, selectors, services
+from . import care, chart_cache, selectors, services
 from .forms import ArchiveForm, ConsentForm, DocumentForm, EmergencyAccessForm, PatientForm
 from .models import Patient, PatientDocument
 
@@ -85,9 +85,15 @@ def _chart(mrn, viewer):
 @require_GET
 @staff_permission_required("patients.view_patient")
 def patient_chart(request, mrn):
-    patient = _chart(mrn, request.user)
+    def draw(patient, csrf_token=None):
+        return chart_cache.render_body(request, _chart_context(request, patient), csrf_token=csrf_token)
+
+    try:
+        patient, body = chart_cache.chart_body(request, mrn, draw=draw)
+    except Patient.DoesNotExist:
+        raise Http404("No patient with that record number.") from None
     record_view(instance=patient, actor=request.user, ip=request_ip(request))
-    return render(request, "patients/chart.html", _chart_context(request, patient))
+    return render(request, "patients/chart.html", {"patient": patient, "chart_body": body})
 
 
 @require_POST

@@ -162,7 +162,7 @@ def test_the_cache_is_off_outside_postgresql_and_the_page_is_the_same(day_view, 
     from scheduling import calendar_cache
 
     cached = grid(day_view())
-    monkeypatch.setattr(calendar_cache, "enabled", lambda: False)
+    monkeypatch.setattr(calendar_cache.render_cache, "enabled", lambda: False)
     assert grid(day_view()) == cached
 
 

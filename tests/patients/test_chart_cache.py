@@ -1,0 +1,184 @@
+"""The chart served from the cache (patients.chart_cache) is never older than its rows, and is the viewer's own.
+
+Each change test opens the chart once (which stores its body), changes something the chart shows, in the
+ways the clinic changes it (services, saves, bare updates), and opens it again.
+"""
+
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
+from notifications.models import Notification
+from patients.models import Consent, Patient, PatientDocument
+from scheduling.models import Appointment, VisitType
+from tests.factories import sign_in
+from tests.intake.exam_fixtures import *  # noqa: F403  (clinicians, visit types, location, visit, exam)
+from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def body(response):
+    """The page's main part, with CSRF tokens (masked afresh on every request) left out."""
+    html = response.content.decode()
+    return re.sub(r'value="[A-Za-z0-9]{64}"', 'value="(token)"', html[html.index("<main"):])
+
+
+@pytest.fixture
+def look(rivera_client, patient):
+    return lambda client=None: (client or rivera_client).get(f"/patients/{patient.mrn}/")
+
+
+@pytest.fixture
+def chart(exam, visit, patient, dr_rivera):
+    """Dr. Rivera's patient with a submitted intake, scores, a draft exam and an upcoming visit."""
+    submitted_intake(patient, visit)
+    upcoming = make_visit(patient, dr_rivera, visit_type=visit.visit_type, location=visit.location,
+                          start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2),
+                          status=Appointment.Status.BOOKED)
+    return {"patient": patient, "visit": visit, "exam": exam, "upcoming": upcoming, "dr_rivera": dr_rivera}
+
+
+def test_the_same_chart_again_comes_from_the_cache_in_fewer_queries(look, chart):
+    with CaptureQueriesContext(connection) as drawn:
+        first = look()
+    with CaptureQueriesContext(connection) as cached:
+        again = look()
+    assert body(again) == body(first)
+    assert "Draft" in body(again) and "ODI" in body(again)
+    assert len(cached) <= len(drawn) - 7  # documents, consents, intake, alerts, scores, visits, exams, messages
+
+
+def _rename(c):
+    Patient.objects.filter(pk=c["patient"].pk).update(email="renamed@example.com")  # a bare update, no signal
+    return lambda html: "renamed@example.com" in html
+
+
+def _book(c):
+    make_visit(c["patient"], c["dr_rivera"], visit_type=c["visit"].visit_type, location=c["visit"].location,
+               start=timezone.now().replace(hour=15, minute=0, second=0, microsecond=0) + timedelta(days=9),
+               status=Appointment.Status.BOOKED)
+    return lambda html: html.count("st-booked") == 2
+
+
+def _cancel(c):
+    Appointment.objects.filter(pk=c["upcoming"].pk).update(status=Appointment.Status.CANCELLED)
+    return lambda html: "st-cancelled" in html
+
+
+def _score(c):
+    OutcomeScore.objects.create(patient=c["patient"], instrument="nprs", instrument_version="1", value=2,
+                                recorded_at=timezone.now())
+    return lambda html: html.count("<tr><td>") > _score.before
+
+
+def _red_flag(c):
+    RedFlagAlert.objects.create(patient=c["patient"], appointment=c["visit"], urgency="emergency",
+                                flags=[{"label": "Saddle numbness"}])
+    return lambda html: "Saddle numbness" in html
+
+
+def _intake_reopened(c):
+    IntakeForm.objects.filter(patient=c["patient"]).update(status=IntakeForm.Status.IN_PROGRESS)
+    return lambda html: "In progress" in html
+
+
+def _exam_signed(c):
+    sign(c["exam"], c["dr_rivera"])
+    return lambda html: "Signed" in html and "Draft" not in html
+
+
+def _document(c):
+    PatientDocument.objects.create(patient=c["patient"], kind="imaging", title="Pelvis MRI",
+                                   file=SimpleUploadedFile("mri.pdf", b"%PDF-1.4"))
+    return lambda html: "Pelvis MRI" in html
+
+
+def _consent(c):
+    Consent.objects.create(patient=c["patient"], kind="treatment", signed_name="Signed By Hand")
+    return lambda html: "Signed By Hand" in html
+
+
+def _message_failed(c):
+    Notification.objects.create(patient=c["patient"], appointment=c["upcoming"], kind="reminder", channel="sms",
+                                due_at=timezone.now(), occasion="48h", status="failed", last_error="Carrier refused")
+    return lambda html: "Carrier refused" in html
+
+
+def _clinician_renamed(c):
+    user = c["dr_rivera"].user
+    user.last_name = "Rivera-Ortiz"
+    user.save()
+    return lambda html: "Rivera-Ortiz" in html
+
+
+def _visit_type_renamed(c):
+    VisitType.objects.filter(pk=c["visit"].visit_type_id).update(name="Return visit")
+    return lambda html: "Return visit" in html
+
+
+CHANGES = [_rename, _book, _cancel, _score, _red_flag, _intake_reopened, _exam_signed, _document,
+           _consent, _message_failed, _clinician_renamed, _visit_type_renamed]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__.strip("_") for c in CHANGES])
+def test_a_change_shows_on_the_next_look(look, chart, change):
+    before = body(look())
+    _score.before = before.count("<tr><td>")
+    shows = change(chart)
+    assert not shows(before)
+    assert shows(body(look()))
+
+
+def test_a_visit_that_ends_moves_to_past_though_no_row_changed(look, chart):
+    Appointment.objects.filter(pk=chart["upcoming"].pk).update(
+        start_at=timezone.now() - timedelta(minutes=30), end_at=timezone.now() + timedelta(seconds=2))
+    assert "Upcoming" in body(look())
+    time.sleep(2.5)
+    assert "Upcoming" not in body(look())
+
+
+def test_each_viewer_gets_their_own_chart_and_their_own_csrf_token(look, chart, client, front_desk, dr_chen):
+    mine = look()
+    assert "Draft" in body(mine)  # the exam list, for Dr. Rivera who treats the patient
+    desk = Client()
+    sign_in(desk, front_desk)
+    theirs = look(desk)
+    assert "Draft" not in body(theirs) and "ODI" not in body(theirs)  # no clinical notes for the front desk
+    chen = Client()
+    sign_in(chen, dr_chen.user)
+    assert 'data-testid="emergency-access"' in body(look(chen))  # not in Dr. Chen's care
+    tokens = {re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode()).group(1)
+              for r in (mine, theirs)}
+    assert len(tokens) == 2 and not any("PLACEHOLDER" in t for t in tokens)
+    assert "PLACEHOLDER" not in look().content.decode()
+    # The token in a cached chart works for its viewer.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', look(desk).content.decode()).group(1)
+    desk_posting = Client(enforce_csrf_checks=True)
+    desk_posting.cookies = desk.cookies
+    response = desk_posting.post(f"/patients/{chart['patient'].mrn}/consents/",
+                                 {"kind": "treatment", "signed_name": "Ada Desk", "csrfmiddlewaretoken": token})
+    assert response.status_code in (200, 302)
+    assert Consent.objects.filter(signed_name="Ada Desk").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_chart_reads_one_snapshot_and_leaves_the_connection_as_it_was(look, chart):
+    assert "Draft" in body(look())
+    assert connection.connection.isolation_level is None
+    Patient.objects.filter(pk=chart["patient"].pk).update(email="later@example.com")
+    assert "later@example.com" in body(look())
