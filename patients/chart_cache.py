@@ -31,8 +31,11 @@ _CODE = Path(settings.BASE_DIR)
 CODE_VERSION = render_cache.code_version(
     *(_CODE / name for name in (
         "patients/chart_cache.py", "patients/selectors.py", "patients/models.py", "patients/care.py",
+        "patients/views.py", "patients/forms.py", "patients/phone.py", "clinic/models.py",
+        "clinic/templatetags/stride_forms.py", "intake/models.py", "intake/exam_forms.py",
         "intake/exam_selectors.py", "intake/charts.py", "intake/instruments.py", "intake/scoring.py",
-        "intake/templatetags/exam_tags.py", "notifications/templatetags/notifications.py", "scheduling/models.py")),
+        "intake/templatetags/exam_tags.py", "notifications/models.py", "notifications/selectors.py",
+        "notifications/templatetags/notifications.py", "scheduling/models.py")),
     *(_CODE / "templates" / name for name in (
         TEMPLATE, "intake/_chart_red_flags.html", "intake/_chart_intake.html", "intake/_chart_exams.html",
         "intake/_chart_progress.html", "scheduling/staff/_patient_appointments.html", "patients/_emergency_access.html",
@@ -85,7 +88,7 @@ def chart_body(request, mrn, *, draw):
         key = render_cache.key_for(
             "chart", CODE_VERSION, patient.chart_fingerprint, sorted(viewer.get_all_permissions()),
             access.allowed, access.emergency_until, timezone.localdate(), request.get_full_path(),
-            settings.EMERGENCY_ACCESS_MINUTES, settings.TIME_ZONE,
+            settings.EMERGENCY_ACCESS_MINUTES, settings.TIME_ZONE, settings.PHONE_DEFAULT_REGION,
         )
         html = render_cache.get(key)
         if html is None:

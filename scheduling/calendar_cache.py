@@ -25,7 +25,7 @@ TEMPLATE = "scheduling/staff/_calendar_grid.html"
 _HERE = Path(__file__).parent
 CODE_VERSION = render_cache.code_version(
     *(_HERE / name for name in ("calendar_cache.py", "calendar_html.py", "calendar_layout.py", "selectors.py",
-                                "models.py")),
+                                "models.py", "templatetags/stride_calendar.py", "../patients/models.py")),
     Path(settings.BASE_DIR) / "templates" / TEMPLATE,
 )
 
@@ -59,12 +59,13 @@ def fingerprint(days, by, clinician_id, show_cancelled):
     )
 
 
-def grid_html(request, *, days, by, clinician_id, show_cancelled, week, compact, book_url, clinicians):
-    """The grid's HTML for these days: from the cache when its rows have not changed, else drawn and kept."""
+def grid_html(request, *, days, by, clinician_id, show_cancelled, week, compact, book_url):
+    """The active clinicians and the grid's HTML for these days: the grid from the cache when its rows have not
+    changed, else drawn and kept. The clinicians are read in the grid's snapshot, as the grid draws them."""
     can_book = request.user.has_perm("scheduling.add_appointment")
     today, now = timezone.localdate(), timezone.localtime()
 
-    def draw():
+    def draw(clinicians):
         grid = selectors.calendar_grid(days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled,
                                        clinicians=clinicians)
         return render_to_string(TEMPLATE, {
@@ -73,8 +74,10 @@ def grid_html(request, *, days, by, clinician_id, show_cancelled, week, compact,
         })
 
     if not render_cache.enabled():
-        return mark_safe(draw())  # noqa: S308  (drawn by our template, which escapes every value)
+        clinicians = selectors.active_calendar_clinicians()
+        return clinicians, mark_safe(draw(clinicians))  # noqa: S308  (drawn by our template, which escapes)
     with render_cache.snapshot():
+        clinicians = selectors.active_calendar_clinicians()
         now_slot = (now.hour * 60 + now.minute) // 5 if days[0] <= today <= days[-1] else ""
         key = render_cache.key_for(
             "calendar-grid", CODE_VERSION, fingerprint(days, by, clinician_id, show_cancelled), days[0], days[-1],
@@ -82,5 +85,5 @@ def grid_html(request, *, days, by, clinician_id, show_cancelled, week, compact,
         )
         html = render_cache.get(key)
         if html is None:
-            html = render_cache.put(key, draw())
-    return html
+            html = render_cache.put(key, draw(clinicians))
+    return clinicians, html

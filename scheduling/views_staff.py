@@ -138,7 +138,6 @@ def calendar(request):
     show_cancelled = request.GET.get("cancelled") == "1"
     clinician_id = _int(request.GET.get("clinician")) if week else None
     days = [day - timedelta(days=day.weekday()) + timedelta(days=n) for n in range(7)] if week else [day]
-    all_clinicians = selectors.active_calendar_clinicians()
     params = {"view": "week" if week else "", "by": by if by == "room" else "", "clinician": clinician_id,
               "cancelled": "1" if show_cancelled else ""}
     step = timedelta(days=7 if week else 1)
@@ -155,9 +154,9 @@ def calendar(request):
         "requests": list(selectors.pending_requests()) if request.user.has_perm("scheduling.change_appointment")
         else [],
     }
-    context["grid_html"] = calendar_cache.grid_html(
+    all_clinicians, context["grid_html"] = calendar_cache.grid_html(
         request, days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled, week=week,
-        compact=context["compact"], book_url=context["book_url"], clinicians=all_clinicians,
+        compact=context["compact"], book_url=context["book_url"],
     )
     if _htmx(request) and request.GET.get("partial"):
         return render(request, "scheduling/staff/_calendar_body.html", context)

@@ -174,10 +174,20 @@ def test_a_grid_a_minute_old_still_shows_a_visit_booked_since(day_view, visit, d
 
 @pytest.mark.django_db(transaction=True)
 def test_outside_a_transaction_the_grid_reads_one_snapshot_and_leaves_the_connection_as_it_was(
-    day_view, visit, dr_rivera, follow_up, monday
+    day_view, visit, dr_rivera, follow_up, monday, monkeypatch
 ):
-    """As in production (no test transaction around the request): fingerprint and drawing in REPEATABLE READ."""
+    """As in production (no test transaction around the request): fingerprint and drawing in REPEATABLE READ,
+    the clinicians drawn included (read before it, a clinician renamed meanwhile would be drawn under the new key)."""
+    from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ
+
+    from scheduling import selectors
+
+    levels = []
+    read = selectors.active_calendar_clinicians
+    monkeypatch.setattr(selectors, "active_calendar_clinicians",
+                        lambda: levels.append(connection.connection.isolation_level) or read())
     assert "Okafor" in grid(day_view())
+    assert levels == [ISOLATION_LEVEL_REPEATABLE_READ]
     assert connection.connection.isolation_level is None  # back to the server's default, READ COMMITTED
     later = book(PatientFactory(last_name="Snapshot"), dr_rivera, follow_up, local(monday, 15))
     assert "Snapshot" in block(day_view(), later)
