@@ -11,6 +11,7 @@ out of the cached HTML and put in for each request. Tables are looked up by name
 of the apps it shows.
 """
 
+import functools
 from pathlib import Path
 
 from django.apps import apps
@@ -50,8 +51,10 @@ def _table(app, model):
     return apps.get_model(app, model)._meta.db_table
 
 
+@functools.cache
 def _fingerprint_sql():
-    """SQL (and its parameter: now) for the md5 of every row the chart can show, for the outer query's patient."""
+    """SQL for the md5 of every row the chart can show, for the outer query's patient (its parameter: now).
+    Built once: the tables are looked up when the apps are ready."""
     appointment, notification = _table("scheduling", "Appointment"), _table("notifications", "Notification")
     exam, document = _table("intake", "Exam"), Patient._meta.get_field("documents").related_model._meta.db_table
     own = [(f"SELECT * FROM {_table(app, model)} x WHERE x.patient_id = {PATIENT} ORDER BY x.id")
@@ -71,19 +74,19 @@ def _fingerprint_sql():
         f"OR u.id IN (SELECT signed_by_id FROM {exam} WHERE patient_id = {PATIENT}) "
         f"OR u.id IN (SELECT recipient_user_id FROM {notification} WHERE patient_id = {PATIENT}) ORDER BY u.id",
     ]
-    return "(" + " || ".join(render_cache.md5_of_rows(sql) for sql in sources) + ")", [timezone.now()]
+    return "(" + " || ".join(render_cache.md5_of_rows(sql) for sql in sources) + ")"
 
 
-def chart_body(request, mrn, *, draw):
+def chart_body(request, mrn, *, context):
     """The patient (for the page around the body) and the chart's body: from the cache when none of its rows
-    changed, else `draw(patient)` once the chart is loaded. Raises Patient.DoesNotExist."""
-    token = get_token(request)
-    if not render_cache.enabled():
-        patient = selectors.patient_chart(mrn, viewer=request.user)
-        return patient, draw(patient)
+    changed, else drawn with `context(patient)` once the chart is loaded. Raises Patient.DoesNotExist."""
     viewer = request.user
+    if not render_cache.enabled():
+        patient = selectors.patient_chart(mrn, viewer=viewer)
+        return patient, render_to_string(TEMPLATE, context(patient), request)
     with render_cache.snapshot():
-        patient = selectors.chart_patient(mrn, viewer=viewer, chart_fingerprint=RawSQL(*_fingerprint_sql()))
+        fingerprint = RawSQL(_fingerprint_sql(), [timezone.now()])
+        patient = selectors.chart_patient(mrn, viewer=viewer, chart_fingerprint=fingerprint)
         access = care.access_from(patient, viewer)
         key = render_cache.key_for(
             "chart", CODE_VERSION, patient.chart_fingerprint, sorted(viewer.get_all_permissions()),
@@ -92,10 +95,6 @@ def chart_body(request, mrn, *, draw):
         )
         html = render_cache.get(key)
         if html is None:
-            html = render_cache.put(key, draw(selectors.fill_chart(patient), csrf_token=CSRF_PLACEHOLDER))
-    return patient, mark_safe(html.replace(CSRF_PLACEHOLDER, token))  # noqa: S308  (our template, and a token)
-
-
-def render_body(request, context, *, csrf_token=None):
-    extra = {"csrf_token": csrf_token} if csrf_token else {}
-    return render_to_string(TEMPLATE, {**context, **extra}, request)
+            drawn = {**context(selectors.fill_chart(patient)), "csrf_token": CSRF_PLACEHOLDER}
+            html = render_cache.put(key, render_to_string(TEMPLATE, drawn, request))
+    return patient, mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308  (ours, a token)

@@ -85,11 +85,8 @@ def _chart(mrn, viewer):
 @require_GET
 @staff_permission_required("patients.view_patient")
 def patient_chart(request, mrn):
-    def draw(patient, csrf_token=None):
-        return chart_cache.render_body(request, _chart_context(request, patient), csrf_token=csrf_token)
-
     try:
-        patient, body = chart_cache.chart_body(request, mrn, draw=draw)
+        patient, body = chart_cache.chart_body(request, mrn, context=lambda p: _chart_context(request, p))
     except Patient.DoesNotExist:
         raise Http404("No patient with that record number.") from None
     record_view(instance=patient, actor=request.user, ip=request_ip(request))
