@@ -20,10 +20,13 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from clinic import audit
+        from patients import care
 
+        from .exam_selectors import exams_in_care
         from .models import Exam, ExamAddendum, IntakeForm, OutcomeScore, RedFlagAlert
 
         clinical = ("answers", "findings", "assessment_notes", "flags", "details")
         for model in (IntakeForm, Exam, OutcomeScore, RedFlagAlert):
             audit.track(model, patient=lambda obj: obj.patient_id, redact=clinical)
         audit.track(ExamAddendum, patient=lambda a: a.exam.patient_id, redact=("text",))
+        care.register_care_source(exams_in_care)

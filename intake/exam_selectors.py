@@ -3,7 +3,7 @@ first-versus-latest range of motion and gait, and outcome series for the progres
 
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -12,6 +12,11 @@ from patients import care
 from . import charts, rules, scoring
 from .exam_forms import GAIT_SIDED, MOTIONS, motion_keys
 from .models import Exam, ExamAddendum, OutcomeScore
+
+
+def exams_in_care(user, patient_ref):
+    """patients.care source: the patient has an exam that `user` wrote."""
+    return Exists(Exam.objects.filter(patient_id=patient_ref, clinician__user=user))
 
 
 def exam_for_page(pk, *, viewer) -> Exam:

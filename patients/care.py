@@ -1,19 +1,35 @@
 """Who may read a patient's clinical record (intake answers, exams, scores).
 
-Admins may read every record. A clinician reads the records of the patients in their care: anyone with a
-visit with them that the clinic booked, past or future (booked, confirmed, checked in, completed or missed;
-not a mere online request, nor one declined or cancelled, which anyone can make, nor one the clinician
-booked with themselves), and anyone whose exam they wrote. Any other record opens only through emergency access (a stated reason, for
-EMERGENCY_ACCESS_MINUTES), which is audited and reported to the admins. Visits and exams are reached by
-relation name: patients does not import scheduling or intake.
+Admins may read every record. A clinician reads the records of the patients in their care; any other
+record opens only through emergency access (a stated reason, for EMERGENCY_ACCESS_MINUTES), which is
+audited and reported to the admins.
+
+Care comes from what the clinic did, never from what anyone on the internet can do. A patient is in a
+clinician's care when
+- a visit with that clinician (booked, confirmed, checked in, completed or missed) was vouched for by a
+  member of staff other than that clinician: staff booked it, accepted or confirmed the online request,
+  or checked the patient in (scheduling records who, in `Appointment.vouched_by`); or
+- the clinician wrote an exam of the patient (which needs the record open already).
+So an online booking that nobody at the clinic has acted on opens nothing, even auto-confirmed as booked:
+anyone who knows a patient's name, birth date and phone can make one, the clinician included, from a
+private window. Nor does a visit the clinician booked, confirmed or checked in themselves. Once the front
+desk confirms or checks in that visit, or when the patient is already in the clinician's care through
+another visit or an exam, the record is open as before. Why staff and not the patient's own confirmation:
+the patient's "confirm" link is reached by whoever booked, so it proves nothing about the clinic's care.
+
+The apps above patients say what counts (scheduling its visits, the exam app its exams) by registering a
+source from their AppConfig.ready(): patients imports neither, and the check is one EXISTS per source on
+a query already made.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import BooleanField, Expression, OuterRef, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +37,16 @@ from clinic import roles
 
 from .models import EmergencyAccess, Patient
 
-# Appointment statuses (scheduling.Appointment.Status values) that put a patient in a clinician's care.
-CARE_VISIT_STATUSES = ("booked", "confirmed", "checked_in", "completed", "no_show")
+# fn(user, patient_ref) -> an Exists (or Q) that is true when that source puts the patient in user's care.
+CareSource = Callable[[object, OuterRef], Expression | Q]
+_sources: list[CareSource] = []
+
+
+def register_care_source(source: CareSource) -> CareSource:
+    """Add a reason a patient is in a clinician's care; called from an AppConfig.ready(), safe twice."""
+    if source not in _sources:
+        _sources.append(source)
+    return source
 
 
 @dataclass(frozen=True)
@@ -39,15 +63,10 @@ def access_annotations(user, *, patient_field="pk", now=None):
     """Annotations `in_care` and `emergency_until` for `user`, on a queryset of patients or of rows whose
     `patient_field` is a patient id (an exam: "patient_id"), so the check rides on a query already made."""
     now = now or timezone.now()
-    # Looked up by name: patients does not import scheduling or intake.
-    Appointment, Exam = apps.get_model("scheduling", "Appointment"), apps.get_model("intake", "Exam")
-    visits = Appointment.objects.filter(
-        patient_id=OuterRef(patient_field), clinician__user=user, status__in=CARE_VISIT_STATUSES
-    ).exclude(created_by=user)  # a visit a clinician books with themselves opens nothing by itself
-    exams = Exam.objects.filter(patient_id=OuterRef(patient_field), clinician__user=user)
+    reasons = [source(user, OuterRef(patient_field)) for source in _sources]
     emergency = EmergencyAccess.objects.filter(patient=OuterRef(patient_field), user=user, expires_at__gt=now)
     return {
-        "in_care": Exists(visits) | Exists(exams),
+        "in_care": reduce(or_, reasons) if reasons else Value(False, output_field=BooleanField()),
         "emergency_until": Subquery(emergency.order_by("-expires_at").values("expires_at")[:1]),
     }
 

@@ -23,8 +23,11 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         from clinic import audit
+        from patients import care
 
         from .models import Appointment, WaitlistEntry
+        from .selectors import visits_in_care
 
         audit.track(Appointment, patient=lambda a: a.patient_id)
         audit.track(WaitlistEntry, patient=lambda w: w.patient_id)
+        care.register_care_source(visits_in_care)

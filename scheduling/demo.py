@@ -25,7 +25,8 @@ BIOS = [
 ]
 
 
-def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fill=0.5, seed=7):
+def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fill=0.5, seed=7, front_desk=None):
+    """The demo schedule; `front_desk` is who booked, accepted or checked in its visits (patients.care)."""
     ClinicSettings.load()
     locations = []
     for data in LOCATIONS:
@@ -52,10 +53,10 @@ def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fil
         clinicians.append(clinician)
     if Appointment.objects.filter(clinician__in=clinicians).exists():
         return 0
-    return _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed)
+    return _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed, front_desk)
 
 
-def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed):
+def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed, front_desk):
     rng = random.Random(seed)
     tz = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localdate()
@@ -85,6 +86,7 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                         busy_start_at=start.astimezone(UTC), busy_end_at=end.astimezone(UTC),
                         status=status, source=rng.choice(list(Appointment.Source.values)),
                         reason="Follow-up for buttock pain", video_token="" if not telehealth else f"demo{len(rows)}x",
+                        vouched_by=front_desk,
                     ))
                 start = end
     Appointment.objects.bulk_create(rows, batch_size=1000)

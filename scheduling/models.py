@@ -271,6 +271,10 @@ class Appointment(models.Model):
     # Statuses that hold the clinician's (and room's) time.
     OCCUPYING = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
     MOVABLE = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED)
+    # Statuses of a visit that, once vouched for by staff, put the patient in the clinician's care.
+    IN_CARE = (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
+    # Moving a visit into one of these, a member of staff vouches for it (a no-show vouches for nothing).
+    VOUCHING = (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
@@ -297,6 +301,12 @@ class Appointment(models.Model):
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The member of staff who stood behind the visit: booked it, accepted or confirmed the request, or
+    # checked the patient in. Empty for an online booking nobody at the clinic has acted on. It decides
+    # whether the visit puts the patient in the clinician's care (patients.care, scheduling.selectors).
+    vouched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

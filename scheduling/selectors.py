@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, Prefetch, Q
 from django.utils import timezone
 
 from patients.models import patient_display_name
@@ -26,6 +26,14 @@ from .models import (
 
 def clinic_tz():
     return ZoneInfo(settings.TIME_ZONE)
+
+
+def visits_in_care(user, patient_ref):
+    """patients.care source: a visit with `user` that a member of staff other than `user` vouched for."""
+    visits = Appointment.objects.filter(
+        patient_id=patient_ref, clinician__user=user, status__in=Appointment.IN_CARE, vouched_by__isnull=False
+    ).exclude(vouched_by=user)
+    return Exists(visits)
 
 
 def day_bounds(first_day, last_day, tz=None):

@@ -100,6 +100,18 @@ def _save_guarded(appointment, *, actor, exclude_pk=None):
         raise
 
 
+def _vouch(appointment, actor):
+    """Record that a member of staff stands behind the visit (see patients.care for why it matters).
+
+    Someone other than the visit's clinician replaces the clinician's own word, never the other way round:
+    the clinician confirming or checking in a visit later does not take away a colleague's vouching.
+    """
+    if actor is None or not any(roles.has_role(actor, role) for role in roles.STAFF_ROLES):
+        return
+    if appointment.vouched_by_id is None or appointment.vouched_by_id == appointment.clinician.user_id:
+        appointment.vouched_by = actor
+
+
 def _with_next_free(exc, appointment, exclude=None):
     exc.next_free = next_free_slots(
         visit_type=appointment.visit_type, clinician=appointment.clinician, modality=appointment.modality,
@@ -128,6 +140,7 @@ def appointment_book(
         start_at=start, end_at=end, status=status, source=source, reason=reason, series=series,
         created_by=actor, updated_by=actor,
     )
+    _vouch(appointment, actor)
     if check_hours:
         day = timezone.localtime(start).date()
         slots, _ = selectors.open_slots(
@@ -173,7 +186,10 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
         location=appointment.location,
     )
     previous_start = appointment.start_at
+    moved_to_another = clinician.pk != appointment.clinician_id
     appointment.clinician = clinician
+    if moved_to_another:  # staff giving the visit to a colleague vouch for it with them
+        _vouch(appointment, actor)
     appointment.start_at = start
     appointment.end_at = start + timedelta(minutes=appointment.visit_type.duration_minutes)
     appointment.updated_by = actor
@@ -192,9 +208,11 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
 @transaction.atomic
 def appointment_set_status(*, appointment, status, actor=None, reason="") -> Appointment:
     """Check in, complete, mark no-show, confirm, accept a request or cancel: the workflow decides."""
-    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    appointment = Appointment.objects.select_for_update(of=("self",)).select_related("clinician").get(pk=appointment.pk)
     previous_status = appointment.status
     appointment.transition_to(status)
+    if status in Appointment.VOUCHING:
+        _vouch(appointment, actor)
     if status == Status.CANCELLED:
         appointment.cancellation_reason = (reason or "No reason given")[:200]
     appointment.updated_by = actor

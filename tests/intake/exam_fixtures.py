@@ -8,8 +8,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from clinic import roles
 from intake import exam_services
 from intake.models import IntakeForm, OutcomeScore
 from scheduling.models import Appointment
@@ -28,12 +30,24 @@ SI_CLUSTER_3 = {  # distraction, thigh thrust (right) and compression positive: 
 }
 
 
-def make_visit(patient, clinician, *, start=None, visit_type, location, status=Appointment.Status.CHECKED_IN):
-    """A visit (default: started an hour ago, checked in) of `patient` with `clinician`."""
+def the_front_desk():
+    from clinic.models import User
+
+    desk, created = User.objects.get_or_create(email="vouching.desk@stride.test", defaults={"first_name": "Dana"})
+    if created:
+        desk.groups.add(Group.objects.get(name=roles.FRONT_DESK))
+    return desk
+
+
+def make_visit(patient, clinician, *, start=None, visit_type, location, status=Appointment.Status.CHECKED_IN,
+               vouched_by="front desk"):
+    """A visit (default: started an hour ago, checked in by the front desk) of `patient` with `clinician`:
+    in the clinician's care (patients.care) unless `vouched_by` is None or the clinician's own user."""
     start = start or timezone.now().replace(second=0, microsecond=0) - timedelta(hours=1)
     return Appointment.objects.create(
         patient=patient, clinician=clinician, visit_type=visit_type, modality="in_office", location=location,
         start_at=start, end_at=start + timedelta(minutes=visit_type.duration_minutes), status=status,
+        vouched_by=the_front_desk() if vouched_by == "front desk" else vouched_by,
     )
 
 

@@ -87,7 +87,7 @@ def other_visit(appointment, start, *, patient=None):
     return Appointment.objects.create(
         patient=patient or appointment.patient, clinician=appointment.clinician, visit_type=appointment.visit_type,
         modality="in_office", location=appointment.location, start_at=start,
-        end_at=start + datetime.timedelta(minutes=60),
+        end_at=start + datetime.timedelta(minutes=60), vouched_by=appointment.vouched_by,
     )
 
 
@@ -104,10 +104,13 @@ def evaluation(visit_types):
 
 @pytest.fixture
 def appointment(maya, dr_rivera, evaluation, location, monday):
+    """Maya's evaluation with Dr. Rivera, booked by the front desk (so Maya is in Dr. Rivera's care)."""
+    from tests.intake.exam_fixtures import the_front_desk
+
     start = local(monday, 10)
     return Appointment.objects.create(
         patient=maya, clinician=dr_rivera, visit_type=evaluation, modality="in_office", location=location,
-        start_at=start, end_at=start + datetime.timedelta(minutes=60),
+        start_at=start, end_at=start + datetime.timedelta(minutes=60), vouched_by=the_front_desk(),
     )
 
 

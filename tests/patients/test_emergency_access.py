@@ -162,7 +162,7 @@ def test_booking_a_visit_with_yourself_does_not_open_a_record(chen_client, dr_ch
 
     own = make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status="booked",
                      start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
-    own.__class__.objects.filter(pk=own.pk).update(created_by=dr_chen.user)
+    own.__class__.objects.filter(pk=own.pk).update(created_by=dr_chen.user, vouched_by=dr_chen.user)
     assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 403
 
 

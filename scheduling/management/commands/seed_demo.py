@@ -36,7 +36,8 @@ class Command(BaseCommand):
             logins.append(self._patient_login())
             clinicians = [u for u in self._users_in(roles.CLINICIAN)]
             demo_patients = list(Patient.objects.filter(mrn__in=[demo_mrn(i) for i in range(min(count, 200))]))
-            visits = seed_schedule(clinicians, demo_patients)
+            desk = next(iter(self._users_in(roles.FRONT_DESK)), None)
+            visits = seed_schedule(clinicians, demo_patients, front_desk=desk)
         self.stdout.write(f"Schedule: 2 locations, {len(clinicians)} clinicians, {visits} new appointments.")
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready: {created} new patients, {patients} in all."))
         self.stdout.write(f"Sign in at /accounts/login/ with password {DEMO_PASSWORD!r}:")
