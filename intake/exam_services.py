@@ -32,6 +32,12 @@ class ExamLocked(Exception):
         self.message = message
 
 
+REVISION_MISSING = (
+    "Not saved: the form did not say which version of this section you started from, so saving could replace "
+    "a colleague's newer work. Your changes are still in the form: copy what you need, then reload the page."
+)
+
+
 class ExamConflict(Exception):
     """Someone saved this section after the editor opened it: saving would silently overwrite their work."""
 
@@ -176,16 +182,19 @@ def _sync_scores(exam, actor=None):
 
 
 @transaction.atomic
-def exam_save_section(*, exam, section, data, actor, revision=None) -> Exam:
+def exam_save_section(*, exam, section, data, actor, revision: int) -> Exam:
     """Store one section of a draft exam; raise ExamLocked once it is signed.
 
-    `revision` is the section's revision the editor started from (the page sends it): if the section was
-    saved since, by a colleague or in another window, ExamConflict is raised instead of overwriting.
+    `revision` is the section's revision the editor started from (the page sends it; 0 before the first
+    save): if the section was saved since, by a colleague or in another window, ExamConflict is raised
+    instead of overwriting. It is required: a save that does not say is refused, never taken as the latest.
     """
     if section not in SECTION_FORMS:
         raise ValueError(f"unknown exam section '{section}'")
+    if isinstance(revision, bool) or not isinstance(revision, int) or revision < 0:
+        raise ValidationError({"revision": REVISION_MISSING})
     row = _locked_row(exam)
-    if revision is not None and revision != row.revision_of(section):
+    if revision != row.revision_of(section):
         last = row.section_revisions.get(section, {})  # empty only if the page sent a revision never saved
         raise ExamConflict(section=section, by=last.get("by"), at=last.get("at"))
     row.section_revisions = {**row.section_revisions, section: {

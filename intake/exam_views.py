@@ -298,18 +298,20 @@ def section_save(request, pk, section):
     if not may_edit(request.user, exam):
         raise PermissionDenied
     form = section_form(section, exam, request.POST)
-    if not form.is_valid():
+    revision = request.POST.get("revision", "").strip()
+    # Without the revision it started from, a save could replace a colleague's newer one unseen.
+    revision_ok = revision.isascii() and revision.isdigit() and len(revision) < 10
+    if not form.is_valid() or not revision_ok:
+        message = "Not saved: check the marked fields." if revision_ok else services.REVISION_MISSING
         if _wants_json(request):
-            return JsonResponse(
-                {"saved": False, "message": "Not saved: check the marked fields.", "errors": form.errors}, status=400
-            )
-        messages.error(request, "Not saved: check the marked fields.")
+            errors = {**form.errors, **({} if revision_ok else {"revision": [services.REVISION_MISSING]})}
+            return JsonResponse({"saved": False, "message": message, "errors": errors}, status=400)
+        messages.error(request, message)
         return render(request, "intake/exam/exam.html", _page_context(request, exam, bound={section: form}), status=400)
     data = form.to_findings()
-    revision = request.POST.get("revision", "")
     try:
         exam = services.exam_save_section(exam=exam, section=section, data=data, actor=request.user,
-                                          revision=int(revision) if revision.isdigit() else None)
+                                          revision=int(revision))
     except services.ExamLocked:
         return _locked(request, exam)
     except services.ExamConflict as exc:

@@ -102,14 +102,22 @@ def chen_client(client, dr_chen):
     return client
 
 
-def post_section(client, exam, section, data, *, as_json=True):
+def current_revision(exam, section):
+    """The revision of `section` an up-to-date editor would send (the exam read afresh)."""
+    return type(exam).objects.get(pk=exam.pk).revision_of(section)
+
+
+def post_section(client, exam, section, data, *, as_json=True, revision="current"):
+    """Post one section as the page does, with the revision it shows (`revision=None`: without one)."""
+    if revision is not None and "revision" not in data:
+        data = {**data, "revision": current_revision(exam, section) if revision == "current" else revision}
     headers = {"HTTP_X_REQUESTED_WITH": "fetch", "HTTP_ACCEPT": "application/json"} if as_json else {}
     return client.post(f"/exams/{exam.pk}/sections/{section}/", data, **headers)
 
 
 def sign(exam, dr, diagnosis="si_joint_dysfunction"):
     exam_services.exam_save_section(
-        exam=exam, section="assessment", actor=dr.user,
+        exam=exam, section="assessment", revision=current_revision(exam, "assessment"), actor=dr.user,
         data={"working_diagnosis": diagnosis, "icd10_code": "", "assessment_notes": ""},
     )
     return exam_services.exam_sign(exam=exam, actor=dr.user)

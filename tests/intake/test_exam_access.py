@@ -61,6 +61,8 @@ def test_exam_pages_role_matrix(client, make_user, dr_rivera, setup, role, name,
         data = {"text": "A correction."}
     if name == "attachment":
         data = {"kind": "gait", "file": SimpleUploadedFile("gait.pdf", b"%PDF-1.4")}
+    if name == "save section":
+        data = {"revision": "0"}  # the plan's revision on the page: never saved yet
     response = getattr(client, method)(path.format(**setup), data)
 
     if role in allowed:

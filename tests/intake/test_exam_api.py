@@ -6,7 +6,7 @@ from django.utils import timezone
 from intake import exam_services
 from intake.exam_forms import SpecialTestsForm
 from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
-from tests.intake.exam_fixtures import SI_CLUSTER_3, make_visit, sign, submitted_intake
+from tests.intake.exam_fixtures import SI_CLUSTER_3, current_revision, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 def _record(exam, dr, *, nprs=None):
     form = SpecialTestsForm(SI_CLUSTER_3)
     assert form.is_valid()
-    exam_services.exam_save_section(exam=exam, section="special_tests", data=form.to_findings(), actor=dr.user)
+    exam_services.exam_save_section(exam=exam, section="special_tests", revision=current_revision(exam, "special_tests"), data=form.to_findings(), actor=dr.user)
     if nprs is not None:
-        exam_services.exam_save_section(exam=exam, section="scores", actor=dr.user,
+        exam_services.exam_save_section(exam=exam, section="scores", revision=current_revision(exam, "scores"), actor=dr.user,
                                         data={"nprs": nprs, "nprs_version": "1", "odi": {}, "odi_version": "placeholder"})
 
 

@@ -239,3 +239,46 @@ def test_a_save_over_a_newer_version_of_the_section_is_refused_with_who_and_when
     assert b"Gradual onset" in plain.content  # what the clinician typed is still in the form
     fresh = post_section(rivera_client, exam, "history", {"onset_notes": "Gradual onset", "revision": "1"})
     assert fresh.status_code == 200 and fresh.json()["revision"] == 2
+
+
+@pytest.mark.parametrize("revision", [None, "", "latest", "-1"])
+def test_a_save_that_does_not_say_its_revision_is_refused_and_keeps_what_was_typed(
+    rivera_client, client, exam, make_user, revision
+):
+    """Without the revision it started from, a save would replace a colleague's newer one unseen."""
+    sign_in(client, make_user(roles.ADMIN, email="admin.newer@stride.test", first_name="Alex", last_name="Admin"))
+    assert post_section(client, exam, "history", {"onset_notes": "Fell on the ice"}).status_code == 200
+
+    typed = {"onset_notes": "Gradual onset"} if revision is None else {"onset_notes": "Gradual onset",
+                                                                        "revision": revision}
+    answer = post_section(rivera_client, exam, "history", typed, revision=None)
+    assert answer.status_code == 400 and answer.json()["saved"] is False
+    assert "which version of this section" in answer.json()["errors"]["revision"][0]
+    page = post_section(rivera_client, exam, "history", typed, revision=None, as_json=False)
+    assert page.status_code == 400
+    assert b"which version of this section you started from" in page.content
+    assert b"Gradual onset" in page.content  # what the clinician typed is still in the form
+    exam.refresh_from_db()
+    assert exam.findings["history"]["onset_notes"] == "Fell on the ice" and exam.revision_of("history") == 1
+
+    saved = post_section(rivera_client, exam, "history", {"onset_notes": "Gradual onset", "revision": "1"})
+    assert saved.status_code == 200 and saved.json()["revision"] == 2
+    plain = post_section(rivera_client, exam, "history", {"onset_notes": "Gradual, after a long run", "revision": "2"},
+                         as_json=False)
+    assert plain.status_code == 302
+    exam.refresh_from_db()
+    assert exam.findings["history"]["onset_notes"] == "Gradual, after a long run" and exam.revision_of("history") == 3
+
+
+def test_the_service_refuses_a_section_save_without_a_revision(exam, dr_rivera):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(TypeError):
+        exam_services.exam_save_section(exam=exam, section="plan", data={"weeks": 6}, actor=dr_rivera.user)
+    with pytest.raises(ValidationError) as refused:
+        exam_services.exam_save_section(exam=exam, section="plan", data={"weeks": 6}, actor=dr_rivera.user,
+                                        revision=None)
+    assert "revision" in refused.value.message_dict
+    saved = exam_services.exam_save_section(exam=exam, section="plan", data={"weeks": 6}, actor=dr_rivera.user,
+                                            revision=0)
+    assert saved.findings["plan"] == {"weeks": 6} and saved.revision_of("plan") == 1

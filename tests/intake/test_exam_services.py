@@ -11,7 +11,7 @@ from intake.exam_forms import SpecialTestsForm, UltrasoundForm
 from intake.models import Exam, ExamAttachment, OutcomeScore
 from scheduling.models import Appointment
 from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
-from tests.intake.exam_fixtures import SI_CLUSTER_3, make_visit, sign, submitted_intake
+from tests.intake.exam_fixtures import SI_CLUSTER_3, current_revision, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -63,15 +63,15 @@ def test_a_follow_up_exam_carries_the_last_signed_working_diagnosis(exam, dr_riv
 
 
 def test_saving_one_section_keeps_the_others(exam, dr_rivera):
-    exam_services.exam_save_section(exam=exam, section="special_tests", data=_tests(SI_CLUSTER_3), actor=dr_rivera.user)
-    exam_services.exam_save_section(exam=exam, section="plan", data={"weeks": 6}, actor=dr_rivera.user)
+    exam_services.exam_save_section(exam=exam, section="special_tests", revision=current_revision(exam, "special_tests"), data=_tests(SI_CLUSTER_3), actor=dr_rivera.user)
+    exam_services.exam_save_section(exam=exam, section="plan", revision=current_revision(exam, "plan"), data={"weeks": 6}, actor=dr_rivera.user)
     exam.refresh_from_db()
     assert exam.findings["special_tests"]["distraction"] == "positive"
     assert exam.findings["plan"] == {"weeks": 6} and "history" in exam.findings
 
 
 def test_si_cluster_suggestion_shows_its_rule_and_never_sets_the_diagnosis(exam, dr_rivera):
-    exam_services.exam_save_section(exam=exam, section="special_tests", data=_tests(SI_CLUSTER_3), actor=dr_rivera.user)
+    exam_services.exam_save_section(exam=exam, section="special_tests", revision=current_revision(exam, "special_tests"), data=_tests(SI_CLUSTER_3), actor=dr_rivera.user)
     exam.refresh_from_db()
     suggestions = exam_selectors.exam_suggestions(exam)
     si = [s for s in suggestions if s.condition == "si_joint_dysfunction"]
@@ -82,12 +82,12 @@ def test_si_cluster_suggestion_shows_its_rule_and_never_sets_the_diagnosis(exam,
 
 
 def test_signing_locks_the_exam_and_keeps_the_suggestions_shown(exam, dr_rivera):
-    exam_services.exam_save_section(exam=exam, section="special_tests", data=_tests(SI_CLUSTER_3), actor=dr_rivera.user)
+    exam_services.exam_save_section(exam=exam, section="special_tests", revision=current_revision(exam, "special_tests"), data=_tests(SI_CLUSTER_3), actor=dr_rivera.user)
     signed = sign(exam, dr_rivera)
     assert signed.signed_by == dr_rivera.user and signed.signed_at is not None
     assert signed.findings["suggestions_at_signing"][0]["rule"].startswith("3 of 5")
     with pytest.raises(exam_services.ExamLocked):
-        exam_services.exam_save_section(exam=signed, section="plan", data={}, actor=dr_rivera.user)
+        exam_services.exam_save_section(exam=signed, section="plan", revision=current_revision(signed, "plan"), data={}, actor=dr_rivera.user)
     with pytest.raises(exam_services.ExamLocked):
         exam_services.exam_sign(exam=signed, actor=dr_rivera.user)
     signed.refresh_from_db()
@@ -103,7 +103,7 @@ def test_signing_needs_a_working_diagnosis(exam, dr_rivera):
 
 def test_only_the_exams_clinician_signs_it(exam, dr_chen, dr_rivera):
     exam_services.exam_save_section(
-        exam=exam, section="assessment", actor=dr_rivera.user,
+        exam=exam, section="assessment", revision=current_revision(exam, "assessment"), actor=dr_rivera.user,
         data={"working_diagnosis": "sciatica", "icd10_code": "", "assessment_notes": ""},
     )
     with pytest.raises(PermissionDenied):
@@ -127,7 +127,7 @@ def test_todays_scores_are_stored_as_outcome_scores_of_the_visit(exam, dr_rivera
     odi = {"pain_intensity": 2, "personal_care": 1, "lifting": 3, "walking": 1, "sitting": 3, "standing": 2,
            "sleeping": 1, "sex_life": None, "social_life": 2, "travelling": 1}
     data = {"nprs": 4, "nprs_version": "1", "odi": odi, "odi_version": "placeholder"}
-    exam_services.exam_save_section(exam=exam, section="scores", data=data, actor=dr_rivera.user)
+    exam_services.exam_save_section(exam=exam, section="scores", revision=current_revision(exam, "scores"), data=data, actor=dr_rivera.user)
     rows = {s.instrument: s for s in OutcomeScore.objects.filter(patient=exam.patient)}
     assert float(rows["nprs"].value) == 4 and rows["nprs"].band == "moderate" and rows["nprs"].instrument_version == "1"
     assert float(rows["odi"].value) == 35.6 and rows["odi"].instrument_version == "placeholder"  # 16 / 45
@@ -135,7 +135,7 @@ def test_todays_scores_are_stored_as_outcome_scores_of_the_visit(exam, dr_rivera
     assert rows["odi"].intake is None and rows["odi"].details["exam_id"] == exam.pk
 
     # Saving again updates in place; clearing a measure removes its row.
-    exam_services.exam_save_section(exam=exam, section="scores", data={**data, "nprs": 3, "odi": {}}, actor=dr_rivera.user)
+    exam_services.exam_save_section(exam=exam, section="scores", revision=current_revision(exam, "scores"), data={**data, "nprs": 3, "odi": {}}, actor=dr_rivera.user)
     assert list(OutcomeScore.objects.filter(patient=exam.patient).values_list("instrument", "value")) == [("nprs", 3)]
 
 
@@ -159,7 +159,7 @@ def test_an_ultrasound_still_is_a_patient_document_linked_to_its_finding(exam, d
                            "us-0-side": "left", "us-0-mode": "dynamic", "us-0-measurement": "1.2", "us-0-unit": "cm",
                            "us-0-finding": "Thickened"}, exam=exam)
     assert form.is_valid(), form.errors
-    exam = exam_services.exam_save_section(exam=exam, section="ultrasound", data=form.to_findings(), actor=dr_rivera.user)
+    exam = exam_services.exam_save_section(exam=exam, section="ultrasound", revision=current_revision(exam, "ultrasound"), data=form.to_findings(), actor=dr_rivera.user)
     row_id = exam.findings["ultrasound"][0]["id"]
     attachment = exam_services.exam_attach(
         exam=exam, actor=dr_rivera.user, kind="ultrasound", file=SimpleUploadedFile("still.png", b"\x89PNG\r\n\x1a\n..."),

@@ -13,7 +13,7 @@ from intake import charts, exam_selectors, exam_services
 from intake.exam_forms import GaitForm, MobilityForm
 from tests.factories import sign_in
 from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
-from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
+from tests.intake.exam_fixtures import current_revision, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ ODI_SECTIONS = ("pain_intensity", "personal_care", "lifting", "walking", "sittin
 def _section(exam, dr, form_class, data):
     form = form_class(data, exam=exam)
     assert form.is_valid(), form.errors
-    return exam_services.exam_save_section(exam=exam, section=form_class.section, data=form.to_findings(), actor=dr.user)
+    return exam_services.exam_save_section(exam=exam, section=form_class.section, revision=current_revision(exam, form_class.section), data=form.to_findings(), actor=dr.user)
 
 
 def _follow_up(patient, dr, visit_type, location, *, days_ago, nprs, odi_points, hip_flexion, speed):
@@ -32,7 +32,7 @@ def _follow_up(patient, dr, visit_type, location, *, days_ago, nprs, odi_points,
     appointment = make_visit(patient, dr, visit_type=visit_type, location=location, start=start)
     found, _ = exam_services.exam_start(appointment=appointment, clinician=dr)
     odi = {key: odi_points for key in ODI_SECTIONS}
-    exam_services.exam_save_section(exam=found, section="scores", actor=dr.user,
+    exam_services.exam_save_section(exam=found, section="scores", revision=current_revision(found, "scores"), actor=dr.user,
                                     data={"nprs": nprs, "nprs_version": "1", "odi": odi, "odi_version": "placeholder"})
     _section(found, dr, MobilityForm, {"hip_flexion_left": str(hip_flexion), "hip_flexion_right": "120"})
     _section(found, dr, GaitForm, {"speed": str(speed), "stride_length_left": "120", "stride_length_right": "130"})
