@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 
+from clinic import dates
 from patients.models import PatientDocument
 from scheduling.models import VisitType
 
@@ -665,7 +666,7 @@ class BookSeriesForm(forms.Form):
         label="Visit type", queryset=VisitType.objects.filter(is_active=True), empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    first_start = forms.DateTimeField(
+    first_start = dates.InstantField(
         label="First visit", widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )

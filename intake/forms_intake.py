@@ -17,6 +17,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic import dates
 from patients import phone
 
 from . import instruments
@@ -457,7 +458,7 @@ class ComplaintForm(StepForm):
     title = "This problem"
     intro = "Tell us about the problem you are coming in for."
 
-    onset_date = forms.DateField(
+    onset_date = dates.PastDateField(
         label="When did it start?", help_text="A rough date is fine.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Tell us roughly when it started.", "invalid": "Enter a date."},

@@ -327,6 +327,10 @@ class Appointment(models.Model):
             self.video_token = new_token()
         super().save(*args, **kwargs)
 
+    def clean(self):
+        if self.room_id and (self.location_id is None or self.room.location_id != self.location_id):
+            raise ValidationError({"room": f"{self.room.name} is not at this visit's location; choose a room there."})
+
     def can_become(self, status):
         return status in self.TRANSITIONS[self.status]
 

@@ -5,7 +5,7 @@ Actions answer htmx requests with the side panel's new content and an `HX-Trigge
 answer is a normal page.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils import dateformat, timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic import dates
 from clinic.audit import request_ip
 from clinic.permissions import staff_permission_required
 from patients import selectors as patient_selectors
@@ -67,12 +68,8 @@ def _int(value):
 
 
 def _day(value):
-    """The date asked for, or today for anything unreadable or absurdly far away."""
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
-        return timezone.localdate()
-    return day if 1900 <= day.year <= 2200 else timezone.localdate()
+    """The date asked for, or today for anything unreadable or outside the clinic's calendar."""
+    return dates.parse_day(value) or timezone.localdate()
 
 
 def _local(instant):
@@ -93,7 +90,8 @@ def _add_errors(form, exc):
     """Put a service's ValidationError next to the fields it names (or on top of the form)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
     else:
         form.add_error(None, exc)
 
