@@ -17,11 +17,11 @@ from clinic import dates
 from patients.models import PatientDocument
 from scheduling.models import VisitType
 
-from . import rules, scoring
+from . import rules, scoring, vocabulary
 from .instruments import NPRS, ODI_PLACEHOLDER
 from .models import Exam
 
-SIDES = (("left", "Left"), ("right", "Right"))
+SIDES = vocabulary.LIMB_SIDES
 TEST_VALUES = ((rules.NOT_TESTED, "Not tested"), (rules.POSITIVE, "Positive"), (rules.NEGATIVE, "Negative"))
 
 
@@ -115,15 +115,8 @@ class ScoresForm(SectionForm):
 
 # --- History from the intake -------------------------------------------------------------------------
 
-ONSET_CHOICES = (
-    ("gradual", "Gradual, no clear cause"),
-    ("sport", "During sport or exercise"),
-    ("lifting", "Lifting or bending"),
-    ("fall", "Fall"),
-    ("accident", "Road or other accident"),
-    ("other", "Other"),
-)
-SIDE_CHOICES = (("left", "Left"), ("right", "Right"), ("both", "Both sides"), ("central", "Central / midline"))
+ONSET_CHOICES = vocabulary.ONSETS
+SIDE_CHOICES = vocabulary.SIDES
 
 
 class HistoryForm(SectionForm):
@@ -455,7 +448,7 @@ US_UNITS = (("cm", "cm"), ("mm", "mm"), ("mm2", "mm²"))
 class UltrasoundRowForm(forms.Form):
     id = forms.CharField(required=False, widget=forms.HiddenInput)
     structure = _choice("Structure", US_STRUCTURES)
-    side = _choice("Side", SIDES + (("both", "Both"),))
+    side = _choice("Side", vocabulary.LIMB_OR_BOTH)
     mode = _choice("Static or dynamic", (("static", "Static"), ("dynamic", "Dynamic (under contraction)")))
     measurement = _number("Measurement", low=0, high=10000, places=2)
     unit = _choice("Unit", US_UNITS, blank="unit")

@@ -133,13 +133,7 @@ class CancelForm(forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
-    reason = forms.CharField(label="Reason for declining", max_length=170, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "decline" and not data.get("reason", "").strip():
-            self.add_error("reason", "Say why, so the patient knows what to do next, e.g. “Dr Rivera is away”.")
-        return data
+    reason = forms.CharField(label="Reason for declining", max_length=170, required=False)  # the service asks why
 
 
 class SeriesForm(WhenMixin, forms.Form):

@@ -271,6 +271,8 @@ class Appointment(models.Model):
     # Statuses that hold the clinician's (and room's) time.
     OCCUPYING = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
     MOVABLE = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED)
+    # Statuses after which nothing more happens at the visit: no exam is started, no intake link stays open.
+    CLOSED = (Status.CANCELLED, Status.NO_SHOW)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")

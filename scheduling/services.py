@@ -157,11 +157,12 @@ def _with_next_free(exc, appointment, exclude=None):
 
 def appointment_book(
     *, patient, clinician, visit_type, start, modality, location=None, room=None,
-    source=Appointment.Source.FRONT_DESK, reason="", actor=None, check_hours=False, series=None,
+    source=Appointment.Source.FRONT_DESK, reason="", actor=None, check_hours=False, series=None, waitlist_entry=None,
 ) -> Appointment:
     """Book a visit; raise SlotTaken (with next free times) if the time overlaps, ValidationError if invalid.
 
-    Online bookings (`check_hours`) must also fall on an open slot: within hours, notice and horizon.
+    Online bookings (`check_hours`) must also fall on an open slot: within hours, notice and horizon. A booking
+    made for the patient's waitlist entry takes the entry off the list in the same transaction.
     """
     if modality == Modality.TELEHEALTH:
         location, room = None, None
@@ -193,6 +194,8 @@ def appointment_book(
             _save_guarded(appointment, actor=actor)
         except SlotTaken as exc:
             raise _with_next_free(exc, appointment) from None
+        if waitlist_entry is not None and waitlist_entry.patient_id == patient.pk:
+            waitlist_close(entry=waitlist_entry, status=WaitlistEntry.Status.BOOKED, actor=actor)
         signals.appointment_booked.send(Appointment, appointment=appointment, actor=actor)
     return appointment
 
@@ -243,10 +246,32 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
     return appointment
 
 
+# An online request is answered, so the patient hears "accepted" or "declined" (never a bare "cancelled"), and
+# answered once: these hold on every path (staff pages, the staff API, anything else calling the services).
+REQUEST_NEEDS_DECISION = "Accept or decline the request, so the patient is told."
+REQUEST_NOT_CANCELLED = "Decline the request instead, so the patient is told."
+REQUEST_DECIDED = "This request was already decided."
+DECLINE_NEEDS_REASON = "Say why, so the patient knows what to do next, e.g. “Dr Rivera is away”."
+
+
+def _refuse_undecided_request(appointment, status):
+    if appointment.status == Status.REQUESTED:
+        raise ValidationError(REQUEST_NOT_CANCELLED if status == Status.CANCELLED else REQUEST_NEEDS_DECISION)
+
+
+def _refuse_decided(appointment, status):
+    if appointment.status != Status.REQUESTED:
+        raise ValidationError(REQUEST_DECIDED)
+
+
 @transaction.atomic
-def appointment_set_status(*, appointment, status, actor=None, reason="") -> Appointment:
-    """Check in, complete, mark no-show, confirm, accept a request or cancel: the workflow decides."""
+def appointment_set_status(*, appointment, status, actor=None, reason="", _guard=_refuse_undecided_request
+                           ) -> Appointment:
+    """Check in, complete, mark no-show, confirm or cancel: the workflow decides. A request is only answered through
+    request_decide (or withdrawn by its patient); the guard runs on the locked row, so two answers cannot both win."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if _guard is not None:
+        _guard(appointment, status)
     previous_status = appointment.status
     appointment.transition_to(status)
     if status == Status.CANCELLED:
@@ -261,18 +286,24 @@ def appointment_set_status(*, appointment, status, actor=None, reason="") -> App
     return appointment
 
 
-def appointment_cancel(*, appointment, reason, actor=None):
-    """Cancel and free the slot; returns the waitlist entries that match the freed time."""
-    appointment = appointment_set_status(appointment=appointment, status=Status.CANCELLED, actor=actor, reason=reason)
+def appointment_cancel(*, appointment, reason, actor=None, by_patient=False):
+    """Cancel and free the slot; returns the waitlist entries that match the freed time. Staff decline a request
+    instead; its patient may withdraw it (`by_patient`)."""
+    appointment = appointment_set_status(appointment=appointment, status=Status.CANCELLED, actor=actor, reason=reason,
+                                         _guard=None if by_patient else _refuse_undecided_request)
     return appointment, list(selectors.waitlist_matches(appointment))
 
 
 def request_decide(*, appointment, accept, actor, reason=""):
-    """Accept an online request (it becomes booked) or decline it (cancelled, with the reason)."""
+    """Accept an online request (it becomes booked) or decline it (cancelled, with the reason), once."""
     if accept:
-        return appointment_set_status(appointment=appointment, status=Status.BOOKED, actor=actor)
+        return appointment_set_status(appointment=appointment, status=Status.BOOKED, actor=actor,
+                                      _guard=_refuse_decided)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": DECLINE_NEEDS_REASON})
     return appointment_set_status(
-        appointment=appointment, status=Status.CANCELLED, actor=actor, reason=f"Request declined: {reason}".strip()
+        appointment=appointment, status=Status.CANCELLED, actor=actor, reason=f"Request declined: {reason.strip()}",
+        _guard=_refuse_decided,
     )
 
 
@@ -454,5 +485,5 @@ def online_booking_cancel(*, appointment, reason="") -> Appointment:
         raise ValidationError(refusal)
     text = f"Cancelled online by the patient: {(reason or '').strip() or 'no reason given'}"
     with transaction.atomic():
-        appointment, _ = appointment_cancel(appointment=appointment, reason=text)
+        appointment, _ = appointment_cancel(appointment=appointment, reason=text, by_patient=True)
     return appointment

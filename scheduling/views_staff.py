@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -249,8 +248,6 @@ def appointment_status(request, pk):
     if not form.is_valid():
         return _panel(request, appointment, error="Choose what happened to the visit.")
     status = form.cleaned_data["status"]
-    if appointment.status == Status.REQUESTED and status == Status.BOOKED:
-        return _panel(request, appointment, error="Accept or decline the request, so the patient is told.")
     try:
         services.appointment_set_status(appointment=appointment, status=status, actor=request.user)
     except ValidationError as exc:
@@ -282,8 +279,6 @@ def appointment_move(request, pk):
 @staff_permission_required("scheduling.view_appointment", "scheduling.change_appointment")
 def appointment_cancel(request, pk):
     appointment = _appointment(pk)
-    if appointment.status == Status.REQUESTED:
-        return _panel(request, appointment, error="Decline the request instead, so the patient is told.")
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _panel(request, appointment, cancel_form=form)
@@ -298,8 +293,6 @@ def appointment_cancel(request, pk):
 @staff_permission_required("scheduling.view_appointment", "scheduling.change_appointment")
 def request_decide(request, pk):
     appointment = _appointment(pk)
-    if appointment.status != Status.REQUESTED:
-        return _panel(request, appointment, error="This request was already decided.")
     form = DecideForm(request.POST)
     if not form.is_valid():
         return _panel(request, appointment, decide_form=form)
@@ -309,6 +302,9 @@ def request_decide(request, pk):
             appointment=appointment, accept=accept, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            _add_errors(form, exc)
+            return _panel(request, appointment, decide_form=form)
         return _panel(request, appointment, error=" ".join(exc.messages))
     patient = appointment.patient
     told = f"We are emailing {patient.first_name}." if patient.email else (
@@ -437,15 +433,11 @@ def _create_patient(request, new_form):
 
 
 def _book(request, data, patient):
-    with transaction.atomic():
-        appointment = services.appointment_book(
-            patient=patient, clinician=data["clinician"], visit_type=data["visit_type"], start=data["start"],
-            modality=data["modality"], location=data["location"], room=data["room"], reason=data["reason"],
-            actor=request.user,
-        )
-        if data.get("waitlist") and data["waitlist"].patient_id == patient.pk:
-            services.waitlist_close(entry=data["waitlist"], status=WaitlistEntry.Status.BOOKED, actor=request.user)
-    return appointment
+    return services.appointment_book(
+        patient=patient, clinician=data["clinician"], visit_type=data["visit_type"], start=data["start"],
+        modality=data["modality"], location=data["location"], room=data["room"], reason=data["reason"],
+        actor=request.user, waitlist_entry=data.get("waitlist"),
+    )
 
 
 # Series and waitlist
