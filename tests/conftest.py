@@ -36,6 +36,20 @@ def pytest_runtest_setup(item):
         pytest.skip(message)
 
 
+# Tests hash with MD5: a PBKDF2 hash costs a few hundred milliseconds, paid for every user a test makes and
+# every password sign-in. Production keeps Django's default hashers (tests/clinic/test_password_hashing.py
+# checks them with the real hasher); the password validators are untouched, so weak passwords are refused.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
