@@ -9,6 +9,13 @@ from tests.factories import sign_in
 
 from .factories import PatientFactory, UserFactory
 
+# Fixtures shared across folders, by name (a test asks for `dr_rivera` or `intake`, never imports it).
+pytest_plugins = [
+    "tests.fixtures.clinic",  # the clinic: location, visit types, Dr Rivera and Dr Chen, a Monday
+    "tests.intake.intake_fixtures",  # Maya's evaluation, its intake and link
+    "tests.intake.exam_fixtures",  # a checked-in visit, its exam, the clinicians' signed-in clients
+]
+
 REQUIRE_SERVICES = os.environ.get("CI") == "true" or os.environ.get("STRIDE_REQUIRE_SERVICES") == "1"
 
 
