@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -17,6 +18,27 @@ pytest_plugins = [
 ]
 
 REQUIRE_SERVICES = os.environ.get("CI") == "true" or os.environ.get("STRIDE_REQUIRE_SERVICES") == "1"
+
+
+# Tasks this process queues without naming a queue go to one of its own, not Celery's shared "celery" queue:
+# two xdist workers (or two checkouts on one Redis) would otherwise run each other's tasks against the wrong
+# test database. The workers the tests start are given a queue of their own as well (-Q).
+TEST_QUEUE = f"stride-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
+
+
+def pytest_configure(config):
+    from clinic.celery import app
+
+    app.conf.task_default_queue = TEST_QUEUE
+
+
+def pytest_unconfigure(config):
+    if _redis_available():
+        import redis
+
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
+            TEST_QUEUE, f"_kombu.binding.{TEST_QUEUE}", f"_kombu.binding_permanent.{TEST_QUEUE}"
+        )
 
 
 def _redis_available():
