@@ -1,6 +1,8 @@
 import datetime
 import re
+from functools import cached_property
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.functions import Lower
 
@@ -44,6 +46,28 @@ def patient_search(query, *, include_archived=False):
             Q(_last__startswith=term) | Q(_first__startswith=term) | Q(_pref__startswith=term)
         )
     return patients
+
+
+class SearchPaginator(Paginator):
+    """Pages of search results that count at most COUNT_CAP matches.
+
+    An exact COUNT over every match costs as much as the search itself (a one-letter search over a chain's
+    50,000 patients); past the cap the page says "more than" and asks for a narrower search instead.
+    """
+
+    COUNT_CAP = 500
+
+    @cached_property
+    def _counted(self):
+        return self.object_list[: self.COUNT_CAP + 1].count()  # SELECT COUNT(*) FROM (... LIMIT 501)
+
+    @property
+    def capped(self):
+        return self._counted > self.COUNT_CAP
+
+    @property
+    def count(self):
+        return min(self._counted, self.COUNT_CAP)
 
 
 def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobile_phone="", exclude_pk=None):

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,7 +23,7 @@ def patient_list(request):
     query = request.GET.get("q", "").strip()
     include_archived = request.GET.get("archived") == "1"
     patients = selectors.patient_search(query, include_archived=include_archived)
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.SearchPaginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
     return render(request, template, {"page": page, "query": query, "include_archived": include_archived})
 
