@@ -22,6 +22,7 @@ class IntakeConfig(AppConfig):
         from clinic import audit
         from patients import care
 
+        from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
         from .exam_selectors import exams_in_care
         from .models import Exam, ExamAddendum, IntakeForm, OutcomeScore, RedFlagAlert
 

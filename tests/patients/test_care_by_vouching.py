@@ -16,14 +16,8 @@ from patients.models import EmergencyAccess
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, ClinicSettings
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
+from tests.fixtures.clinic import local
 from tests.intake.exam_fixtures import submitted_intake
-from tests.scheduling.conftest import local, next_weekday
-
-
-@pytest.fixture
-def monday():
-    return next_weekday(0, after_days=5)
 
 
 @pytest.fixture(autouse=True)
