@@ -31,14 +31,8 @@ from intake import exam_services
 from intake.models import INTAKE_STEPS, RedFlagAlert
 from scheduling.models import Room
 from tests.factories import sign_in
-from tests.intake import intake_fixtures as fx
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
 from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
-from tests.scheduling import conftest as scheduling_fixtures
 from tests.scheduling.conftest import NY, local
-
-appointment, evaluation, intake, maya, token = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.token
-monday, telehealth_consult = scheduling_fixtures.monday, scheduling_fixtures.telehealth_consult
 
 # Fixed so CI is repeatable; set them to dig deeper locally (e.g. SCHEMA_FUZZ_EXAMPLES=300 SCHEMA_FUZZ_SEEDS=7).
 # Three seeds explore three different corners (one seed alone missed year-9999 dates); each is its own set of
