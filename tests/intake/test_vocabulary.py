@@ -6,7 +6,6 @@ import pytest
 from intake import exam_services, vocabulary
 from intake.exam_forms import ONSET_CHOICES, SIDE_CHOICES
 from intake.forms_intake import ComplaintForm
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
 from tests.intake.exam_fixtures import submitted_intake
 
 pytestmark = pytest.mark.django_db
