@@ -33,12 +33,13 @@ CODE_VERSION = render_cache.code_version(
     *(_CODE / name for name in (
         "patients/chart_cache.py", "patients/selectors.py", "patients/models.py", "patients/care.py",
         "patients/views.py", "patients/forms.py", "patients/phone.py", "clinic/models.py",
-        "clinic/templatetags/stride_forms.py", "intake/models.py", "intake/exam_forms.py",
-        "intake/exam_selectors.py", "intake/charts.py", "intake/instruments.py", "intake/scoring.py",
-        "intake/templatetags/exam_tags.py", "notifications/models.py", "notifications/selectors.py",
+        "clinic/templatetags/stride_forms.py", "intake/models.py", "intake/selectors.py", "exams/models.py",
+        "exams/forms.py", "exams/catalogue.py", "exams/rules.py", "exams/selectors.py", "intake/charts.py",
+        "intake/instruments.py", "intake/scoring.py", "intake/templatetags/intake_tags.py",
+        "exams/templatetags/exam_tags.py", "notifications/models.py", "notifications/selectors.py",
         "notifications/templatetags/notifications.py", "scheduling/models.py")),
     *(_CODE / "templates" / name for name in (
-        TEMPLATE, "intake/_chart_red_flags.html", "intake/_chart_intake.html", "intake/_chart_exams.html",
+        TEMPLATE, "intake/_chart_red_flags.html", "intake/_chart_intake.html", "exams/_chart_exams.html",
         "intake/_chart_progress.html", "scheduling/staff/_patient_appointments.html", "patients/_emergency_access.html",
         "notifications/_history.html", "notifications/_status.html")),
 )
@@ -56,16 +57,16 @@ def _fingerprint_sql():
     """SQL for the md5 of every row the chart can show, for the outer query's patient (its parameter: now).
     Built once: the tables are looked up when the apps are ready."""
     appointment, notification = _table("scheduling", "Appointment"), _table("notifications", "Notification")
-    exam, document = _table("intake", "Exam"), Patient._meta.get_field("documents").related_model._meta.db_table
+    exam, document = _table("exams", "Exam"), Patient._meta.get_field("documents").related_model._meta.db_table
     own = [(f"SELECT * FROM {_table(app, model)} x WHERE x.patient_id = {PATIENT} ORDER BY x.id")
            for app, model in (("intake", "IntakeForm"), ("intake", "OutcomeScore"), ("intake", "RedFlagAlert"),
-                              ("intake", "Exam"), ("patients", "PatientDocument"), ("patients", "Consent"),
+                              ("exams", "Exam"), ("patients", "PatientDocument"), ("patients", "Consent"),
                               ("notifications", "Notification"))]
     sources = [
         f"SELECT * FROM {Patient._meta.db_table} x WHERE x.id = {PATIENT}",
         f"SELECT x.*, x.end_at >= %s AS upcoming FROM {appointment} x WHERE x.patient_id = {PATIENT} ORDER BY x.id",
         *own,
-        f"SELECT a.* FROM {_table('intake', 'ExamAddendum')} a JOIN {exam} e ON e.id = a.exam_id "
+        f"SELECT a.* FROM {_table('exams', 'ExamAddendum')} a JOIN {exam} e ON e.id = a.exam_id "
         f"WHERE e.patient_id = {PATIENT} ORDER BY a.id",
         *(f"SELECT * FROM {_table('scheduling', model)} ORDER BY id" for model in ("VisitType", "Location", "Clinician")),
         f"SELECT u.id, u.first_name, u.last_name, u.email FROM {_table('clinic', 'User')} u WHERE "

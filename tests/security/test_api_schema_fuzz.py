@@ -27,13 +27,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from intake import exam_services
+from exams import services as exam_services
 from intake.models import INTAKE_STEPS, RedFlagAlert
 from scheduling.models import Room
+from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
+from tests.exams.exam_fixtures import make_visit, sign, submitted_intake
 from tests.factories import sign_in
 from tests.intake import intake_fixtures as fx
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
-from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
 from tests.scheduling import conftest as scheduling_fixtures
 from tests.scheduling.conftest import NY, local
 
