@@ -20,6 +20,7 @@ class ExamsConfig(AppConfig):
     def ready(self):
         from clinic import audit
 
+        from . import chart_sections  # noqa: F401  (registers the exams section of the chart)
         from .models import Exam, ExamAddendum
 
         audit.track(Exam, patient=lambda obj: obj.patient_id, redact=("findings", "assessment_notes"))

@@ -11,6 +11,8 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from clinic import dates
+from intake import vocabulary
 from intake.instruments import NPRS, ODI_PLACEHOLDER
 from patients.models import PatientDocument
 from scheduling.models import VisitType
@@ -29,7 +31,7 @@ from .catalogue import (
     motion_keys,
 )
 
-SIDES = (("left", "Left"), ("right", "Right"))
+SIDES = vocabulary.LIMB_SIDES
 TEST_VALUES = ((NOT_TESTED, "Not tested"), (POSITIVE, "Positive"), (NEGATIVE, "Negative"))
 
 
@@ -123,15 +125,8 @@ class ScoresForm(SectionForm):
 
 # --- History from the intake -------------------------------------------------------------------------
 
-ONSET_CHOICES = (
-    ("gradual", "Gradual, no clear cause"),
-    ("sport", "During sport or exercise"),
-    ("lifting", "Lifting or bending"),
-    ("fall", "Fall"),
-    ("accident", "Road or other accident"),
-    ("other", "Other"),
-)
-SIDE_CHOICES = (("left", "Left"), ("right", "Right"), ("both", "Both sides"), ("central", "Central / midline"))
+ONSET_CHOICES = vocabulary.ONSETS
+SIDE_CHOICES = vocabulary.SIDES
 
 
 class HistoryForm(SectionForm):
@@ -382,7 +377,7 @@ US_UNITS = (("cm", "cm"), ("mm", "mm"), ("mm2", "mm²"))
 class UltrasoundRowForm(forms.Form):
     id = forms.CharField(required=False, widget=forms.HiddenInput)
     structure = _choice("Structure", US_STRUCTURES)
-    side = _choice("Side", SIDES + (("both", "Both"),))
+    side = _choice("Side", vocabulary.LIMB_OR_BOTH)
     mode = _choice("Static or dynamic", (("static", "Static"), ("dynamic", "Dynamic (under contraction)")))
     measurement = _number("Measurement", low=0, high=10000, places=2)
     unit = _choice("Unit", US_UNITS, blank="unit")
@@ -586,7 +581,7 @@ class BookSeriesForm(forms.Form):
         label="Visit type", queryset=VisitType.objects.filter(is_active=True), empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    first_start = forms.DateTimeField(
+    first_start = dates.InstantField(
         label="First visit", widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )

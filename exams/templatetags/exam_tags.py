@@ -1,11 +1,9 @@
-"""Template helpers for the clinician's exam and the chart's exam section."""
+"""Template filters for the clinician's exam and the chart's exam section (no queries)."""
 
 from decimal import Decimal
 
 from django import forms, template
-from django.utils import timezone
 
-from exams import selectors as exam_selectors
 from intake.templatetags.intake_tags import num, signed_num
 
 register = template.Library()
@@ -69,25 +67,3 @@ def revision_of(exam, section):
     return exam.revision_of(section)
 
 
-@register.simple_tag(takes_context=True)
-def chart_exams(context, patient):
-    """The patient's exams for the chart (one query), or None for users who may not read clinical notes."""
-    if not context["request"].user.has_perm("intake.view_clinical"):
-        return None
-    exams = exam_selectors.chart_exams(patient.pk)
-    comparison = exam_selectors.first_and_latest(exams)
-    if comparison:
-        comparison["tables"] = [("Range of motion", comparison["rom"]), ("Gait", comparison["gait"])]
-    return {"exams": exams, "comparison": comparison, "open_visits": _open_visits(patient, exams)}
-
-
-CLOSED = ("cancelled", "no_show")
-
-
-def _open_visits(patient, exams, shown=5):
-    """Today's and recent visits that have no exam yet, from the chart's prefetched appointments (no query)."""
-    with_exam = {e.appointment_id for e in exams}
-    today = timezone.localdate()
-    visits = [a for a in getattr(patient, "upcoming_appointments", []) if timezone.localdate(a.start_at) == today]
-    visits += list(getattr(patient, "past_appointments", []))[:10]
-    return [a for a in visits if a.pk not in with_exam and a.status not in CLOSED][:shown]

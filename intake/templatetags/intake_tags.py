@@ -1,8 +1,6 @@
-"""Template helpers for the chart's progress section (outcome series from the intake form and the exams)."""
+"""Template filters for the chart's progress section and the intake pages (no queries)."""
 
 from django import template
-
-from intake import selectors
 
 register = template.Library()
 
@@ -19,11 +17,3 @@ def signed_num(value):
     if value is None:
         return "—"
     return f"{float(value):+g}"
-
-
-@register.simple_tag(takes_context=True)
-def chart_progress(context, patient):
-    """The patient's outcome series with their plots (one query), or None without clinical access."""
-    if not context["request"].user.has_perm("intake.view_clinical"):
-        return None
-    return selectors.progress_series(patient.pk, scores=getattr(patient, "chart_scores", None))

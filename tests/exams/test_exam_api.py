@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from exams import services as exam_services
 from exams.forms import SpecialTestsForm
-from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.exams.exam_fixtures import SI_CLUSTER_3, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ from clinic.models import AuditEvent
 from exams import services as exam_services
 from exams.models import Exam, ExamAttachment
 from scheduling.models import Appointment
-from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.exams.exam_fixtures import SI_CLUSTER_3, post_section, sign, submitted_intake
 from tests.factories import sign_in
 

@@ -12,7 +12,6 @@ from exams.forms import SpecialTestsForm, UltrasoundForm
 from exams.models import Exam, ExamAttachment
 from intake.models import OutcomeScore
 from scheduling.models import Appointment
-from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.exams.exam_fixtures import SI_CLUSTER_3, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,6 @@ from django.db.migrations.executor import MigrationExecutor
 from clinic import roles
 from exams.models import Exam
 from patients.models import PatientDocument
-from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.exams.exam_fixtures import make_visit
 from tests.factories import UserFactory
 

@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from scheduling.models import Appointment
-from tests.exams.exam_fixtures import *  # noqa: F403  (clinician, location and visit type fixtures)
 from tests.exams.exam_fixtures import make_visit
 from tests.factories import PatientFactory
 

@@ -10,7 +10,6 @@ from django.utils import timezone
 from clinic import roles
 from clinic.models import AuditEvent
 from patients.models import EmergencyAccess
-from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.exams.exam_fixtures import submitted_intake
 from tests.factories import sign_in
 

@@ -34,7 +34,6 @@ from notifications.models import Notification
 from patients.models import Consent, PatientDocument
 from scheduling import links as scheduling_links
 from scheduling.models import WaitlistEntry
-from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.exams.exam_fixtures import make_visit, submitted_intake
 from tests.factories import PatientFactory, sign_in
 

@@ -2,9 +2,7 @@
 
 from datetime import timedelta
 
-from tests.exams.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.factories import PatientFactory
-from tests.scheduling.conftest import local, monday  # noqa: F401
 from tests.scheduling.test_api import _fill
 
 
