@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "patients",
     "scheduling",
     "intake",
+    "exams",
     "notifications",
 ]
 

@@ -10,14 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from clinic.models import AuditEvent
-from intake import exam_services
+from exams import services as exam_services
 from intake.models import RedFlagAlert
 from patients.models import EmergencyAccess
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, ClinicSettings
+from tests.exams.exam_fixtures import submitted_intake
 from tests.factories import sign_in
 from tests.fixtures.clinic import local
-from tests.intake.exam_fixtures import submitted_intake
 
 
 @pytest.fixture(autouse=True)
