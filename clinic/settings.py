@@ -190,9 +190,21 @@ TWILIO_FROM = env("TWILIO_FROM", default="")
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 SMS_BACKEND = env("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID and not DEBUG else "console")
 
-CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://")
-}
+
+
+def cache_settings(url):
+    """CACHES for CACHE_URL. The cache holds nothing the database cannot give again, so on Redis a backend
+    that works without it while it is down (clinic.cache): a Redis outage must not become an error page."""
+    config = env.cache_url_config(url)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "clinic.cache.ResilientRedisCache"
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
+    return {"default": config}
+
+
+CACHES = cache_settings(env("CACHE_URL", default="locmemcache://"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
