@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "scheduling",
     "intake",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from patients import care
 from patients.models import Patient
 from scheduling.models import Appointment
 
+from . import links
 from .models import IntakeForm, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
@@ -77,3 +78,14 @@ def intake_summary(*, pk: int, viewer) -> IntakeForm:
         )
         .get(pk=pk)
     )
+
+
+def patient_open_intakes(*, patient, now=None) -> list[IntakeForm]:
+    """A patient's own forms still to fill in whose link still works, by their visit, in one query."""
+    forms = (
+        IntakeForm.objects.filter(patient=patient)
+        .exclude(status=IntakeForm.Status.SUBMITTED)
+        .select_related("appointment__location", "appointment__visit_type", "appointment__clinician__user")
+        .order_by("appointment__start_at", "created_at")
+    )
+    return [form for form in forms if not links.is_expired(form, now)]

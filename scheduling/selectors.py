@@ -386,3 +386,16 @@ def appointment_detail(pk):
         .annotate(**RED_FLAG_COUNT)
         .get(pk=pk)
     )
+
+
+UPCOMING_FOR_PATIENT = ("requested", "booked", "confirmed", "checked_in")
+
+
+def patient_upcoming_visits(*, patient, now=None):
+    """A patient's own visits that have not ended (online requests included, cancelled and missed ones not),
+    soonest first, with what their home page shows, in one query."""
+    return list(
+        Appointment.objects.filter(patient=patient, status__in=UPCOMING_FOR_PATIENT, end_at__gt=now or timezone.now())
+        .select_related("visit_type", "clinician__user", "location")
+        .order_by("start_at", "id")
+    )
