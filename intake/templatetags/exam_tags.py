@@ -6,6 +6,7 @@ from django import forms, template
 from django.utils import timezone
 
 from intake import exam_selectors
+from scheduling.models import Appointment
 
 register = template.Library()
 
@@ -92,7 +93,6 @@ def chart_exams(context, patient):
     return {"exams": exams, "comparison": comparison, "open_visits": _open_visits(patient, exams)}
 
 
-CLOSED = ("cancelled", "no_show")
 
 
 def _open_visits(patient, exams, shown=5):
@@ -101,7 +101,7 @@ def _open_visits(patient, exams, shown=5):
     today = timezone.localdate()
     visits = [a for a in getattr(patient, "upcoming_appointments", []) if timezone.localdate(a.start_at) == today]
     visits += list(getattr(patient, "past_appointments", []))[:10]
-    return [a for a in visits if a.pk not in with_exam and a.status not in CLOSED][:shown]
+    return [a for a in visits if a.pk not in with_exam and a.status not in Appointment.CLOSED][:shown]
 
 
 @register.simple_tag(takes_context=True)

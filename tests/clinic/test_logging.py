@@ -3,13 +3,7 @@
 import logging
 
 from tests.factories import PASSWORD
-from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import valid_answers
-from tests.scheduling.conftest import clinic_settings, dr_rivera, local, location, monday, visit_types  # noqa: F401
-
-appointment, evaluation, intake, maya, deliver_now, token = (
-    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now, fx.token
-)
 
 
 def test_logs_hold_no_passwords_signed_links_or_patient_details(client, caplog, front_desk, maya, token, intake,

@@ -12,7 +12,6 @@ from django.utils import timezone
 from intake import charts, exam_selectors, exam_services
 from intake.exam_forms import GaitForm, MobilityForm
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db

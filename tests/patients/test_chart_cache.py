@@ -21,7 +21,6 @@ from notifications.models import Notification
 from patients.models import Consent, Patient, PatientDocument
 from scheduling.models import Appointment, VisitType
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (clinicians, visit types, location, visit, exam)
 from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.postgres
