@@ -16,6 +16,7 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self):
-        from . import two_factor  # noqa: F401  (connects: a removed sign-in device ends its owner's sessions)
+        from . import checks, two_factor  # noqa: F401  (registers the deploy checks; a removed sign-in device
+        # ends its owner's sessions)
 
         post_migrate.connect(roles.sync_app_roles, dispatch_uid="stride-sync-roles")
