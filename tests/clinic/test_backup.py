@@ -22,7 +22,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]  # 
 def _url(name):
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name}"
+    if not s["HOST"]:  # the Unix socket (.ci/run's fallback where local TCP logins are not trusted)
+        return f"postgres://{auth}@/{name}"
+    return f"postgres://{auth}@{s['HOST']}:{s['PORT'] or 5432}/{name}"
 
 
 def _counts(url):
