@@ -16,7 +16,9 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self):
-        from . import checks, two_factor  # noqa: F401  (registers the deploy checks; a removed sign-in device
-        # ends its owner's sessions)
+        from . import checks, signed_in, two_factor  # noqa: F401  (checks registers the deploy checks; two_factor
+        # connects: a removed device ends sessions)
+
+        signed_in.connect()
 
         post_migrate.connect(roles.sync_app_roles, dispatch_uid="stride-sync-roles")

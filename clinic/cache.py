@@ -6,8 +6,10 @@ So while Redis does not answer, every operation degrades to working without it: 
 writes and deletes do nothing, `add` reports nothing stored and `incr` answers None (the throttle then lets
 the request through, see scheduling.throttle). A warning is logged at most once a minute per process.
 
-After a failure the cache is not tried again for a few seconds, so a page that makes several cache calls
-pays one connection timeout, not one per call. Used whenever CACHE_URL points to Redis (clinic.settings).
+After a failure, reads do not try it again for a few seconds, so a page that reads several times pays one
+connection timeout, not one per read. The first call that reaches Redis again empties the cache's database:
+invalidations sent while it was away were lost. So the cache needs a Redis database of its own, never the
+broker's (a deploy check says so). Used whenever CACHE_URL points to Redis (clinic.settings).
 """
 
 import logging
@@ -30,10 +32,11 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, params)
         self._down_until = 0.0
         self._warned_at = None
+        self._missed = False
 
     def _degrade(self, operation, exc, default):
         now = time.monotonic()
-        self._down_until = now + RETRY_AFTER_SECONDS
+        self._down_until, self._missed = now + RETRY_AFTER_SECONDS, True
         if self._warned_at is None or now - self._warned_at >= WARN_EVERY_SECONDS:
             self._warned_at = now
             logger.warning(
@@ -42,11 +45,19 @@ class ResilientRedisCache(RedisCache):
             )
         return default
 
-    def _call(self, operation, default, *args, **kwargs):
-        if time.monotonic() < self._down_until:
+    def _call(self, operation, default, *args, write=False):
+        # Reads skip a cache that just failed; writes and deletes always try, so an invalidation is not lost
+        # to the pause once Redis is back.
+        if not write and time.monotonic() < self._down_until:
             return default
         try:
-            return getattr(super(), operation)(*args, **kwargs)
+            if self._missed:
+                # Writes and deletes made while Redis was away are lost (a sign-out, a role change, a settings
+                # save), so nothing from before the outage may be served: empty this cache's database once.
+                super().clear()
+                self._missed = False
+                logger.warning("Cache reachable again: emptied it, as changes made during the outage were not seen")
+            return getattr(super(), operation)(*args)
         except UNAVAILABLE as exc:
             return self._degrade(operation, exc, default)
 
@@ -60,26 +71,26 @@ class ResilientRedisCache(RedisCache):
         return self._call("has_key", False, key, version)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", False, key, value, timeout, version)
+        return self._call("add", False, key, value, timeout, version, write=True)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set", None, key, value, timeout, version)
+        return self._call("set", None, key, value, timeout, version, write=True)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("set_many", list(data), data, timeout, version)
+        return self._call("set_many", list(data), data, timeout, version, write=True)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("touch", False, key, timeout, version)
+        return self._call("touch", False, key, timeout, version, write=True)
 
     def delete(self, key, version=None):
-        return self._call("delete", False, key, version)
+        return self._call("delete", False, key, version, write=True)
 
     def delete_many(self, keys, version=None):
-        return self._call("delete_many", None, keys, version)
+        return self._call("delete_many", None, keys, version, write=True)
 
     def incr(self, key, delta=1, version=None):
         """The new value, or None while the cache is unavailable (a missing key still raises ValueError)."""
-        return self._call("incr", None, key, delta, version)
+        return self._call("incr", None, key, delta, version, write=True)
 
     def clear(self):
-        return self._call("clear", False)
+        return self._call("clear", False, write=True)

@@ -53,3 +53,21 @@ class ProxyCountMiddleware:
                            "counted as the proxy's address %s (sign-in lockouts, throttles). Set NUM_PROXIES.",
                            request.META.get("REMOTE_ADDR") or "?")
         return self.get_response(request)
+
+
+@register(Tags.caches, deploy=True)
+def cache_database_check(app_configs=None, **kwargs):
+    """The Redis cache empties its database after an outage (clinic.cache): never the broker's queues."""
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"] != "clinic.cache.ResilientRedisCache" or not settings.CELERY_BROKER_URL.startswith("redis"):
+        return []
+    cache_url, broker_url = urlsplit(str(cache["LOCATION"])), urlsplit(settings.CELERY_BROKER_URL)
+
+    def where(url):
+        return (url.hostname, url.port or 6379, url.path.strip("/") or "0")
+
+    if where(cache_url) == where(broker_url):
+        return [Error("CACHE_URL and CELERY_BROKER_URL name the same Redis database: emptying the cache after an "
+                      "outage would drop queued tasks.", hint="Give the cache its own number, e.g. /1.",
+                      id="stride.E002")]
+    return []

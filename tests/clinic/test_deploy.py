@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 PRODUCTION = {"DEBUG": "false", "HTTPS": "true", "ALLOWED_HOSTS": "clinic.example.org",
-              "SITE_URL": "https://clinic.example.org", "NUM_PROXIES": "1"}
+              "SITE_URL": "https://clinic.example.org", "NUM_PROXIES": "1",
+              "CACHE_URL": "rediscache://127.0.0.1:6379/6"}
 
 
 def manage(*args, drop=(), **values):
@@ -32,6 +33,9 @@ def test_production_settings_pass_check_deploy_with_warnings_as_failures():
     done = manage("check", "--deploy", "--fail-level", "WARNING")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+    # Without a shared cache a sign-out would reach one web process only (clinic.signed_in, clinic.sessions).
+    done = manage("check", "--deploy", "--fail-level", "WARNING", drop=["CACHE_URL"])
+    assert done.returncode != 0 and "clinic.W001" in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("missing", ["SITE_URL", "SECRET_KEY"])
@@ -98,3 +102,11 @@ def test_no_template_or_script_relies_on_inline_script_the_policy_would_block():
         if re.search(r"\son[a-z]+\s*=\s*[\"']", text) or "javascript:" in text:
             offenders.append(f"{path.relative_to(ROOT)}: inline event handler")
     assert not offenders, offenders
+
+
+def test_check_deploy_refuses_a_cache_on_the_brokers_redis_database():
+    done = manage("check", "--deploy", CACHE_URL="rediscache://127.0.0.1:6379/0",
+                  CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert done.returncode != 0 and "stride.E002" in done.stderr + done.stdout
+    assert manage("check", "--deploy", "--fail-level", "WARNING", CACHE_URL="rediscache://127.0.0.1:6379/1",
+                  CELERY_BROKER_URL="redis://127.0.0.1:6379/0").returncode == 0
