@@ -3,7 +3,7 @@
 Each section form reads its initial values from `Exam.findings[section]` (`initial_from`) and turns
 what was typed into the JSON stored there (`to_findings`). Catalogues (tests, motions, muscles) carry
 the labels and the source figures shown beside the fields; figures come from
-/work/shared/clinical-reference.md through intake.rules and intake.scoring.
+docs/clinical-rules.md through intake.rules and intake.scoring.
 """
 
 import re

@@ -1,6 +1,6 @@
 """Pure clinical rules: differential suggestions from exam findings, and the intake red-flag screen.
 
-No Django. Rules and figures come from /work/shared/clinical-reference.md (bracketed numbers are its
+No Django. Rules and figures come from docs/clinical-rules.md (bracketed numbers are its
 references). A suggestion shows the rule that fired and its source figures; it never sets a diagnosis.
 
 Findings (input of suggest_differentials), every key optional:
