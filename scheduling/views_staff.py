@@ -26,7 +26,7 @@ from patients import selectors as patient_selectors
 from patients import services as patient_services
 from patients.models import Patient
 
-from . import calendar_cache, ics, selectors, services
+from . import ics, selectors, services
 from .forms_staff import (
     BookingForm,
     CancelForm,
@@ -154,10 +154,15 @@ def calendar(request):
         "requests": list(selectors.pending_requests()) if request.user.has_perm("scheduling.change_appointment")
         else [],
     }
-    all_clinicians, context["grid_html"] = calendar_cache.grid_html(
-        request, days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled, week=week,
-        compact=context["compact"], book_url=context["book_url"],
-    )
+    all_clinicians = selectors.active_calendar_clinicians()
+    context.update({
+        "grid": selectors.calendar_grid(days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled,
+                                        clinicians=all_clinicians),
+        "can_book": request.user.has_perm("scheduling.add_appointment"),
+        # A visit's link is this and its id (a reverse() per block would cost more than drawing it).
+        "appointment_url": reverse("scheduling:appointment", args=[0]).removesuffix("0/"),
+        "time_zone": selectors.clinic_tz().key,
+    })
     if _htmx(request) and request.GET.get("partial"):
         return render(request, "scheduling/staff/_calendar_body.html", context)
     own = next((c for c in all_clinicians if c.user_id == request.user.pk), None)
@@ -349,6 +354,8 @@ def _booking_initial(params):
     start = params.get("start", "")
     if "T" in start:
         initial["date"], _, initial["time"] = start.partition("T")
+    elif params.get("date"):  # the calendar's "Book a time" form
+        initial["date"], initial["time"] = params["date"], params.get("time", "")
     clinician = Clinician.objects.filter(pk=_int(initial.get("clinician"))).prefetch_related("locations").first()
     if "location" not in initial and clinician:
         places = list(clinician.locations.all())
