@@ -365,6 +365,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
     grid.now_col = ("2 / -1" if len(days) == 1 else next((c.index for c in columns if c.key == today), None)) \
         if first <= today <= last else None
     grid.hours = hours
+    grid.any_free = any(c.free for c in columns)
     grid.clinicians = clinicians
     grid.days = days
     return grid
