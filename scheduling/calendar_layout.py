@@ -8,6 +8,7 @@ column, in working hours and not under a visit, is a short list of spans (booked
 reader; a click books at the position clicked, static/js/calendar.js).
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -209,6 +210,7 @@ _COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]
 FALLBACK_COLOR = "#6c757d"
 
 
+@functools.lru_cache(maxsize=256)  # a few visit types, each on hundreds of blocks
 def visit_type_color(value):
     value = (value or "").strip()
     return value if _COLOR.match(value) else FALLBACK_COLOR
