@@ -11,7 +11,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from patients.models import Patient
 from scheduling import links, services, throttle
-from scheduling.forms_public import slot_value
+from scheduling.booking_wizard import slot_value
 from scheduling.models import Appointment, ClinicSettings
 from tests.factories import PatientFactory, linked_ids, on_the_grid
 
