@@ -314,6 +314,7 @@ def soon_visit(dr_rivera, follow_up, location):
     location.phone = "+16175550100"
     location.save()
     start = (timezone.now() + timedelta(hours=5)).replace(second=0, microsecond=0)
+    start -= timedelta(minutes=start.minute % 15)  # on the booking grid
     return services.appointment_book(
         patient=PatientFactory(), clinician=dr_rivera, visit_type=follow_up, start=start, modality="in_office",
         location=location, source=Appointment.Source.ONLINE,
