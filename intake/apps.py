@@ -20,8 +20,11 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from clinic import audit
+        from patients import care
 
-        from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
+        from . import chart_sections, exam_selectors  # noqa: F401  (chart_sections registers the chart's parts)
+
+        care.register_care_source("exams", exam_selectors.in_care_by_exams)
         from .models import Exam, ExamAddendum, IntakeForm, OutcomeScore, RedFlagAlert
 
         clinical = ("answers", "findings", "assessment_notes", "flags", "details")

@@ -3,7 +3,7 @@ first-versus-latest range of motion and gait, and outcome series for the progres
 
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -163,6 +163,11 @@ def section_flags(exam, section) -> dict[str, list[Flag]]:
 
 def rom_norms() -> dict[str, scoring.RomNorm]:
     return scoring.ROM_NORMS
+
+
+def in_care_by_exams(user, patient_ref):
+    """patients.care source: an exam of the patient that `user` wrote."""
+    return Exists(Exam.objects.filter(patient_id=patient_ref, clinician__user=user))
 
 
 # --- The chart's exams ------------------------------------------------------------------------------------

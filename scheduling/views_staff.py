@@ -26,7 +26,7 @@ from patients import selectors as patient_selectors
 from patients import services as patient_services
 from patients.models import Patient
 
-from . import calendar_cache, ics, selectors, services
+from . import calendar_cache, ics, panel_sections, selectors, services
 from .forms_staff import (
     BookingForm,
     CancelForm,
@@ -221,6 +221,7 @@ def _panel(request, appointment, *, notice="", error="", taken=None, move_form=N
         "book_url": reverse("scheduling:book"),
         "calendar_day_url": calendar_url(local.date()),
         "start_local": f"{local:%Y-%m-%dT%H:%M}",
+        "sections": panel_sections.compose(request, a),
     }
     response = _render_panel(request, "scheduling/staff/_appointment.html", context,
                              title=a.patient.display_name, status=status)
