@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
+# The suite runs on every core (pytest-xdist, at most 4 processes); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+
 .PHONY: run test lint install
 
 $(VENV)/.installed: requirements.txt
@@ -21,8 +24,8 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m bandit --quiet --recursive clinic patients scheduling intake notifications --severity-level high
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m bandit --quiet --recursive clinic patients scheduling intake exams notifications --severity-level high
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -21,11 +21,11 @@ urlpatterns = [
     path("schedule/", include("scheduling.urls_staff")),
     path("book/", include("scheduling.urls_public")),
     path("intake/", include("intake.urls")),
-    path("exams/", include("intake.urls_exam")),
+    path("exams/", include("exams.urls")),
     path("api/v1/", include("scheduling.urls_api")),
     path("messages/", include("notifications.urls")),
     path("api/v1/", include("intake.urls_api")),
-    path("api/v1/", include("intake.urls_exam_api")),
+    path("api/v1/", include("exams.urls_api")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from clinic import roles
 
-_CLINICAL = ["intakeform", "outcomescore", "redflagalert", "exam", "examaddendum", "examattachment"]
+_CLINICAL = ["intakeform", "outcomescore", "redflagalert"]
 
 
 def _perms(models, actions):
@@ -20,14 +20,10 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from clinic import audit
-        from patients import care
 
-        from . import chart_sections, exam_selectors  # noqa: F401  (chart_sections registers the chart's parts)
+        from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
+        from .models import IntakeForm, OutcomeScore, RedFlagAlert
 
-        care.register_care_source("exams", exam_selectors.in_care_by_exams)
-        from .models import Exam, ExamAddendum, IntakeForm, OutcomeScore, RedFlagAlert
-
-        clinical = ("answers", "findings", "assessment_notes", "flags", "details")
-        for model in (IntakeForm, Exam, OutcomeScore, RedFlagAlert):
+        clinical = ("answers", "flags", "details")
+        for model in (IntakeForm, OutcomeScore, RedFlagAlert):
             audit.track(model, patient=lambda obj: obj.patient_id, redact=clinical)
-        audit.track(ExamAddendum, patient=lambda a: a.exam.patient_id, redact=("text",))

@@ -88,3 +88,9 @@ def staff_device(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
         user=user, name="Authenticator app", confirmed=True
     )
+
+
+def on_the_grid(instant):
+    """`instant` moved forward to the clinic's 15-minute grid, as a bookable start must be."""
+    instant = instant.replace(second=0, microsecond=0)
+    return instant + datetime.timedelta(minutes=-instant.minute % 15)

@@ -1,10 +1,7 @@
 """Fixtures and answers for the intake form tests (used by tests/intake/test_intake_*.py and the e2e journey).
 
-A test module binds the fixtures it uses by name (an alias, so ruff's F811 does not fire on the
-test's parameters) and imports the scheduling fixtures they depend on:
-    from tests.intake import intake_fixtures as fx
-    from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
-    appointment, intake = fx.appointment, fx.intake
+A pytest plugin (tests/conftest.py): a test asks for the fixtures by name and imports the helpers
+(`from tests.intake.intake_fixtures import save_steps, valid_answers`).
 """
 
 import datetime
@@ -12,9 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from intake import forms_intake, links, services
-from intake.forms_intake import RED_FLAG_QUESTIONS
+from intake import links, questionnaire, services
 from intake.models import INTAKE_STEPS
+from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
 from tests.scheduling.conftest import local
@@ -63,7 +60,7 @@ def valid_answers():
 def as_post(answers):
     """Stored-shape answers of one step as the browser would post them."""
     data = {}
-    for name, value in forms_intake.ComplaintForm.to_data(answers).items():
+    for name, value in questionnaire.ComplaintForm.to_data(answers).items():
         if value is None or value is False and name in ("consent_treatment", "privacy_ack", "answers_true"):
             continue
         data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
@@ -76,7 +73,7 @@ def save_steps(intake, answers=None, *, only=INTAKE_STEPS, skip=()):
     for step in only:
         if step in skip:
             continue
-        form = forms_intake.step_form(step, patient=intake.patient, data=forms_intake.STEP_FORMS[step].to_data(answers[step]))
+        form = questionnaire.step_form(step, patient=intake.patient, data=questionnaire.STEP_FORMS[step].to_data(answers[step]))
         assert form.is_valid(), (step, form.errors)
         intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers())
     return intake

@@ -13,7 +13,7 @@ from patients.models import Patient
 from scheduling import links, services, throttle
 from scheduling.forms_public import slot_value
 from scheduling.models import Appointment, ClinicSettings
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, on_the_grid
 
 from .conftest import local
 
@@ -313,7 +313,7 @@ def test_patient_cancels_with_a_reason(client, online_visit):
 def soon_visit(dr_rivera, follow_up, location):
     location.phone = "+16175550100"
     location.save()
-    start = (timezone.now() + timedelta(hours=5)).replace(second=0, microsecond=0)
+    start = on_the_grid(timezone.now() + timedelta(hours=5))
     return services.appointment_book(
         patient=PatientFactory(), clinician=dr_rivera, visit_type=follow_up, start=start, modality="in_office",
         location=location, source=Appointment.Source.ONLINE,

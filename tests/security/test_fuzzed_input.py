@@ -12,13 +12,8 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from clinic.dates import FIRST_DAY, LAST_DAY, VISIT_RANGE
 from tests.factories import PATIENT_FORM
-from tests.intake import intake_fixtures as fx
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
-from tests.scheduling import conftest as scheduling_fixtures
-
-appointment, evaluation, intake, maya, token = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.token
-monday = scheduling_fixtures.monday
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HUGE = "x" * (1024 * 1024)
@@ -118,6 +113,14 @@ def test_a_range_that_ends_before_it_starts_is_refused_on_the_end_field(desk_cli
     for url, params in (("/api/v1/availability/", {"visit_type": follow_up.pk}), ("/api/v1/appointments/", {})):
         response = desk_client.get(url, {**params, "start": start.isoformat(), "end": end.isoformat()})
         assert response.status_code in (200, 400), (url, start, end, response.status_code)
-        if end < start:
+        outside = [name for name, day in (("start", start), ("end", end)) if not FIRST_DAY <= day <= LAST_DAY]
+        if outside:  # a day outside the bookable years is refused on its own field first
+            assert response.status_code == 400
+            assert all(response.json()[name] == [str(VISIT_RANGE)] for name in outside), response.json()
+        elif end < start:
             assert response.status_code == 400
             assert response.json()["end"] == ["The end date must be on or after the start date."]
+        elif (end - start).days + 1 > 31:
+            assert response.status_code == 400 and response.json()["end"] == ["Ask for at most 31 days at a time."]
+        else:
+            assert response.status_code == 200

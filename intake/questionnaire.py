@@ -1,0 +1,855 @@
+"""The patient's intake form: one Django form per step, in plain words, with the clinical term in brackets.
+
+Each step's answers are stored as JSON on IntakeForm.answers[step]. The stored shape is the step
+form's cleaned data (dates as ISO text), except the body map, stored as {region: kind}. The patient
+API accepts that same shape, so `to_data(answers)` turns it back into form data for both.
+
+Questions that only apply sometimes carry a condition (`depends_on`): the page shows them when the
+controlling answer matches (intake.js), and validation requires them only then and drops their
+value otherwise.
+"""
+
+import copy
+import datetime
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from clinic import dates
+from patients import phone
+
+from . import instruments, scoring, vocabulary
+from .models import INTAKE_STEPS
+from .rules import RED_FLAG_ITEMS
+
+
+class YesNoRadio(forms.RadioSelect):
+    """A yes/no question drawn as two large buttons."""
+
+
+class ScaleRadio(forms.RadioSelect):
+    """A 0-10 scale drawn as a grid of numbered buttons."""
+
+
+def _is_yes(value):
+    return value in (True, "True", "true")
+
+
+def yes_no(label, *, help_text="", urgent=False):
+    attrs = {"data-urgent": "emergency"} if urgent else {}
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(True, "Yes"), (False, "No")],
+        coerce=_is_yes,
+        empty_value=None,
+        widget=YesNoRadio(attrs=attrs),
+        help_text=help_text,
+        error_messages={"required": "Choose yes or no."},
+    )
+
+
+def scale(label, *, help_text="0 = no pain, 10 = worst pain imaginable", required=True):
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        empty_value=None,
+        required=required,
+        widget=ScaleRadio,
+        help_text=help_text,
+        error_messages={"required": "Choose a number from 0 to 10."},
+    )
+
+
+def radio(label, choices, *, required=True, help_text="", message="Choose one answer."):
+    return forms.ChoiceField(
+        label=label, choices=choices, required=required, widget=forms.RadioSelect, help_text=help_text,
+        error_messages={"required": message},
+    )
+
+
+def ticks(label, choices, *, help_text="Tick all that apply.", compact=False):
+    field = forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
+    )
+    field.compact = compact  # short answers: two columns on a phone
+    return field
+
+
+def text(label, *, required=True, max_length=200, help_text="", autocomplete=None, kind="text", message=None):
+    attrs = {"autocomplete": autocomplete} if autocomplete else {}
+    if kind == "tel":
+        attrs.update(type="tel", inputmode="tel")
+    widget = forms.Textarea(attrs={"rows": 3, **attrs}) if kind == "long" else forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, help_text=help_text, widget=widget,
+        error_messages={"required": message} if message else None,
+    )
+
+
+def number(label, *, low, high, required=True, help_text="", message="Enter a number."):
+    return forms.IntegerField(
+        label=label, min_value=low, max_value=high, required=required, help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": message, "invalid": "Enter a whole number, for example 4."},
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _normalise_name(name):
+    return " ".join(re.sub(r"[^\w\s'-]", " ", name.casefold()).split())
+
+
+class StepForm(forms.Form):
+    """One step: its title, sections of questions, conditional questions and stored shape."""
+
+    step = ""
+    title = ""
+    intro = ""
+    # (heading, note, field names); the template draws each as a group.
+    sections: tuple = ()
+    # field -> (controlling field, values that show it, message when it is shown but empty, or None)
+    depends_on: dict = {}
+
+    def __init__(self, *args, patient=None, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        for name, (source, values, message) in self.depends_on.items():
+            field = self.fields[name]
+            field.show_if = f"{source}={'|'.join(values)}"
+            field.required = False
+            field.required_when_shown = bool(message)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "intake-choice-input")
+            elif isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select form-select-lg")
+            else:
+                widget.attrs.setdefault("class", "form-control form-control-lg")
+
+    # --- conditional questions ---
+
+    def value_of(self, name) -> list[str]:
+        """The current answer(s) to a question as text, from the submitted data or the initial values."""
+        field = self.fields[name]
+        if self.is_bound:
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        else:
+            value = self.get_initial_for_field(field, name)
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(v) for v in values if v is not None and v != ""]
+
+    def is_shown(self, name) -> bool:
+        condition = self.depends_on.get(name)
+        if condition is None:
+            return True
+        source, values, _ = condition
+        return self.is_shown(source) and bool(set(self.value_of(source)) & set(values))
+
+    def _empty(self, name):
+        field = self.fields[name]
+        if isinstance(field, forms.MultipleChoiceField):
+            return []
+        if isinstance(field, forms.CharField):
+            return ""
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, (_source, _values, message) in self.depends_on.items():
+            if not self.is_shown(name):
+                self._errors.pop(name, None)
+                cleaned[name] = self._empty(name)
+            elif message and cleaned.get(name) in (None, "", []) and name not in self._errors:
+                self.add_error(name, message)
+        return cleaned
+
+    # --- layout and stored shape ---
+
+    def _mark_visibility(self):
+        for name in self.depends_on:
+            self.fields[name].hidden_now = not self.is_shown(name)
+        for field in self.fields.values():
+            if not hasattr(field, "marked_optional"):
+                field.marked_optional = not field.required and not getattr(field, "required_when_shown", False)
+
+    def grouped(self):
+        """[(heading, note, [bound fields])] for the template, conditional questions marked shown or not."""
+        self._mark_visibility()
+        return [(heading, note, [self[name] for name in names]) for heading, note, names in self.sections]
+
+    def to_answers(self) -> dict:
+        """The stored (JSON) form of the cleaned answers."""
+        return {name: _jsonable(value) for name, value in self.cleaned_data.items()}
+
+    @classmethod
+    def to_data(cls, answers: dict) -> dict:
+        """Form data (or initial values) from stored answers or an API body."""
+        return dict(answers or {})
+
+    @classmethod
+    def initial_for(cls, patient) -> dict:
+        """Starting values before the patient has saved this step."""
+        return {}
+
+    def describe(self, answers: dict) -> list[tuple[str, str]]:
+        """(question, answer) pairs in plain words for staff summaries; unanswered questions left out."""
+        rows = []
+        for name, field in self.fields.items():
+            value = answers.get(name)
+            if value in (None, "", []) or isinstance(field.widget, forms.HiddenInput):
+                continue
+            choices = {str(k): v for k, v in getattr(field, "choices", ())}
+            if isinstance(value, bool) and not choices:
+                shown = "Yes" if value else "No"
+            elif isinstance(value, list):
+                shown = "; ".join(str(choices.get(str(v), v)) for v in value)
+            else:
+                shown = str(choices.get(str(value), value))
+            rows.append((str(field.label), shown))
+        return rows
+
+
+# --- 1. Contact details ----------------------------------------------------------------------------
+
+CONTACT_PATIENT_FIELDS = (
+    "email", "mobile_phone", "address_line1", "address_line2", "city", "state", "postal_code",
+    "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
+    "insurance_carrier", "insurance_member_id", "insurance_group_number",
+)
+
+
+class ContactForm(StepForm):
+    step = "contact"
+    title = "Your details"
+    intro = "Check that we have the right details, and change anything that is out of date."
+
+    email = forms.EmailField(
+        label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Enter an email address like name@example.com."},
+    )
+    mobile_phone = text("Mobile phone", required=False, max_length=30, kind="tel", autocomplete="tel",
+                        help_text="For example (617) 555-0134.")
+    address_line1 = text("Street address", autocomplete="address-line1", message="Enter your street address.")
+    address_line2 = text("Apartment, suite or unit", required=False, autocomplete="address-line2")
+    city = text("Town or city", max_length=100, autocomplete="address-level2", message="Enter your town or city.")
+    state = text("State", required=False, max_length=100, autocomplete="address-level1")
+    postal_code = text("ZIP code", max_length=20, autocomplete="postal-code", message="Enter your ZIP code.")
+    emergency_contact_name = text("Emergency contact: name", message="Tell us who we should call in an emergency.")
+    emergency_contact_relationship = text(
+        "Emergency contact: how you know them", max_length=60, help_text="For example partner, parent or friend.",
+        message="Tell us how you know your emergency contact.",
+    )
+    emergency_contact_phone = text("Emergency contact: phone", max_length=30, kind="tel",
+                                   message="Enter your emergency contact's phone number.")
+    has_insurance = yes_no("Will you use health insurance for these visits?")
+    insurance_carrier = text("Insurance company", required=False, max_length=120)
+    insurance_member_id = text("Member ID", required=False, max_length=60, help_text="It is on your insurance card.")
+    insurance_group_number = text("Group number", required=False, max_length=60)
+
+    sections = (
+        ("How we reach you", "", ("email", "mobile_phone", "address_line1", "address_line2", "city", "state",
+                                  "postal_code")),
+        ("Emergency contact", "", ("emergency_contact_name", "emergency_contact_relationship",
+                                   "emergency_contact_phone")),
+        ("Insurance", "", ("has_insurance", "insurance_carrier", "insurance_member_id", "insurance_group_number")),
+    )
+    depends_on = {
+        "insurance_carrier": ("has_insurance", ("True",), "Enter the name of your insurance company."),
+        "insurance_member_id": ("has_insurance", ("True",), "Enter your member ID from your insurance card."),
+        "insurance_group_number": ("has_insurance", ("True",), None),
+    }
+
+    @classmethod
+    def initial_for(cls, patient):
+        values = {name: getattr(patient, name) for name in CONTACT_PATIENT_FIELDS}
+        values["mobile_phone"] = patient.mobile_phone_display
+        values["emergency_contact_phone"] = patient.emergency_contact_phone_display
+        values["has_insurance"] = True if patient.insurance_carrier else None
+        return values
+
+    def _phone(self, name):
+        try:
+            return phone.to_e164(self.cleaned_data.get(name, ""))
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from None
+
+    def clean_mobile_phone(self):
+        return self._phone("mobile_phone")
+
+    def clean_emergency_contact_phone(self):
+        return self._phone("emergency_contact_phone")
+
+    def clean(self):
+        cleaned = super().clean()
+        if "email" in cleaned and "mobile_phone" in cleaned and not cleaned["email"] and not cleaned["mobile_phone"]:
+            self.add_error("email", "Give us an email address or a mobile number so we can reach you.")
+        if self.patient is not None and not self.errors:
+            # The record's own rules (e.g. email reminders need an email address), with its messages.
+            candidate = copy.copy(self.patient)
+            for name in CONTACT_PATIENT_FIELDS:
+                setattr(candidate, name, cleaned.get(name) or "")
+            try:
+                candidate.clean()
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    self.add_error(name if name in self.fields else None, messages)
+        return cleaned
+
+    def describe(self, answers):
+        shown = {**answers, **{n: phone.pretty(answers.get(n) or "") for n in ("mobile_phone", "emergency_contact_phone")}}
+        return super().describe(shown)
+
+    def patient_fields(self, answers=None) -> dict:
+        """The Patient fields these answers set (insurance cleared for self-pay)."""
+        answers = answers if answers is not None else self.to_answers()
+        return {name: answers.get(name) or "" for name in CONTACT_PATIENT_FIELDS}
+
+
+# --- 2. Health history -----------------------------------------------------------------------------
+
+CONDITIONS = [
+    ("high_blood_pressure", "High blood pressure"),
+    ("heart_disease", "Heart disease"),
+    ("osteoporosis", "Thin or weak bones (osteoporosis)"),
+    ("arthritis", "Arthritis (wear and tear)"),
+    ("inflammatory_arthritis", "Inflammatory arthritis, such as rheumatoid arthritis or ankylosing spondylitis"),
+    ("lung_disease", "Asthma or another lung disease"),
+    ("kidney_disease", "Kidney disease"),
+    ("mental_health", "Depression or anxiety"),
+    ("pregnant", "I am pregnant"),
+]
+ACTIVITY_LEVELS = [
+    ("mostly_sitting", "Mostly sitting, little exercise"),
+    ("light", "Light: walking or gentle exercise"),
+    ("moderate", "Moderate: exercise 2 to 3 times a week"),
+    ("very_active", "Very active: exercise most days"),
+    ("competitive", "I compete in a sport"),
+]
+
+
+class HistoryForm(StepForm):
+    step = "history"
+    title = "Health history"
+    intro = "Some questions about your health in general, and what has been done for this problem so far."
+
+    health_conditions = ticks("Do you have, or have you had, any of these?", CONDITIONS)
+    other_conditions = text("Any other health conditions?", required=False, max_length=1000, kind="long")
+    had_surgery = yes_no("Have you ever had an operation (surgery)?")
+    surgeries = text("Which operations, and when?", required=False, max_length=1000, kind="long")
+    takes_medication = yes_no("Do you take any medicines, including ones bought without a prescription?")
+    medications = text("Which medicines, and how much?", required=False, max_length=1000, kind="long")
+    has_allergies = yes_no("Do you have any allergies, for example to medicines, latex or tape?")
+    allergies = text("What are you allergic to, and what happens?", required=False, max_length=1000, kind="long")
+    prior_imaging = yes_no("Have you had any scans or X-rays for this problem?")
+    imaging_types = ticks("Which scans?", [("xray", "X-ray"), ("mri", "MRI scan"), ("ct", "CT scan"),
+                                           ("ultrasound", "Ultrasound scan"), ("other", "Another kind")], compact=True)
+    imaging_notes = text("When were they, and what did they show, if you know?", required=False, max_length=1000,
+                         kind="long")
+    prior_treatment = yes_no("Have you had any treatment for this problem already?")
+    treatments = ticks("Which treatment?", [
+        ("physical_therapy", "Physical therapy"), ("chiropractic", "Chiropractic"), ("massage", "Massage"),
+        ("injection", "An injection"), ("medication", "Pain medicine"), ("surgery", "Surgery"), ("other", "Other"),
+    ], compact=True)
+    treatment_helped = radio("Did it help?", [("a_lot", "Yes, a lot"), ("a_little", "A little"),
+                                              ("no", "Not at all"), ("worse", "It made it worse")], required=False)
+    activity_level = radio("How active are you, usually?", ACTIVITY_LEVELS)
+    sports = text("Which sports or activities do you do?", required=False)
+    occupation = text("What is your job (occupation)?", required=False, max_length=120,
+                      help_text="Write retired or student if that fits.")
+    sitting_hours = number("About how many hours a day do you spend sitting?", low=0, high=24,
+                           help_text="Count work, driving and screens.",
+                           message="Enter a number of hours from 0 to 24.")
+
+    sections = (
+        ("Your health", "", ("health_conditions", "other_conditions", "had_surgery", "surgeries", "takes_medication",
+                             "medications", "has_allergies", "allergies")),
+        ("Care for this problem so far", "", ("prior_imaging", "imaging_types", "imaging_notes", "prior_treatment",
+                                              "treatments", "treatment_helped")),
+        ("Activity and work", "", ("activity_level", "sports", "occupation", "sitting_hours")),
+    )
+    depends_on = {
+        "surgeries": ("had_surgery", ("True",), "List your operations, or answer No above."),
+        "medications": ("takes_medication", ("True",), "List your medicines, or answer No above."),
+        "allergies": ("has_allergies", ("True",), "List your allergies, or answer No above."),
+        "imaging_types": ("prior_imaging", ("True",), "Tick at least one kind of scan."),
+        "imaging_notes": ("prior_imaging", ("True",), None),
+        "treatments": ("prior_treatment", ("True",), "Tick at least one treatment."),
+        "treatment_helped": ("prior_treatment", ("True",), "Tell us whether the treatment helped."),
+        "sports": ("activity_level", ("light", "moderate", "very_active", "competitive"), None),
+    }
+
+    @classmethod
+    def initial_for(cls, patient):
+        return {"occupation": patient.occupation, "sports": patient.sport_activity}
+
+
+# --- 3. This complaint ------------------------------------------------------------------------------
+
+MAP_KINDS = [("pain", "Pain"), ("tingling", "Tingling"), ("numbness", "Numbness")]
+_MAP_PROBLEM = "_body_map_problem"  # set by to_data when an API body's body_map is malformed
+
+
+def _region(view, part, side, label, box):
+    return {"key": f"{view}_{part}_{side}", "view": view, "label": f"{side.capitalize()} {label}", "box": box}
+
+
+# Boxes (x, y, width, height) on a 200 x 300 lower-body outline, waist at the top. The back view shows
+# the patient's left on the viewer's left; the front view is mirrored.
+_BACK = [("lower_back", "lower back", 66, 2, 32, 26), ("si_area", "SI area (sacroiliac joint)", 70, 30, 28, 26),
+         ("buttock", "buttock", 68, 58, 30, 40), ("hip", "outer hip", 36, 52, 30, 42),
+         ("back_thigh", "back of thigh", 58, 110, 34, 66), ("calf", "calf", 60, 192, 30, 62)]
+_FRONT = [("groin", "groin", 70, 78, 28, 28), ("front_thigh", "front of thigh", 58, 112, 34, 66),
+          ("shin", "shin", 62, 196, 28, 62), ("foot", "foot", 56, 266, 38, 30)]
+
+
+def _mirror(box):
+    x, y, w, h = box
+    return (200 - x - w, y, w, h)
+
+
+BODY_REGIONS = tuple(
+    [_region("back", part, "left", label, (x, y, w, h)) for part, label, x, y, w, h in _BACK]
+    + [_region("back", part, "right", label, _mirror((x, y, w, h))) for part, label, x, y, w, h in _BACK]
+    + [_region("front", part, "right", label, (x, y, w, h)) for part, label, x, y, w, h in _FRONT]
+    + [_region("front", part, "left", label, _mirror((x, y, w, h))) for part, label, x, y, w, h in _FRONT]
+)
+BODY_REGION_LABELS = {r["key"]: r["label"] for r in BODY_REGIONS}
+
+ONSET = list(vocabulary.ONSETS_FOR_PATIENT)
+SYMPTOMS = [
+    ("leg_symptoms", "Pain, tingling or numbness going down the leg"),
+    ("one_sided_back_buttock", "Pain on one side of the low back and buttock"),
+    ("spreads_hip_groin_thigh", "Pain spreading to the hip, groin or upper thigh"),
+    ("tender_buttock", "A tender or aching buttock"),
+    ("difficulty_sitting", "Difficulty sitting"),
+    ("worse_longer_sitting", "It gets worse the longer you sit"),
+    ("only_with_activity", "It only hurts when walking or being active"),
+]
+WORSE_WITH = [("sitting", "Sitting"), ("standing", "Standing"), ("sleeping", "Lying down or sleeping"),
+              ("walking", "Walking"), ("stairs", "Stairs"), ("bending", "Bending forward")]
+EASES = [("rest", "Rest"), ("lying_down", "Lying down"), ("moving", "Moving or walking"), ("stretching", "Stretching"),
+         ("heat", "Heat"), ("ice", "Ice"), ("pain_medicine", "Pain medicine"),
+         ("changing_position", "Changing position"), ("nothing", "Nothing helps")]
+SIDES = list(vocabulary.SIDES_FOR_PATIENT)
+
+
+class ComplaintForm(StepForm):
+    step = "complaint"
+    title = "This problem"
+    intro = "Tell us about the problem you are coming in for."
+
+    onset_date = dates.PastDateField(
+        label="When did it start?", help_text="A rough date is fine.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Tell us roughly when it started.", "invalid": "Enter a date."},
+    )
+    onset_how = radio("How did it start?", ONSET)
+    onset_sport = text("Which sport or exercise?", required=False)
+    onset_details = text("Tell us what happened", required=False, max_length=2000, kind="long")
+    side = radio("Which side is the problem on?", SIDES)
+    symptoms = ticks("Do you have any of these?", SYMPTOMS)
+    leg_side = radio("Which leg?", list(vocabulary.LIMB_OR_BOTH), required=False)
+    leg_extent = radio("How far down the leg does it go?", [
+        ("buttock", "Buttock only"), ("above_knee", "Into the thigh, above the knee"),
+        ("below_knee", "Below the knee, into the calf or shin"), ("foot", "Down to the foot or toes"),
+    ], required=False)
+    worse_with = ticks("What makes it worse?", WORSE_WITH, compact=True)
+    sitting_minutes = number("How many minutes can you sit before it hurts more?", low=0, high=600, required=False)
+    eases = ticks("What eases it?", EASES, compact=True)
+    eases_other = text("Anything else that helps?", required=False)
+    pain_now = scale("Your pain right now (pain score)")
+    pain_best = scale("Your pain at its best in the past week")
+    pain_worst = scale("Your pain at its worst in the past week")
+
+    sections = (
+        ("How it started", "", ("onset_date", "onset_how", "onset_sport", "onset_details", "side")),
+        ("Where you feel it", "", ("__body_map__",)),
+        ("What you notice", "", ("symptoms", "leg_side", "leg_extent", "worse_with", "sitting_minutes", "eases",
+                                 "eases_other")),
+        ("How much it hurts", "", ("pain_now", "pain_best", "pain_worst")),
+    )
+    depends_on = {
+        "onset_sport": ("onset_how", ("sport",), "Tell us which sport or exercise."),
+        "onset_details": ("onset_how", ("sport", "fall", "accident", "other"), None),
+        "leg_side": ("symptoms", ("leg_symptoms",), "Tell us which leg."),
+        "leg_extent": ("symptoms", ("leg_symptoms",), "Tell us how far down the leg it goes."),
+        "sitting_minutes": ("worse_with", ("sitting",), None),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for region in BODY_REGIONS:
+            self.fields[f"map_{region['key']}"] = forms.ChoiceField(
+                label=region["label"], choices=[("", "No symptoms"), *MAP_KINDS], required=False,
+                widget=forms.HiddenInput,
+            )
+
+    def grouped(self):
+        self._mark_visibility()
+        return [
+            (heading, note, [name if name == "__body_map__" else self[name] for name in names])
+            for heading, note, names in self.sections
+        ]
+
+    def body_map(self):
+        """The front and back views with each region's box (percent of the figure) and current mark."""
+        kinds = dict(MAP_KINDS)
+        views = []
+        for view, title, left, right in (("back", "Back of the body", "Your left", "Your right"),
+                                         ("front", "Front of the body", "Your right", "Your left")):
+            regions = []
+            for region in BODY_REGIONS:
+                if region["view"] != view:
+                    continue
+                kind = (self.value_of(f"map_{region['key']}") or [""])[0]
+                x, y, w, h = region["box"]
+                regions.append({
+                    **region, "kind": kind if kind in kinds else "",
+                    "kind_label": kinds.get(kind, "no symptoms").lower(), "mark": kind[:1].upper(),
+                    "style": f"left:{x / 2:g}%;top:{y / 3:.3f}%;width:{w / 2:g}%;height:{h / 3:.3f}%",
+                })
+            views.append({"key": view, "title": title, "left": left, "right": right, "regions": regions})
+        return views
+
+    def body_map_fields(self):
+        return [self[f"map_{region['key']}"] for region in BODY_REGIONS]
+
+    def body_map_summary(self):
+        kinds = dict(MAP_KINDS)
+        marked = [
+            f"{region['label']} ({kinds[kind].lower()})"
+            for region in BODY_REGIONS
+            if (kind := (self.value_of(f"map_{region['key']}") or [""])[0]) in kinds
+        ]
+        return f"You marked: {', '.join(marked)}." if marked else "Nothing marked yet."
+
+    def clean_onset_date(self):
+        day = self.cleaned_data["onset_date"]
+        if day > timezone.localdate():
+            raise ValidationError("That date is in the future; enter the day it started.")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = self.data.get(_MAP_PROBLEM)
+        if problem:
+            self._errors["body_map"] = self.error_class(problem)
+        best, worst = cleaned.get("pain_best"), cleaned.get("pain_worst")
+        if best is not None and worst is not None and best > worst:
+            self.add_error("pain_best", "Your best should not be higher than your worst; check both numbers.")
+        return cleaned
+
+    def to_answers(self):
+        answers = super().to_answers()
+        body_map = {}
+        for region in BODY_REGIONS:
+            kind = answers.pop(f"map_{region['key']}", "")
+            if kind:
+                body_map[region["key"]] = kind
+        answers["body_map"] = body_map
+        return answers
+
+    @classmethod
+    def to_data(cls, answers):
+        data = dict(answers or {})
+        body_map = data.pop("body_map", None) or {}
+        if not isinstance(body_map, dict):
+            data[_MAP_PROBLEM] = ["body_map must map regions to pain, tingling or numbness"]
+            return data
+        unknown = sorted(key for key in body_map if key not in BODY_REGION_LABELS)
+        if unknown:
+            data[_MAP_PROBLEM] = [f"Unknown body map regions: {', '.join(map(str, unknown))}."]
+        for key, kind in body_map.items():
+            data[f"map_{key}"] = kind
+        return data
+
+    def describe(self, answers):
+        rows = super().describe({k: v for k, v in answers.items() if k != "body_map"})
+        marks = answers.get("body_map") or {}
+        if marks:  # in the map's order: PostgreSQL's jsonb does not keep the keys' order
+            kinds = dict(MAP_KINDS)
+            rows.append(("Where it is felt (body map)", "; ".join(
+                f"{region['label']}: {kinds.get(marks[region['key']], marks[region['key']]).lower()}"
+                for region in BODY_REGIONS if region["key"] in marks
+            )))
+        return rows
+
+
+# --- 4. Red-flag screen -----------------------------------------------------------------------------
+
+# Plain-words questions for the items a patient can report. Reduced anal tone and a deficit at more
+# than one level are exam findings: the clinician records them, the form does not ask.
+RED_FLAG_QUESTIONS = {
+    "saddle_numbness": "Numbness or tingling around your bottom, between your legs or in your genitals (saddle area)",
+    "urinary_retention": "Being unable to pass urine, or feeling your bladder does not empty (urinary retention)",
+    "bladder_change": "A new change in passing urine: trouble starting, a weak stream, or not feeling when your "
+                      "bladder is full",
+    "bowel_incontinence": "Losing control of your bowels, or not feeling when you need to go (bowel incontinence)",
+    "sexual_dysfunction": "A new change in sexual function, such as numbness or erection problems",
+    "bilateral_sciatica": "Pain, tingling or numbness going down both legs",
+    "worsening_leg_weakness": "Weakness in one or both legs that is getting worse",
+    "major_motor_weakness": "A leg giving way, or being unable to lift your foot or toes (foot drop)",
+    "progressive_deficit": "Numbness that is spreading or getting worse",
+    "previous_cancer": "Have you ever had cancer?",
+    "unexplained_weight_loss": "Losing weight without trying (unexplained weight loss)",
+    "fever": "Fever, chills or night sweats in the past few weeks",
+    "recent_infection": "A recent bladder infection (UTI) or another infection",
+    "immunosuppression": "A weak immune system, for example from chemotherapy, an organ transplant, HIV, or "
+                         "medicines that lower immunity (immunosuppression)",
+    "diabetes": "Diabetes",
+    "iv_drug_use": "Injecting drugs that were not prescribed to you",
+    "long_term_steroids": "Taking steroid tablets, such as prednisone, for 3 months or more (long-term steroids)",
+    "pain_not_eased_by_rest": "Pain that does not ease when you rest or lie down, including at night",
+    "no_improvement_1_month": "Pain that has not improved at all over the past month",
+    "major_trauma": "Did this start after a major injury, such as a fall from a height or a road accident?",
+    "minor_trauma": "Did this start after a minor fall, or after lifting something?",
+}
+assert set(RED_FLAG_QUESTIONS) <= set(RED_FLAG_ITEMS)
+EMERGENCY_ITEMS = tuple(key for key in RED_FLAG_QUESTIONS if RED_FLAG_ITEMS[key][0] == "cauda_equina")
+
+
+class RedFlagForm(StepForm):
+    step = "red_flags"
+    title = "Safety questions"
+    intro = (
+        "These questions check for rare but serious problems. Please answer each one. If you have new numbness "
+        "between your legs, or cannot control your bladder or bowels, do not wait for your appointment: go to an "
+        "emergency department now."
+    )
+    notes = text("Anything you want to add about these answers?", required=False, max_length=2000, kind="long")
+
+    sections = (
+        ("Bladder, bowel and nerves", "In the past few weeks, have you had:", (
+            "saddle_numbness", "urinary_retention", "bladder_change", "bowel_incontinence", "sexual_dysfunction",
+            "bilateral_sciatica", "worsening_leg_weakness", "major_motor_weakness", "progressive_deficit")),
+        ("Your general health", "Do any of these apply to you?", (
+            "previous_cancer", "unexplained_weight_loss", "fever", "recent_infection", "immunosuppression",
+            "diabetes", "iv_drug_use", "long_term_steroids")),
+        ("Your pain and how it started", "", (
+            "pain_not_eased_by_rest", "no_improvement_1_month", "major_trauma", "minor_trauma", "notes")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, question in RED_FLAG_QUESTIONS.items():
+            self.fields[key] = yes_no(question, urgent=key in EMERGENCY_ITEMS)
+            self.fields[key].widget.attrs.setdefault("class", "intake-choice-input")
+        order = [name for _h, _n, names in self.sections for name in names]
+        self.fields = {name: self.fields[name] for name in order}
+
+    @staticmethod
+    def red_flag_answers(answers: dict) -> dict:
+        """The screen's answers as intake.rules.red_flags takes them (None: not asked)."""
+        return {key: answers.get(key) for key in RED_FLAG_QUESTIONS}
+
+
+# --- 5. Outcome measures ----------------------------------------------------------------------------
+
+PSFS_SLOTS = 5
+
+
+def current_instruments() -> dict:
+    """The instruments this clinic's intake uses: the shipped NPRS and PSFS, and the ODI placeholder."""
+    return {"odi": instruments.ODI_PLACEHOLDER, "nprs": instruments.NPRS, "psfs": instruments.PSFS}
+
+
+class OutcomesForm(StepForm):
+    step = "outcomes"
+    title = "Daily activities"
+    intro = "Two short questionnaires about how this problem affects your everyday life."
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instruments = current_instruments()
+        odi = self.instruments["odi"]
+        for item in odi.items:
+            self.fields[f"odi_{item.key}"] = forms.TypedChoiceField(
+                label=item.text, choices=[(o.value, o.text) for o in item.options], coerce=int, empty_value=None,
+                required=False, widget=forms.RadioSelect(attrs={"class": "intake-choice-input"}),
+            )
+        rating_choices = [("", "Choose 0 to 10"), (0, "0: unable to do it"),
+                          *[(n, str(n)) for n in range(1, 10)], (10, "10: as well as before the problem")]
+        for n in range(1, PSFS_SLOTS + 1):
+            self.fields[f"psfs_activity_{n}"] = forms.CharField(
+                label=f"Activity {n}", required=False, max_length=120,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-lg"}),
+            )
+            self.fields[f"psfs_rating_{n}"] = forms.TypedChoiceField(
+                label=f"Activity {n}: how well can you do it now?", choices=rating_choices, coerce=int,
+                empty_value=None, required=False, widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+            )
+        self.fields["psfs_activity_1"].help_text = "For example: sitting through a meeting, running, climbing stairs."
+        # Not required one by one, but not optional either: clean() asks for 8 ODI sections and one activity.
+        for name in [f"odi_{item.key}" for item in odi.items] + ["psfs_activity_1", "psfs_rating_1"]:
+            self.fields[name].marked_optional = False
+        psfs = self.instruments["psfs"]
+        odi_note = odi.instructions or (
+            "For each section, choose the one statement that best describes you today. You may skip a section "
+            "that does not apply to you."
+        )
+        self.sections = (
+            (f"{odi.name}", odi_note, tuple(f"odi_{item.key}" for item in odi.items)),
+            ("Activities you find hard (Patient-Specific Functional Scale)", psfs.instructions,
+             tuple(name for n in range(1, PSFS_SLOTS + 1) for name in (f"psfs_activity_{n}", f"psfs_rating_{n}"))),
+        )
+        self.odi_notice = odi.copyright
+        self.odi_is_placeholder = not odi.licensed_text_loaded
+
+    def clean(self):
+        cleaned = super().clean()
+        odi_keys = [name for name in self.fields if name.startswith("odi_")]
+        unanswered = [name for name in odi_keys if cleaned.get(name) is None and name not in self._errors]
+        if len(odi_keys) - len(unanswered) < scoring.ODI_MIN_ANSWERED:
+            for name in unanswered:
+                self.add_error(name, f"Choose the statement that fits best (answer at least {scoring.ODI_MIN_ANSWERED} "
+                                     f"of the {len(odi_keys)} sections).")
+        named = 0
+        for n in range(1, PSFS_SLOTS + 1):
+            activity = (cleaned.get(f"psfs_activity_{n}") or "").strip()
+            rating = cleaned.get(f"psfs_rating_{n}")
+            if activity and rating is None and f"psfs_rating_{n}" not in self._errors:
+                self.add_error(f"psfs_rating_{n}", "Rate this activity from 0 to 10.")
+            if rating is not None and not activity:
+                self.add_error(f"psfs_activity_{n}", "Name the activity you rated, or clear its number.")
+            named += bool(activity)
+        if not named and "psfs_activity_1" not in self._errors:
+            self.add_error("psfs_activity_1", "Name at least one activity you find hard because of this problem.")
+        return cleaned
+
+    def odi_answers(self, answers=None) -> dict:
+        answers = answers if answers is not None else self.to_answers()
+        return {item.key: answers.get(f"odi_{item.key}") for item in self.instruments["odi"].items}
+
+    def psfs_answers(self, answers=None) -> list[dict]:
+        answers = answers if answers is not None else self.to_answers()
+        return [
+            {"activity": answers[f"psfs_activity_{n}"].strip(), "rating": answers.get(f"psfs_rating_{n}")}
+            for n in range(1, PSFS_SLOTS + 1)
+            if (answers.get(f"psfs_activity_{n}") or "").strip()
+        ]
+
+
+# --- 6. Goals ---------------------------------------------------------------------------------------
+
+
+class GoalsForm(StepForm):
+    step = "goals"
+    title = "Your goals"
+    intro = "What would you like to get out of your care?"
+
+    goals = text("What do you most want to be able to do again?", max_length=2000, kind="long",
+                 help_text="For example: sit through a workday, run 5 km, pick up my child.",
+                 message="Tell us at least one thing you want to get back to.")
+    target = text("Is there a date or event you are working towards?", required=False,
+                  help_text="For example: a race, a trip or going back to work.")
+    concerns = text("Anything you are worried about, or want us to know?", required=False, max_length=2000,
+                    kind="long")
+
+    sections = (("Your goals", "", ("goals", "target", "concerns")),)
+
+
+# --- 7. Consent and signature -----------------------------------------------------------------------
+
+
+class ConsentForm(StepForm):
+    step = "consent"
+    title = "Consent and signature"
+    intro = "Please read and sign. You can ask us about any of this at your visit."
+
+    consent_treatment = forms.BooleanField(
+        label="I agree to be assessed and treated by the clinic's clinicians. I can ask questions or stop at any time.",
+        error_messages={"required": "Tick to agree to assessment and treatment, or call us with your questions."},
+    )
+    privacy_ack = forms.BooleanField(
+        label="I have read the clinic's notice of privacy practices.",
+        error_messages={"required": "Tick to confirm you have read the privacy notice."},
+    )
+    answers_true = forms.BooleanField(
+        label="My answers on this form are true, to the best of my knowledge.",
+        error_messages={"required": "Tick to confirm your answers."},
+    )
+    signing_for_other = forms.BooleanField(
+        label="I am signing for the patient, for example as a parent or guardian", required=False,
+    )
+    signer_relationship = text("Your relationship to the patient", required=False, max_length=60)
+    signed_name = text(
+        "Type your full name to sign", autocomplete="name",
+        help_text="Typing your name counts as your signature. We record the date, the time and your internet "
+                  "address with it.",
+        message="Type your full name to sign the form.",
+    )
+
+    sections = (
+        ("Consent", "", ("consent_treatment", "privacy_ack", "answers_true")),
+        ("Signature", "", ("signing_for_other", "signer_relationship", "signed_name")),
+    )
+    depends_on = {
+        "signer_relationship": ("signing_for_other", ("True",), "Tell us how you are related to the patient."),
+    }
+
+    def clean_signed_name(self):
+        name = " ".join(self.cleaned_data["signed_name"].split())
+        if len(name) < 3 or " " not in name:
+            raise ValidationError("Type your first and last name.")
+        return name
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("signed_name")
+        if name and self.patient is not None and not cleaned.get("signing_for_other"):
+            typed = _normalise_name(name).split()
+            expected = _normalise_name(f"{self.patient.first_name} {self.patient.last_name}").split()
+            if not all(part in typed for part in expected):
+                self.add_error("signed_name", (
+                    f"Type the patient's full name as it is on their record ({self.patient.first_name} "
+                    f"{self.patient.last_name}), or tick the box if you are signing for someone else."
+                ))
+        return cleaned
+
+
+# --- All steps -------------------------------------------------------------------------------------
+
+STEP_FORMS = {
+    form.step: form for form in (ContactForm, HistoryForm, ComplaintForm, RedFlagForm, OutcomesForm, GoalsForm,
+                                 ConsentForm)
+}
+assert tuple(STEP_FORMS) == INTAKE_STEPS
+
+
+def step_form(step, *, patient, data=None, answers=None):
+    """The form for one step: bound to `data`, or showing saved `answers` (or starting values)."""
+    form_class = STEP_FORMS[step]
+    if data is not None:
+        return form_class(data=data, patient=patient)
+    initial = form_class.to_data(answers) if answers is not None else form_class.initial_for(patient)
+    return form_class(initial=initial, patient=patient)
+
+
+def validate_all(answers: dict, *, patient) -> tuple[dict, dict]:
+    """Check every step's saved answers; return ({step: bound valid form}, {step: {field: [messages]}})."""
+    forms_by_step, errors = {}, {}
+    for step, form_class in STEP_FORMS.items():
+        saved = (answers or {}).get(step)
+        if saved is None:
+            errors[step] = {"__all__": ["This step has not been filled in yet."]}
+            continue
+        form = form_class(data=form_class.to_data(saved), patient=patient)
+        if form.is_valid():
+            forms_by_step[step] = form
+        else:
+            errors[step] = {name: list(messages) for name, messages in form.errors.items()}
+    return forms_by_step, errors
