@@ -19,8 +19,11 @@ class ExamsConfig(AppConfig):
 
     def ready(self):
         from clinic import audit
+        from patients import care
 
-        from . import chart_sections  # noqa: F401  (registers the exams section of the chart)
+        from . import chart_sections, selectors  # noqa: F401  (chart_sections registers the chart's exams)
+
+        care.register_care_source("exams", selectors.in_care_by_exams)
         from .models import Exam, ExamAddendum
 
         audit.track(Exam, patient=lambda obj: obj.patient_id, redact=("findings", "assessment_notes"))

@@ -4,7 +4,7 @@ intake.selectors.progress_series.)"""
 
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -164,6 +164,11 @@ def section_flags(exam, section) -> dict[str, list[Flag]]:
 
 def rom_norms() -> dict[str, RomNorm]:
     return ROM_NORMS
+
+
+def in_care_by_exams(user, patient_ref):
+    """patients.care source: an exam of the patient that `user` wrote."""
+    return Exists(Exam.objects.filter(patient_id=patient_ref, clinician__user=user))
 
 
 # --- The chart's exams ------------------------------------------------------------------------------------

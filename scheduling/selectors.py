@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -436,3 +436,15 @@ def patient_upcoming_visits(*, patient, now=None):
         .select_related("visit_type", "clinician__user", "location")
         .order_by("start_at", "id")
     )
+
+
+# Appointment statuses that put a patient in a clinician's care (patients.care): not a mere online request,
+# nor one declined or cancelled, which anyone can make.
+CARE_VISIT_STATUSES = ("booked", "confirmed", "checked_in", "completed", "no_show")
+
+
+def in_care_by_visits(user, patient_ref):
+    """patients.care source: a visit of the patient with `user` that the clinic booked (a visit a clinician
+    books with themselves opens nothing by itself)."""
+    return Exists(Appointment.objects.filter(
+        patient_id=patient_ref, clinician__user=user, status__in=CARE_VISIT_STATUSES).exclude(created_by=user))

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.permissions import staff_permission_required
 
-from .. import selectors, services
+from .. import panel_sections, selectors, services
 from ..forms_staff import CancelForm, DecideForm, MoveForm, StatusForm
 from ..models import Appointment
 from .shared import (
@@ -81,6 +81,7 @@ def panel_response(request, appointment, *, notice="", error="", taken=None, mov
         "book_url": reverse("scheduling:book"),
         "calendar_day_url": calendar_url(local.date()),
         "start_local": f"{local:%Y-%m-%dT%H:%M}",
+        "sections": panel_sections.compose(request, a),
     }
     response = render_panel(request, "scheduling/staff/_appointment.html", context,
                              title=a.patient.display_name, status=status)
