@@ -4,16 +4,17 @@ Admins may read every record. A clinician reads the records of the patients in t
 visit with them that the clinic booked, past or future (booked, confirmed, checked in, completed or missed;
 not a mere online request, nor one declined or cancelled, which anyone can make, nor one the clinician
 booked with themselves), and anyone whose exam they wrote. Any other record opens only through emergency access (a stated reason, for
-EMERGENCY_ACCESS_MINUTES), which is audited and reported to the admins. Visits and exams are reached by
-relation name: patients does not import scheduling or intake.
+EMERGENCY_ACCESS_MINUTES), which is audited and reported to the admins. Patients imports neither scheduling
+nor intake: each registers what puts a patient in a clinician's care (`register_care_source`).
 """
 
+import functools
+import operator
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +22,13 @@ from clinic import roles
 
 from .models import EmergencyAccess, Patient
 
-# Appointment statuses (scheduling.Appointment.Status values) that put a patient in a clinician's care.
-CARE_VISIT_STATUSES = ("booked", "confirmed", "checked_in", "completed", "no_show")
+_care_sources = {}
+
+
+def register_care_source(name, source):
+    """`source(user, patient_ref)`: an Exists() of the rows that put the patient `patient_ref` (an OuterRef to a
+    patient id) in `user`'s care. Scheduling registers the visits, intake the exams."""
+    _care_sources[name] = source
 
 
 @dataclass(frozen=True)
@@ -39,15 +45,10 @@ def access_annotations(user, *, patient_field="pk", now=None):
     """Annotations `in_care` and `emergency_until` for `user`, on a queryset of patients or of rows whose
     `patient_field` is a patient id (an exam: "patient_id"), so the check rides on a query already made."""
     now = now or timezone.now()
-    # Looked up by name: patients does not import scheduling or intake.
-    Appointment, Exam = apps.get_model("scheduling", "Appointment"), apps.get_model("intake", "Exam")
-    visits = Appointment.objects.filter(
-        patient_id=OuterRef(patient_field), clinician__user=user, status__in=CARE_VISIT_STATUSES
-    ).exclude(created_by=user)  # a visit a clinician books with themselves opens nothing by itself
-    exams = Exam.objects.filter(patient_id=OuterRef(patient_field), clinician__user=user)
+    sources = [source(user, OuterRef(patient_field)) for source in _care_sources.values()]
     emergency = EmergencyAccess.objects.filter(patient=OuterRef(patient_field), user=user, expires_at__gt=now)
     return {
-        "in_care": Exists(visits) | Exists(exams),
+        "in_care": functools.reduce(operator.or_, sources) if sources else Value(False),
         "emergency_until": Subquery(emergency.order_by("-expires_at").values("expires_at")[:1]),
     }
 

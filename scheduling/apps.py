@@ -23,8 +23,11 @@ class SchedulingConfig(AppConfig):
 
     def ready(self):
         from clinic import audit
+        from patients import care
 
-        from . import chart_sections  # noqa: F401  (registers the visits section of the chart)
+        from . import chart_sections, selectors  # noqa: F401  (chart_sections registers the chart's visits)
+
+        care.register_care_source("visits", selectors.in_care_by_visits)
         from .models import Appointment, WaitlistEntry
 
         audit.track(Appointment, patient=lambda a: a.patient_id)
