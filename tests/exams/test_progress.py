@@ -122,6 +122,9 @@ def test_front_desk_chart_shows_no_exams_or_scores(desk_client, exam, dr_rivera,
     html = desk_client.get(f"/patients/{patient.mrn}/").content.decode()
     assert "/exams/" not in html and "trend-chart" not in html and "Progress" not in html
     assert "SI joint dysfunction" not in html
+    assert "Okafor" in html  # the front desk's chart still shows who it is...
+    clinicians = sign_in(Client(), dr_rivera.user).get(f"/patients/{patient.mrn}/").content.decode()
+    assert "/exams/" in clinicians and "SI joint dysfunction" in clinicians  # ...and the clinician's the exam
 
 
 def _chart_queries(client, mrn):

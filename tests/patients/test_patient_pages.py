@@ -181,8 +181,10 @@ def test_consent_is_recorded_with_signed_name_and_time(desk_client, patient):
     assert b"signed \xe2\x80\x9cMaya Okafor\xe2\x80\x9d" in desk_client.get(f"/patients/{patient.mrn}/").content
 
 
-def test_unknown_record_number_is_404(desk_client, db):
+def test_unknown_record_number_is_404(desk_client, patient):
     assert desk_client.get("/patients/ZZZZ-ZZZZ/").status_code == 404
+    known = desk_client.get(f"/patients/{patient.mrn}/")
+    assert known.status_code == 200 and "Okafor" in known.content.decode()
 
 
 @pytest.mark.parametrize("size", [5, 60])
