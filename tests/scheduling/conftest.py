@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import icalendar
 import pytest
 from django.utils import timezone
 
@@ -11,6 +12,15 @@ from scheduling.defaults import ensure_default_visit_types
 from scheduling.models import Clinician, ClinicSettings, Location, Room, VisitType, WorkingHours
 
 NY = ZoneInfo("America/New_York")
+
+
+def assert_calendar_lines(raw):
+    """Every line ends in CRLF, none carries a bare CR or LF, and icalendar reads the document back."""
+    assert raw.endswith(b"\r\n")
+    for line in raw[:-2].split(b"\r\n"):
+        assert b"\r" not in line and b"\n" not in line, line
+        assert len(line) <= 75
+    return icalendar.Calendar.from_ical(raw)
 
 
 def local(day, hour, minute=0, tz=NY):
