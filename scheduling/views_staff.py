@@ -55,10 +55,6 @@ DONE_WORDS = {
 PICKER_SIZE = 8
 
 
-def _htmx(request):
-    return request.headers.get("HX-Request") == "true"
-
-
 def _int(value):
     try:
         return int(value)
@@ -122,7 +118,7 @@ def _next_free(exc):
 def _render_panel(request, inner, context, *, title, status=200):
     """The side panel's content for htmx, or the same content as a page of its own."""
     context = {**context, "inner": inner, "panel_title": title}
-    template = "scheduling/staff/_panel.html" if _htmx(request) else "scheduling/staff/panel_page.html"
+    template = "scheduling/staff/_panel.html" if request.htmx else "scheduling/staff/panel_page.html"
     return render(request, template, context, status=status)
 
 
@@ -158,7 +154,7 @@ def calendar(request):
         request, days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled, week=week,
         compact=context["compact"], book_url=context["book_url"],
     )
-    if _htmx(request) and request.GET.get("partial"):
+    if request.htmx and request.GET.get("partial"):
         return render(request, "scheduling/staff/_calendar_body.html", context)
     own = next((c for c in all_clinicians if c.user_id == request.user.pk), None)
     feed_owner = own
@@ -231,7 +227,7 @@ def _panel(request, appointment, *, notice="", error="", taken=None, move_form=N
 
 def _done(request, appointment, notice, **extra):
     """After a change: the refreshed panel (htmx), or back to the appointment's page with a toast."""
-    if _htmx(request):
+    if request.htmx:
         return _panel(request, _appointment(appointment.pk), notice=notice, changed=True, **extra)
     messages.success(request, notice)
     return redirect("scheduling:appointment", pk=appointment.pk)
@@ -272,7 +268,7 @@ def appointment_move(request, pk):
                 actor=request.user,
             )
         except services.SlotTaken as exc:
-            return _panel(request, appointment, move_form=form, taken=exc, status=200 if _htmx(request) else 409)
+            return _panel(request, appointment, move_form=form, taken=exc, status=200 if request.htmx else 409)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -402,7 +398,7 @@ def book(request):
         "series_url": f"{reverse('scheduling:series')}?{urlencode(_series_params(form))}",
     }
     return _render_panel(request, "scheduling/staff/_book.html", context, title="Book a visit",
-                         status=409 if taken and not _htmx(request) else 200)
+                         status=409 if taken and not request.htmx else 200)
 
 
 def _strip_prefix(data, prefix):

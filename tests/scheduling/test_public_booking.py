@@ -96,6 +96,16 @@ def test_choosing_a_day_with_htmx_returns_only_the_picker(client, dr_rivera, fol
     assert (monday + timedelta(days=1)).strftime("%a, %b ") in page
 
 
+def test_a_boosted_link_to_a_day_gets_the_whole_page(client, dr_rivera, follow_up, monday):
+    # hx-boost swaps the whole body: it must get the page, not the picker alone.
+    response = client.get(
+        "/book/", in_office_params(follow_up, week=monday, day=monday + timedelta(days=1)),
+        HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true",
+    )
+    page = response.content.decode()
+    assert "<html" in page and '<div id="picker">' in page
+
+
 def test_patient_books_a_telehealth_visit_and_sees_the_video_and_manage_links(
     client, dr_rivera, telehealth_consult, monday
 ):
