@@ -157,11 +157,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stride Clinic <no-reply@
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue = VAR_DIR / "celery" / "queue"
-    _queue.mkdir(parents=True, exist_ok=True)
+    # Every folder the transport writes is named here: kombu's defaults are relative to the working
+    # directory (control/ beside manage.py held its exchange table).
+    _broker = VAR_DIR / "celery"
+    for _folder in ("queue", "control", "processed"):
+        (_broker / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue),
-        "data_folder_out": str(_queue),
+        "data_folder_in": str(_broker / "queue"),
+        "data_folder_out": str(_broker / "queue"),
+        "control_folder": str(_broker / "control"),
+        "processed_folder": str(_broker / "processed"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
