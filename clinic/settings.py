@@ -139,8 +139,33 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Patient documents are served only through permission-checked views, never by a public URL.
 MEDIA_URL = "/private-media/"
+# Patient documents (the default storage): files under MEDIA_ROOT on this host, or, when several web hosts
+# serve the app, shared object storage (DOCUMENTS_STORAGE=s3: any S3-compatible service through
+# django-storages and boto3, installed by requirements-s3.txt). Private objects, read only through our views.
+DOCUMENTS_STORAGE = env("DOCUMENTS_STORAGE", default="filesystem")
+_DOCUMENT_BACKENDS = {
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default="documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+if DOCUMENTS_STORAGE not in _DOCUMENT_BACKENDS:
+    raise environ.ImproperlyConfigured(f"DOCUMENTS_STORAGE must be one of {', '.join(_DOCUMENT_BACKENDS)}.")
+if DOCUMENTS_STORAGE == "s3" and not _DOCUMENT_BACKENDS["s3"]["OPTIONS"]["bucket_name"]:
+    raise environ.ImproperlyConfigured("DOCUMENTS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DOCUMENT_BACKENDS[DOCUMENTS_STORAGE],
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
