@@ -12,6 +12,7 @@ import hashlib
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils.safestring import mark_safe
@@ -49,7 +50,7 @@ def fingerprint(sources):
 def snapshot():
     """One snapshot for a fingerprint and the drawing (inside a caller's transaction, that one).
 
-    psycopg2 opens the transaction with BEGIN ISOLATION LEVEL REPEATABLE READ: no statement of its own.
+    psycopg opens the transaction with BEGIN ISOLATION LEVEL REPEATABLE READ: no statement of its own.
     """
     if connection.in_atomic_block:
         yield
@@ -57,13 +58,13 @@ def snapshot():
     connection.ensure_connection()
     raw = connection.connection
     previous = raw.isolation_level
-    raw.set_session(isolation_level="REPEATABLE READ")
+    raw.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     try:
         with transaction.atomic():
             yield
     finally:
         if not raw.closed:
-            raw.set_session(isolation_level="DEFAULT" if previous is None else previous)
+            raw.isolation_level = previous
 
 
 def key_for(prefix, *parts):

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from psycopg2.extensions import ISOLATION_LEVEL_REPEATABLE_READ
+from psycopg import IsolationLevel
 
 from clinic import roles
 from intake.models import RedFlagAlert
@@ -174,7 +174,7 @@ def test_outside_a_transaction_the_grid_reads_one_snapshot_and_leaves_the_connec
     monkeypatch.setattr(selectors, "active_calendar_clinicians",
                         lambda: levels.append(connection.connection.isolation_level) or read())
     assert "Okafor" in grid(day_view())
-    assert levels == [ISOLATION_LEVEL_REPEATABLE_READ]
+    assert levels == [IsolationLevel.REPEATABLE_READ]
     assert connection.connection.isolation_level is None  # back to the server's default, READ COMMITTED
     later = book(PatientFactory(last_name="Snapshot"), dr_rivera, follow_up, local(monday, 15))
     assert "Snapshot" in block(day_view(), later)
