@@ -3,6 +3,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
+# The suite runs on every core (pytest-xdist, at most 4 processes); TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= auto
+
 .PHONY: run test lint install install-dev lock
 
 # What runs (web, worker, beat) from requirements.txt; tests and checks add requirements-dev.txt. Both are
@@ -37,7 +40,7 @@ test: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m bandit --quiet --recursive clinic patients scheduling intake notifications --severity-level high
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check .

@@ -33,9 +33,11 @@ def _children(pid):
 
 
 def _staff_cookie():
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group
-    from django.contrib.sessions.backends.db import SessionStore
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from clinic import roles, two_factor
@@ -44,7 +46,7 @@ def _staff_cookie():
     user, _ = User.objects.get_or_create(email="bench.desk@stride.test", defaults={"first_name": "Bench"})
     # Admin too: the chart measured is the whole chart (a clinician outside the care team gets less of it).
     user.groups.add(*Group.objects.filter(name__in=[roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN]))
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()  # the engine the pages read
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "clinic.backends.RoleBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -93,7 +95,9 @@ def load_figures(database_url, *, duration=10, connections=8, workers=3, think_m
     """
     if not shutil.which("wrk"):
         return {"error": "wrk is not installed (apt-get install wrk)"}
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "HTTPS": "false", "CONN_MAX_AGE": "60",
+    # A shared cache, as in production: sessions and signed-in users are kept in it (clinic.sessions, signed_in).
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
+           "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "rediscache://127.0.0.1:6379/15"), "HTTPS": "false", "CONN_MAX_AGE": "60",
            "NUM_PROXIES": "1",  # each simulated patient sends its own X-Forwarded-For address
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(

@@ -16,6 +16,8 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self):
-        from . import two_factor  # noqa: F401  (connects: a removed sign-in device ends its owner's sessions)
+        from . import signed_in, two_factor  # noqa: F401  (two_factor connects: a removed device ends sessions)
+
+        signed_in.connect()
 
         post_migrate.connect(roles.sync_app_roles, dispatch_uid="stride-sync-roles")

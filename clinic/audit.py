@@ -140,7 +140,8 @@ def track(model, *, patient, ignore=("updated_at",), redact=()):
     post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + "-del")
 
 
-def record_view(*, instance, actor, ip=None):
-    """Record that `actor` opened `instance` (a chart, a document)."""
-    _write(AuditEvent.Action.VIEW, instance, {}, actor=actor, ip=ip)
+def record_view(*, instance, actor, ip=None, details=None):
+    """Record that `actor` opened `instance` (a chart, a document); `details`: what the page showed of it
+    (the chart: the names of the sections drawn, so a read of the clinical ones can be told apart)."""
+    _write(AuditEvent.Action.VIEW, instance, details or {}, actor=actor, ip=ip)
 

@@ -12,6 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from . import signed_in
+
 
 def _access_sql(user_model):
     groups = user_model._meta.get_field("groups").remote_field.through._meta.db_table
@@ -56,16 +58,23 @@ def load_access(user):
 
 class RoleBackend(ModelBackend):
     def get_user(self, user_id):
-        """The signed-in user of a request with their roles and permissions, in one query instead of two.
-
-        The query returns a row per permission; the user is built once from the first row's columns (a model
-        instance per row cost more than the query on every staff page).
-        """
+        """The signed-in user of a request with their roles and permissions: from the cache (clinic.signed_in),
+        else in one query."""
         User = get_user_model()
         try:
             user_id = User._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        user = signed_in.user(user_id, load=self._load_user)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    def _load_user(self, user_id):
+        """The user with their roles and permissions, in one query instead of two.
+
+        The query returns a row per permission; the user is built once from the first row's columns (a model
+        instance per row cost more than the query on every staff page).
+        """
+        User = get_user_model()
         fields = User._meta.concrete_fields
         columns = ", ".join(f"u.{connection.ops.quote_name(f.column)}" for f in fields)
         sql = (
@@ -85,7 +94,7 @@ class RoleBackend(ModelBackend):
                 values[i] = convert(values[i], column, connection)
         user = User.from_db(connection.alias, [f.attname for f in fields], values)
         _fill(user, [row[n:] for row in rows if row[n]])
-        return user if self.user_can_authenticate(user) else None
+        return user
 
     def _get_permissions(self, user_obj, obj, from_name):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

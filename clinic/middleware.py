@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models import F
 from django.dispatch import receiver
 from django.utils.cache import patch_cache_control
 
@@ -25,7 +24,7 @@ def _stamp_sign_in(sender, request, user, **kwargs):
 def _end_every_session(sender, request, user, **kwargs):
     """Signing out on one device signs out everywhere (a shared front-desk PC, a lost phone)."""
     if user is not None:
-        get_user_model().objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        get_user_model().objects.end_sessions(user.pk)
 
 
 class SessionLifetimeMiddleware:

@@ -22,6 +22,13 @@ class UserManager(BaseUserManager):
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
+    def end_sessions(self, pk):
+        """End every session of user `pk` from before now (a sign-out everywhere, a deactivation)."""
+        from . import signed_in
+
+        self.filter(pk=pk).update(session_epoch=models.F("session_epoch") + 1)
+        signed_in.user_changed(pk)  # a bare update sends no signal
+
     def create_superuser(self, email, password=None, **extra):
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
@@ -52,8 +59,14 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
         if not self.is_active:
             # Deactivation ends every session for good: they stay ended if the account is turned back on.
-            type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+            type(self).objects.end_sessions(self.pk)
             self.refresh_from_db(fields=["session_epoch"])
+
+    def get_session_auth_hash(self):
+        # The signed-in user from the cache (clinic.signed_in) carries its session hash, not its password hash.
+        if "password" not in self.__dict__ and "session_auth_hash" in self.__dict__:
+            return self.__dict__["session_auth_hash"]
+        return super().get_session_auth_hash()
 
     @cached_property
     def role_names(self):

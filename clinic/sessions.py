@@ -1,24 +1,31 @@
-"""Database sessions whose idle timeout is renewed at most once a minute.
+"""Sessions kept in the cache in front of the database, with an idle timeout renewed at most once a minute.
 
-Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) costs a write on every page view.
-Renewing only when the expiry has run down by more than a minute keeps the 15-minute idle timeout
-(give or take that minute) for one write a minute per signed-in user.
+Reading the session from the database on every request was one of the two queries every signed-in page
+paid before doing anything (Django's cached_db engine: the database stays the record, the cache answers
+reads; a sign-out deletes both). Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) would
+cost a write per page; renewing only when the last save is more than a minute old keeps the 15-minute
+idle timeout (give or take that minute) for one write a minute per signed-in user. The cached copy
+expires with the row (its timeout is the session's remaining age). The cache must be shared by every
+web process (CACHE_URL, the deploy check says so), or a sign-out would reach only one of them.
 """
 
-from datetime import timedelta
+import time
 
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.utils import timezone
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDatabaseSessionStore
 
-RENEW_AFTER = timedelta(seconds=60)
+RENEW_AFTER = 60  # seconds
+SAVED_AT = "_stride_saved_at"
 
 
-class SessionStore(DatabaseSessionStore):
-    def _get_session_from_db(self):
-        row = super()._get_session_from_db()
-        if row is not None:
-            idle_window = timedelta(seconds=settings.SESSION_COOKIE_AGE)
-            if row.expire_date - timezone.now() < idle_window - RENEW_AFTER:
-                self.modified = True  # SessionMiddleware saves it, which pushes the expiry back
-        return row
+class SessionStore(CachedDatabaseSessionStore):
+    cache_key_prefix = "stride.session."
+
+    def load(self):
+        data = super().load()
+        if data and time.time() - data.get(SAVED_AT, 0) > RENEW_AFTER:
+            self.modified = True  # SessionMiddleware saves it, which pushes the expiry back
+        return data
+
+    def save(self, must_create=False):
+        self._get_session(no_load=must_create)[SAVED_AT] = int(time.time())
+        super().save(must_create)

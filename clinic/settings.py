@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Stride API",
     "DESCRIPTION": "Practice management for sports rehab clinics.",
     "VERSION": "1.0.0",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "clinic.api_schema.positive_path_ids"],
     "ENUM_NAME_OVERRIDES": {
         "AppointmentStatusEnum": "scheduling.models.Appointment.Status",
         "IntakeStatusEnum": "intake.models.IntakeForm.Status",

@@ -11,7 +11,6 @@ import math
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.http import JsonResponse
@@ -123,7 +122,7 @@ def check_setup_code(request, device, code):
 @receiver(post_delete, sender=TOTPDevice)
 def _end_sessions_of_reset_device(sender, instance, **kwargs):
     if instance.confirmed:
-        get_user_model().objects.filter(pk=instance.user_id).update(session_epoch=F("session_epoch") + 1)
+        get_user_model().objects.end_sessions(instance.user_id)
 
 
 class StaffTwoFactorMiddleware:

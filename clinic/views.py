@@ -22,6 +22,7 @@ from . import roles, two_factor
 from .forms import SignInCodeForm
 from .health import broker_status, database_status
 from .models import WorkerHeartbeat
+from .races import is_lost_race
 
 
 @require_GET
@@ -79,9 +80,14 @@ def not_found(request, exception):
 
 
 def server_error(request):
-    """handler500: a plain page (no database, no traceback); 503 when the database cannot be reached."""
+    """handler500: a plain page (no database, no traceback); 503 when the database cannot be reached, 409 when the
+    request lost a race with another writer."""
     exc = sys.exc_info()[1]
-    if isinstance(exc, DATABASE_DOWN):
+    if is_lost_race(exc):
+        # Two writers collided (a deadlock or a serialisation failure): the database is up, the request lost.
+        status, title = 409, "Someone else changed this at the same moment"
+        message = "Someone else changed this at the same moment, so nothing was saved. Reload and try again."
+    elif isinstance(exc, DATABASE_DOWN):
         status, title = 503, "The clinic's records are unavailable for a moment"
         message = "We cannot reach the database right now. The system reconnects on its own once it is back."
     else:

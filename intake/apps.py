@@ -21,6 +21,7 @@ class IntakeConfig(AppConfig):
     def ready(self):
         from clinic import audit
 
+        from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
         from .models import Exam, ExamAddendum, IntakeForm, OutcomeScore, RedFlagAlert
 
         clinical = ("answers", "findings", "assessment_notes", "flags", "details")

@@ -13,14 +13,15 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 
+from clinic import dates
 from patients.models import PatientDocument
 from scheduling.models import VisitType
 
-from . import rules, scoring
+from . import rules, scoring, vocabulary
 from .instruments import NPRS, ODI_PLACEHOLDER
 from .models import Exam
 
-SIDES = (("left", "Left"), ("right", "Right"))
+SIDES = vocabulary.LIMB_SIDES
 TEST_VALUES = ((rules.NOT_TESTED, "Not tested"), (rules.POSITIVE, "Positive"), (rules.NEGATIVE, "Negative"))
 
 
@@ -114,15 +115,8 @@ class ScoresForm(SectionForm):
 
 # --- History from the intake -------------------------------------------------------------------------
 
-ONSET_CHOICES = (
-    ("gradual", "Gradual, no clear cause"),
-    ("sport", "During sport or exercise"),
-    ("lifting", "Lifting or bending"),
-    ("fall", "Fall"),
-    ("accident", "Road or other accident"),
-    ("other", "Other"),
-)
-SIDE_CHOICES = (("left", "Left"), ("right", "Right"), ("both", "Both sides"), ("central", "Central / midline"))
+ONSET_CHOICES = vocabulary.ONSETS
+SIDE_CHOICES = vocabulary.SIDES
 
 
 class HistoryForm(SectionForm):
@@ -454,7 +448,7 @@ US_UNITS = (("cm", "cm"), ("mm", "mm"), ("mm2", "mm²"))
 class UltrasoundRowForm(forms.Form):
     id = forms.CharField(required=False, widget=forms.HiddenInput)
     structure = _choice("Structure", US_STRUCTURES)
-    side = _choice("Side", SIDES + (("both", "Both"),))
+    side = _choice("Side", vocabulary.LIMB_OR_BOTH)
     mode = _choice("Static or dynamic", (("static", "Static"), ("dynamic", "Dynamic (under contraction)")))
     measurement = _number("Measurement", low=0, high=10000, places=2)
     unit = _choice("Unit", US_UNITS, blank="unit")
@@ -665,7 +659,7 @@ class BookSeriesForm(forms.Form):
         label="Visit type", queryset=VisitType.objects.filter(is_active=True), empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    first_start = forms.DateTimeField(
+    first_start = dates.InstantField(
         label="First visit", widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )

@@ -13,15 +13,14 @@ from clinic.audit import acting_as
 from patients import services as patient_services
 from patients.models import PatientDocument
 from scheduling import services as scheduling_services
-from scheduling.models import Modality
+from scheduling.models import Appointment, Modality
 
-from . import exam_selectors, scoring
+from . import exam_selectors, scoring, vocabulary
 from .exam_forms import SECTION_FORMS
 from .instruments import NPRS, ODI_PLACEHOLDER
 from .models import Exam, ExamAddendum, ExamAttachment, IntakeForm, OutcomeScore
 
 LOCKED_MESSAGE = "This exam is signed and can no longer be changed. Add an addendum to correct or add to it."
-CLOSED_VISITS = ("cancelled", "no_show")
 
 
 class ExamLocked(Exception):
@@ -51,8 +50,6 @@ class ExamConflict(Exception):
 _ONSET_KEYS = ("onset_how", "onset_mechanism")
 _SIDE_KEYS = ("side",)
 _PAIN_KEYS = ("pain_now", "pain_best", "pain_worst")
-_SIDES = {"left": "left", "right": "right", "both": "both", "middle": "central", "central": "central"}
-_ONSETS = {"gradual", "sport", "lifting", "fall", "accident", "other"}
 
 
 def _answer(answers, keys, step=None):
@@ -85,9 +82,9 @@ def prefill_history(intake):
                                 _answer(answers, ("onset_details",), "complaint")) if v]
     conditions = _answer(answers, ("health_conditions",), "history") or []
     history = {
-        "onset_mechanism": onset if onset in _ONSETS else "",
+        "onset_mechanism": vocabulary.onset_code(onset),
         "onset_notes": "; ".join(details)[:500],
-        "side": _SIDES.get(str(side).lower(), "") if side else "",
+        "side": vocabulary.side_code(side),
         "long_term_steroids": _answer(answers, ("long_term_steroids",), "red_flags") is True,
         "osteoporosis": "osteoporosis" in conditions,
     }
@@ -110,7 +107,7 @@ def exam_start(*, appointment, clinician, actor=None) -> tuple[Exam, bool]:
     existing = Exam.objects.filter(appointment=appointment).first()
     if existing:
         return existing, False
-    if appointment.status in CLOSED_VISITS:
+    if appointment.status in Appointment.CLOSED:
         raise ValidationError(f"This visit is {appointment.get_status_display().lower()}; no exam can be started.")
     previous = (
         Exam.objects.filter(patient_id=appointment.patient_id, signed_at__isnull=False)

@@ -263,7 +263,7 @@ def open_for_appointment(request, appointment_id):
     context = {
         "appointment": appointment, "patient": appointment.patient, "may_start": may_start, "error": error,
         "intake": intake, "prefill": services.prefill_history(intake) if intake else {},
-        "closed": appointment.status in services.CLOSED_VISITS,
+        "closed": appointment.status in Appointment.CLOSED,
     }
     return render(request, "intake/exam/start.html", context, status=400 if error else 200)
 

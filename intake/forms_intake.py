@@ -17,9 +17,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from clinic import dates
 from patients import phone
 
-from . import instruments
+from . import instruments, scoring, vocabulary
 from .models import INTAKE_STEPS
 from .rules import RED_FLAG_ITEMS
 
@@ -428,13 +429,7 @@ BODY_REGIONS = tuple(
 )
 BODY_REGION_LABELS = {r["key"]: r["label"] for r in BODY_REGIONS}
 
-ONSET = [
-    ("gradual", "Gradually, for no clear reason"),
-    ("sport", "During sport or exercise"),
-    ("fall", "After a fall"),
-    ("accident", "After an accident, such as a car crash"),
-    ("other", "Another way"),
-]
+ONSET = list(vocabulary.ONSETS_FOR_PATIENT)
 SYMPTOMS = [
     ("leg_symptoms", "Pain, tingling or numbness going down the leg"),
     ("one_sided_back_buttock", "Pain on one side of the low back and buttock"),
@@ -449,7 +444,7 @@ WORSE_WITH = [("sitting", "Sitting"), ("standing", "Standing"), ("sleeping", "Ly
 EASES = [("rest", "Rest"), ("lying_down", "Lying down"), ("moving", "Moving or walking"), ("stretching", "Stretching"),
          ("heat", "Heat"), ("ice", "Ice"), ("pain_medicine", "Pain medicine"),
          ("changing_position", "Changing position"), ("nothing", "Nothing helps")]
-SIDES = [("left", "Left"), ("right", "Right"), ("both", "Both sides"), ("middle", "In the middle")]
+SIDES = list(vocabulary.SIDES_FOR_PATIENT)
 
 
 class ComplaintForm(StepForm):
@@ -457,7 +452,7 @@ class ComplaintForm(StepForm):
     title = "This problem"
     intro = "Tell us about the problem you are coming in for."
 
-    onset_date = forms.DateField(
+    onset_date = dates.PastDateField(
         label="When did it start?", help_text="A rough date is fine.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Tell us roughly when it started.", "invalid": "Enter a date."},
@@ -467,7 +462,7 @@ class ComplaintForm(StepForm):
     onset_details = text("Tell us what happened", required=False, max_length=2000, kind="long")
     side = radio("Which side is the problem on?", SIDES)
     symptoms = ticks("Do you have any of these?", SYMPTOMS)
-    leg_side = radio("Which leg?", SIDES[:3], required=False)
+    leg_side = radio("Which leg?", list(vocabulary.LIMB_OR_BOTH), required=False)
     leg_extent = radio("How far down the leg does it go?", [
         ("buttock", "Buttock only"), ("above_knee", "Into the thigh, above the knee"),
         ("below_knee", "Below the knee, into the calf or shin"), ("foot", "Down to the foot or toes"),
@@ -664,7 +659,6 @@ class RedFlagForm(StepForm):
 
 # --- 5. Outcome measures ----------------------------------------------------------------------------
 
-ODI_MIN_ANSWERED = 8  # the developer: one answered section is enough in theory, fewer than 8 is rare
 PSFS_SLOTS = 5
 
 
@@ -719,9 +713,9 @@ class OutcomesForm(StepForm):
         cleaned = super().clean()
         odi_keys = [name for name in self.fields if name.startswith("odi_")]
         unanswered = [name for name in odi_keys if cleaned.get(name) is None and name not in self._errors]
-        if len(odi_keys) - len(unanswered) < ODI_MIN_ANSWERED:
+        if len(odi_keys) - len(unanswered) < scoring.ODI_MIN_ANSWERED:
             for name in unanswered:
-                self.add_error(name, f"Choose the statement that fits best (answer at least {ODI_MIN_ANSWERED} "
+                self.add_error(name, f"Choose the statement that fits best (answer at least {scoring.ODI_MIN_ANSWERED} "
                                      f"of the {len(odi_keys)} sections).")
         named = 0
         for n in range(1, PSFS_SLOTS + 1):

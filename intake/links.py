@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.signed_links import end_of_day_after, sign_id, signed_id
+from scheduling.models import Appointment
 
 SALT = "stride.intake"
 # Backstop only: online booking reaches 90 days ahead; a link older than this is refused outright.
 MAX_AGE = timedelta(days=200)
 # A form with no visit (the visit was deleted) stays open this long after it was created.
 WITHOUT_VISIT = timedelta(days=14)
-CLOSED_VISIT_STATUSES = ("cancelled", "no_show")
 
 
 def token_for(intake) -> str:
@@ -46,7 +46,7 @@ def expires_at(intake) -> datetime:
 
 def is_expired(intake, now=None) -> bool:
     """True once the visit's day has ended, or the visit was cancelled or missed."""
-    if intake.appointment is not None and intake.appointment.status in CLOSED_VISIT_STATUSES:
+    if intake.appointment is not None and intake.appointment.status in Appointment.CLOSED:
         return True
     return (now or timezone.now()) >= expires_at(intake)
 

@@ -38,6 +38,8 @@ def _round1(numerator, denominator) -> float:
 # --- ODI ---------------------------------------------------------------------------------------------
 
 ODI_SECTION_COUNT = 10
+# Fewer answered sections than this make a score the intake asks to complete and the exam marks as uncertain.
+ODI_MIN_ANSWERED = 8
 # Upper bound of each band, inclusive. The reference bands are integers (0-20, 21-40...); a fractional
 # percentage belongs to the lowest band whose upper bound it does not exceed: 20.0 minimal, 20.5 moderate.
 ODI_BANDS = ((20, "minimal"), (40, "moderate"), (60, "severe"), (80, "crippled"), (100, "bed-bound or exaggerating"))
@@ -88,7 +90,7 @@ def odi_score(answers: Mapping | list | tuple) -> OdiResult:
         raise ValueError("ODI: no sections answered")
     points = sum(answered)
     percent = _round1(points * 100, 5 * len(answered))
-    return OdiResult(percent, points, len(answered), odi_band(percent), len(answered) < 8)
+    return OdiResult(percent, points, len(answered), odi_band(percent), len(answered) < ODI_MIN_ANSWERED)
 
 
 # --- NPRS --------------------------------------------------------------------------------------------

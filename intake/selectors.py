@@ -77,3 +77,22 @@ def intake_summary(*, pk: int, viewer) -> IntakeForm:
         )
         .get(pk=pk)
     )
+
+
+# --- The chart's intake sections (intake.chart_sections) ---------------------------------------------------
+
+
+def chart_intake_forms(patient) -> list[IntakeForm]:
+    """The patient's intake forms with their visit (one query)."""
+    return list(IntakeForm.objects.filter(patient=patient).select_related("appointment__visit_type"))
+
+
+def chart_red_flag_alerts(patient) -> list[RedFlagAlert]:
+    """The patient's red-flag alerts not yet acknowledged (one query)."""
+    return list(RedFlagAlert.objects.filter(patient=patient, acknowledged_at__isnull=True))
+
+
+def chart_scores(patient) -> list[OutcomeScore]:
+    """Every outcome score of the patient in time order (one query): the intake list shows each form's, the
+    progress plots the series."""
+    return list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "id"))

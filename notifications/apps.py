@@ -15,6 +15,6 @@ class NotificationsConfig(AppConfig):
     }
 
     def ready(self):
-        from . import checks, receivers  # noqa: F401  (checks registers itself)
+        from . import chart_sections, checks, receivers  # noqa: F401  (they register themselves)
 
         receivers.connect()

@@ -149,7 +149,8 @@ def patient_cancel(request, token):
     if request.method == "POST" and not refusal and form.is_valid():
         try:
             scheduling_services.appointment_cancel(
-                appointment=appointment, reason=f"{PATIENT_CANCEL_PREFIX}: {form.cleaned_data['reason'].strip()}"
+                appointment=appointment, reason=f"{PATIENT_CANCEL_PREFIX}: {form.cleaned_data['reason'].strip()}",
+                by_patient=True,
             )
         except ValidationError as exc:
             refusal = " ".join(exc.messages)

@@ -28,6 +28,7 @@ class PatientsConfig(AppConfig):
     def ready(self):
         from clinic import audit
 
+        from . import chart_sections  # noqa: F401  (registers the record's own chart sections)
         from .models import Consent, EmergencyAccess, Patient, PatientDocument
 
         audit.track(Patient, patient=lambda p: p.pk)

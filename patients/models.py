@@ -9,6 +9,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic import dates
+
 from . import phone
 
 # Crockford-style alphabet: no 0/O, 1/I/L, so a record number read over the phone is unambiguous.
@@ -98,8 +100,8 @@ class Patient(models.Model):
         return reverse("patients:chart", kwargs={"mrn": self.mrn})
 
     def clean(self):
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "Date of birth cannot be in the future."})
+        if self.date_of_birth and dates.birth_date_error(self.date_of_birth):
+            raise ValidationError({"date_of_birth": dates.birth_date_error(self.date_of_birth)})
         for field in ("mobile_phone", "emergency_contact_phone"):
             try:
                 setattr(self, field, phone.to_e164(getattr(self, field)))

@@ -1,16 +1,16 @@
 import datetime
 import re
+from functools import cached_property
 
-from django.db.models import Prefetch, Q, Subquery, Value, prefetch_related_objects
-from django.db.models.functions import Coalesce, Lower
-from django.utils import timezone
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.db.models.functions import Lower
 
 from . import care
-from .models import MRN_ALPHABET, Patient, PatientDocument
+from .models import MRN_ALPHABET, Patient
 
 _MRN_RE = re.compile(rf"^[{MRN_ALPHABET}]{{4}}-?[{MRN_ALPHABET}]{{4}}$")
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
-_LONG_AGO = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
 
 
 def _as_date(text):
@@ -48,6 +48,28 @@ def patient_search(query, *, include_archived=False):
     return patients
 
 
+class SearchPaginator(Paginator):
+    """Pages of search results that count at most COUNT_CAP matches.
+
+    An exact COUNT over every match costs as much as the search itself (a one-letter search over a chain's
+    50,000 patients); past the cap the page says "more than" and asks for a narrower search instead.
+    """
+
+    COUNT_CAP = 500
+
+    @cached_property
+    def _counted(self):
+        return self.object_list[: self.COUNT_CAP + 1].count()  # SELECT COUNT(*) FROM (... LIMIT 501)
+
+    @property
+    def capped(self):
+        return self._counted > self.COUNT_CAP
+
+    @property
+    def count(self):
+        return min(self._counted, self.COUNT_CAP)
+
+
 def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobile_phone="", exclude_pk=None):
     """Existing patients who may be the same person: same name and birth date, or same email or mobile."""
     match = Q()
@@ -65,50 +87,15 @@ def possible_duplicates(*, first_name, last_name, date_of_birth, email="", mobil
     return found.order_by("last_name", "first_name")[:10]
 
 
-def patient_chart(mrn, *, viewer):
-    """The patient with what the chart page shows, in a fixed number of queries."""
-    return fill_chart(chart_patient(mrn, viewer=viewer))
+def chart_patient(mrn, *, viewer):
+    """The patient with `viewer`'s clinical access (patients.care), in one query. Raises Patient.DoesNotExist."""
+    return Patient.objects.annotate(**care.access_annotations(viewer)).get(mrn=mrn)
 
 
-def chart_patient(mrn, *, viewer, **annotations):
-    """The patient with `viewer`'s clinical access (patients.care) and any other `annotations`, in one query."""
-    return Patient.objects.annotate(**care.access_annotations(viewer), **annotations).get(mrn=mrn)
+def chart_documents(patient):
+    """The patient's documents with who uploaded them (one query)."""
+    return list(patient.documents.select_related("uploaded_by"))
 
 
-def fill_chart(patient):
-    """Load what the chart shows onto a patient from `chart_patient`.
-
-    Intake forms, scores and red-flag alerts (intake app) are reached by relation name: patients does not
-    import intake. All outcome scores come in one query: the intake list shows each form's, and the
-    progress plots use the same list (`chart_scores`).
-    """
-    documents = Prefetch("documents", queryset=PatientDocument.objects.select_related("uploaded_by"))
-    intake = ("intake_forms__appointment__visit_type", "red_flag_alerts")
-    prefetch_related_objects([patient], documents, "consents", *intake)
-    patient.chart_scores = list(patient.outcome_scores.order_by("recorded_at", "id"))
-    by_form = {}
-    for score in patient.chart_scores:
-        by_form.setdefault(score.intake_id, []).append(score)
-    for form in patient.intake_forms.all():
-        form.chart_scores = by_form.get(form.pk, [])
-    patient.upcoming_appointments, patient.past_appointments = _visits(patient)
-    return patient
-
-
-def _visits(patient, past_shown=10):
-    """Upcoming visits and the most recent past ones (one more, to tell if there are older), in one query.
-
-    The past visits kept are those starting no earlier than the (past_shown + 1)th most recent one, found by a
-    subquery: a window function over the same rows cost the ORM three times as long to compile.
-    The appointment model is reached through the relation, since patients does not import scheduling.
-    """
-    now = timezone.now()
-    oldest_kept = patient.appointments.filter(end_at__lt=now).order_by("-start_at").values("start_at")[past_shown:past_shown + 1]
-    rows = list(
-        patient.appointments.select_related("visit_type", "clinician__user", "location")
-        .filter(Q(end_at__gte=now) | Q(start_at__gte=Coalesce(Subquery(oldest_kept), Value(_LONG_AGO))))
-        .order_by("start_at")
-    )
-    upcoming = [a for a in rows if a.end_at >= now]
-    past = [a for a in reversed(rows) if a.end_at < now]
-    return upcoming, past
+def chart_consents(patient):
+    return list(patient.consents.all())

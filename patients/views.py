@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,8 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
 
-from . import care, chart_cache, selectors, services
-from .forms import ArchiveForm, ConsentForm, DocumentForm, EmergencyAccessForm, PatientForm
+from . import care, chart, selectors, services
+from .forms import ConsentForm, DocumentForm, EmergencyAccessForm, PatientForm
 from .models import Patient, PatientDocument
 
 PAGE_SIZE = 25
@@ -24,7 +23,7 @@ def patient_list(request):
     query = request.GET.get("q", "").strip()
     include_archived = request.GET.get("archived") == "1"
     patients = selectors.patient_search(query, include_archived=include_archived)
-    page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.SearchPaginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     template = "patients/_results.html" if request.htmx else "patients/list.html"
     return render(request, template, {"page": page, "query": query, "include_archived": include_archived})
 
@@ -58,39 +57,35 @@ def patient_create(request):
     return render(request, "patients/form.html", {"form": form, "creating": True})
 
 
-def _chart_context(request, patient, **forms_):
-    access = care.access_from(patient, request.user)
-    return {
-        "patient": patient,
-        "document_form": DocumentForm(),
-        "consent_form": ConsentForm(),
-        "archive_form": ArchiveForm(),
-        "emergency_form": EmergencyAccessForm(),
-        "clinical_access": access,
-        "emergency_minutes": settings.EMERGENCY_ACCESS_MINUTES,
-        # A clinician outside this patient's care sees the chart as the front desk does, plus the way in.
-        "clinical_locked": request.user.has_perm("intake.view_clinical") and not access.allowed,
-        "reads_clinical": request.user.has_perm("intake.view_clinical") and access.allowed,
-        **forms_,
-    }
-
-
-def _chart(mrn, viewer):
+def _chart_page(request, mrn, *, status=200, **forms_):
+    """The chart: the patient with the viewer's clinical access, and each app's sections this viewer may see
+    (patients.chart). Every drawing of it is a read of the record, audited with the sections it showed."""
     try:
-        return selectors.patient_chart(mrn, viewer=viewer)
+        patient = selectors.chart_patient(mrn, viewer=request.user)
     except Patient.DoesNotExist:
         raise Http404("No patient with that record number.") from None
+    access = care.access_from(patient, request.user)
+    page = chart.Chart(request=request, patient=patient, access=access)
+    slots = chart.compose(page)
+    record_view(instance=patient, actor=request.user, ip=request_ip(request), details={"sections": chart.shown(slots)})
+    context = {
+        "patient": patient,
+        "slots": slots,
+        "document_form": DocumentForm(),
+        "consent_form": ConsentForm(),
+        "emergency_form": EmergencyAccessForm(),
+        "clinical_access": access,
+        "clinical_locked": page.clinical_locked,
+        "emergency_minutes": settings.EMERGENCY_ACCESS_MINUTES,
+        **forms_,
+    }
+    return render(request, "patients/chart.html", context, status=status)
 
 
 @require_GET
 @staff_permission_required("patients.view_patient")
 def patient_chart(request, mrn):
-    try:
-        patient, body = chart_cache.chart_body(request, mrn, context=lambda p: _chart_context(request, p))
-    except Patient.DoesNotExist:
-        raise Http404("No patient with that record number.") from None
-    record_view(instance=patient, actor=request.user, ip=request_ip(request))
-    return render(request, "patients/chart.html", {"patient": patient, "chart_body": body})
+    return _chart_page(request, mrn)
 
 
 @require_POST
@@ -104,8 +99,7 @@ def emergency_access(request, mrn):
         return redirect(patient)  # in their care already: nothing to open
     form = EmergencyAccessForm(request.POST)
     if not form.is_valid():
-        patient = _chart(mrn, request.user)
-        return render(request, "patients/chart.html", _chart_context(request, patient, emergency_form=form), status=400)
+        return _chart_page(request, mrn, status=400, emergency_form=form)
     access = services.emergency_access_open(
         patient=patient, reason=form.cleaned_data["reason"], actor=request.user, ip=request_ip(request)
     )
@@ -154,8 +148,7 @@ def document_upload(request, mrn):
         )
         messages.success(request, "Document uploaded.")
         return redirect(patient)
-    patient = _chart(mrn, request.user)
-    return render(request, "patients/chart.html", _chart_context(request, patient, document_form=form), status=400)
+    return _chart_page(request, mrn, status=400, document_form=form)
 
 
 @require_GET
@@ -184,5 +177,4 @@ def consent_add(request, mrn):
         )
         messages.success(request, "Consent recorded.")
         return redirect(patient)
-    patient = _chart(mrn, request.user)
-    return render(request, "patients/chart.html", _chart_context(request, patient, consent_form=form), status=400)
+    return _chart_page(request, mrn, status=400, consent_form=form)

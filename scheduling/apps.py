@@ -24,6 +24,7 @@ class SchedulingConfig(AppConfig):
     def ready(self):
         from clinic import audit
 
+        from . import chart_sections  # noqa: F401  (registers the visits section of the chart)
         from .models import Appointment, WaitlistEntry
 
         audit.track(Appointment, patient=lambda a: a.patient_id)

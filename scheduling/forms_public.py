@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
+from clinic import dates
 from patients import phone as phones
 
 from . import selectors
@@ -42,6 +43,8 @@ def parse_slot(value):
         start = datetime.strptime(match.group(2), "%Y%m%dT%H%M").replace(tzinfo=UTC)
     except ValueError:
         return None
+    if dates.instant_error(start):
+        return None
     return int(match.group(1)), start
 
 
@@ -53,8 +56,8 @@ class ChoiceForm(forms.Form):
     how = forms.ChoiceField(choices=Modality.choices, required=False)
     location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True), required=False)
     clinician = forms.RegexField(regex=r"^(any|\d{1,10})$", required=False)
-    week = forms.DateField(required=False)
-    day = forms.DateField(required=False)
+    week = dates.DayField(required=False)
+    day = dates.DayField(required=False)
 
     def chosen(self):
         self.is_valid()
@@ -240,7 +243,7 @@ class DetailsForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "family-name", "autocapitalize": "words"}),
         error_messages={"required": "Enter your last name."},
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = dates.BirthDateField(
         label="Date of birth",
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
         error_messages={
@@ -278,14 +281,6 @@ class DetailsForm(forms.Form):
         if parsed is None:
             raise forms.ValidationError("Choose a time for your visit.")
         return parsed
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate():
-            raise forms.ValidationError("Your date of birth cannot be in the future; check the year.")
-        if born.year < 1900:
-            raise forms.ValidationError("Check the year of your date of birth.")
-        return born
 
     def clean_phone(self):
         try:

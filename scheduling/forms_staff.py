@@ -5,6 +5,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from clinic.dates import DayField
 from patients.models import Patient
 
 from .models import Appointment, Clinician, Location, Modality, Room, VisitType, WaitlistEntry, WorkingHours
@@ -48,7 +49,7 @@ class BookingForm(WhenMixin, forms.Form):
     modality = forms.ChoiceField(choices=Modality.choices, initial=Modality.IN_OFFICE, widget=forms.RadioSelect)
     location = forms.ModelChoiceField(Location.objects.filter(is_active=True), required=False, empty_label="—")
     clinician = ClinicianField(_clinicians(), empty_label="Choose a clinician")
-    date = forms.DateField(widget=DATE)
+    date = DayField(widget=DATE)
     time = forms.TimeField(widget=TIME)
     reason = forms.CharField(label="Reason for visit", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     room = forms.ModelChoiceField(Room.objects.filter(is_active=True), required=False, widget=forms.HiddenInput)
@@ -102,7 +103,7 @@ class QuickPatientForm(forms.ModelForm):
 
 
 class MoveForm(WhenMixin, forms.Form):
-    date = forms.DateField(label="New date", widget=DATE)
+    date = DayField(label="New date", widget=DATE)
     time = forms.TimeField(label="New time", widget=TIME)
     clinician = ClinicianField(_clinicians(), empty_label=None)
 
@@ -132,13 +133,7 @@ class CancelForm(forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
-    reason = forms.CharField(label="Reason for declining", max_length=170, required=False)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "decline" and not data.get("reason", "").strip():
-            self.add_error("reason", "Say why, so the patient knows what to do next, e.g. “Dr Rivera is away”.")
-        return data
+    reason = forms.CharField(label="Reason for declining", max_length=170, required=False)  # the service asks why
 
 
 class SeriesForm(WhenMixin, forms.Form):
@@ -147,7 +142,7 @@ class SeriesForm(WhenMixin, forms.Form):
     modality = forms.ChoiceField(choices=Modality.choices, initial=Modality.IN_OFFICE, widget=forms.RadioSelect)
     location = forms.ModelChoiceField(Location.objects.filter(is_active=True), required=False, empty_label="—")
     clinician = ClinicianField(_clinicians(), empty_label="Choose a clinician")
-    date = forms.DateField(label="First date", widget=DATE)
+    date = DayField(label="First date", widget=DATE)
     time = forms.TimeField(widget=TIME)
     weekdays = forms.TypedMultipleChoiceField(
         label="On", choices=WorkingHours.Weekday.choices, coerce=int, widget=forms.CheckboxSelectMultiple,
@@ -171,8 +166,8 @@ class WaitlistForm(forms.Form):
     )
     visit_type = forms.ModelChoiceField(VisitType.objects.filter(is_active=True), empty_label=None)
     clinician = ClinicianField(_clinicians(), required=False, empty_label="Any clinician")
-    earliest_date = forms.DateField(label="From", widget=DATE)
-    latest_date = forms.DateField(label="Until", widget=DATE)
+    earliest_date = DayField(label="From", widget=DATE)
+    latest_date = DayField(label="Until", widget=DATE)
     notes = forms.CharField(max_length=200, required=False, help_text="e.g. “Mornings only, can come at short notice”.")
 
     def clean(self):

@@ -271,6 +271,8 @@ class Appointment(models.Model):
     # Statuses that hold the clinician's (and room's) time.
     OCCUPYING = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
     MOVABLE = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED)
+    # Statuses after which nothing more happens at the visit: no exam is started, no intake link stays open.
+    CLOSED = (Status.CANCELLED, Status.NO_SHOW)
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
     clinician = models.ForeignKey(Clinician, on_delete=models.PROTECT, related_name="appointments")
@@ -326,6 +328,10 @@ class Appointment(models.Model):
         if self.modality == Modality.TELEHEALTH and not self.video_token:
             self.video_token = new_token()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.room_id and (self.location_id is None or self.room.location_id != self.location_id):
+            raise ValidationError({"room": f"{self.room.name} is not at this visit's location; choose a room there."})
 
     def can_become(self, status):
         return status in self.TRANSITIONS[self.status]

@@ -9,6 +9,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from clinic.api_schema import RecordField, text_field
+from clinic.dates import ApiBirthDateField, ApiDayField, ApiInstantField
 from patients import phone as phones
 from patients.models import Patient
 
@@ -51,13 +53,13 @@ class QuerySerializer(serializers.Serializer):
 
 
 class AvailabilityQuerySerializer(QuerySerializer):
-    visit_type = serializers.PrimaryKeyRelatedField(
+    visit_type = RecordField(
         queryset=selectors.online_visit_types(), help_text="A visit type that can be booked online."
     )
-    start = serializers.DateField(help_text="First day (YYYY-MM-DD), in the clinic's local calendar.")
-    end = serializers.DateField(help_text=f"Last day, inclusive; at most {MAX_RANGE_DAYS} days after start.")
-    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True), required=False)
-    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.filter(is_active=True), required=False)
+    start = ApiDayField(help_text="First day (YYYY-MM-DD), in the clinic's local calendar.")
+    end = ApiDayField(help_text=f"Last day, inclusive; at most {MAX_RANGE_DAYS} days after start.")
+    clinician = RecordField(queryset=Clinician.objects.filter(is_active=True), required=False)
+    location = RecordField(queryset=Location.objects.filter(is_active=True), required=False)
     modality = serializers.ChoiceField(
         choices=Modality.choices, required=False,
         help_text="Default: in_office when the visit type is offered in the office, else telehealth.",
@@ -75,7 +77,7 @@ class AvailabilityQuerySerializer(QuerySerializer):
         return attrs
 
 
-class ClinicDateTimeField(serializers.DateTimeField):
+class ClinicDateTimeField(ApiInstantField):
     """A visit's start. Without a UTC offset it is clinic time, and a clinic time the clocks skip (2:30 AM on
     the spring-forward day) is refused rather than quietly moved by an hour."""
 
@@ -105,18 +107,11 @@ class AvailabilitySerializer(serializers.Serializer):
 
 
 class BookingPatientSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField()
+    first_name = text_field(max_length=100)
+    last_name = text_field(max_length=100)
+    date_of_birth = ApiBirthDateField()
     email = serializers.EmailField(max_length=254)
     phone = serializers.CharField(max_length=30, help_text="A mobile number; without a country code it is read as US.")
-
-    def validate_date_of_birth(self, value):
-        if value > timezone.localdate():
-            raise serializers.ValidationError("The date of birth cannot be in the future.")
-        if value.year < 1900:
-            raise serializers.ValidationError("Check the year of the date of birth.")
-        return value
 
     def validate_phone(self, value):
         try:
@@ -126,11 +121,11 @@ class BookingPatientSerializer(serializers.Serializer):
 
 
 class BookingCreateSerializer(serializers.Serializer):
-    visit_type = serializers.PrimaryKeyRelatedField(queryset=selectors.online_visit_types())
-    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True))
+    visit_type = RecordField(queryset=selectors.online_visit_types())
+    clinician = RecordField(queryset=Clinician.objects.filter(is_active=True))
     start = ClinicDateTimeField(help_text="A start time from /api/v1/availability/, with its UTC offset.")
     modality = serializers.ChoiceField(choices=Modality.choices)
-    location = serializers.PrimaryKeyRelatedField(
+    location = RecordField(
         queryset=Location.objects.filter(is_active=True), required=False, allow_null=True,
         help_text="Required in office; ignored for telehealth.",
     )
@@ -155,9 +150,9 @@ class SlotTakenSerializer(serializers.Serializer):
 
 
 class AppointmentListQuerySerializer(QuerySerializer):
-    start = serializers.DateField(required=False, help_text="First local day; default today.")
-    end = serializers.DateField(required=False, help_text="Last local day, inclusive; default start + 6 days.")
-    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.all(), required=False)
+    start = ApiDayField(required=False, help_text="First local day; default today.")
+    end = ApiDayField(required=False, help_text="Last local day, inclusive; default start + 6 days.")
+    clinician = RecordField(queryset=Clinician.objects.all(), required=False)
 
     def validate(self, attrs):
         attrs.setdefault("start", timezone.localdate())
@@ -213,15 +208,15 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class AppointmentCreateSerializer(serializers.Serializer):
-    patient = serializers.PrimaryKeyRelatedField(queryset=Patient.objects.filter(status=Patient.Status.ACTIVE))
-    clinician = serializers.PrimaryKeyRelatedField(queryset=Clinician.objects.filter(is_active=True))
-    visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.filter(is_active=True))
+    patient = RecordField(queryset=Patient.objects.filter(status=Patient.Status.ACTIVE))
+    clinician = RecordField(queryset=Clinician.objects.filter(is_active=True))
+    visit_type = RecordField(queryset=VisitType.objects.filter(is_active=True))
     start = ClinicDateTimeField()
     modality = serializers.ChoiceField(choices=Modality.choices)
-    location = serializers.PrimaryKeyRelatedField(
+    location = RecordField(
         queryset=Location.objects.filter(is_active=True), required=False, allow_null=True
     )
-    room = serializers.PrimaryKeyRelatedField(
+    room = RecordField(
         queryset=Room.objects.filter(is_active=True), required=False, allow_null=True,
         help_text="Default: a free room at the location.",
     )
@@ -230,14 +225,14 @@ class AppointmentCreateSerializer(serializers.Serializer):
 
 class AppointmentMoveSerializer(serializers.Serializer):
     start = ClinicDateTimeField()
-    clinician = serializers.PrimaryKeyRelatedField(
+    clinician = RecordField(
         queryset=Clinician.objects.filter(is_active=True), required=False, help_text="Default: the same clinician."
     )
-    room = serializers.PrimaryKeyRelatedField(queryset=Room.objects.filter(is_active=True), required=False)
+    room = RecordField(queryset=Room.objects.filter(is_active=True), required=False)
 
 
 class AppointmentCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    reason = text_field(max_length=200, help_text="Why the visit is cancelled (the staff page asks for it too).")
 
 
 class WaitlistMatchSerializer(serializers.Serializer):

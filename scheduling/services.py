@@ -4,14 +4,16 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from clinic import roles
+from clinic import dates, roles
 from clinic.audit import acting_as
+from clinic.races import is_lost_race, lock_for_transaction
 
-from . import selectors, signals
+from . import formatting, selectors, signals
 from .models import Appointment, AppointmentSeries, ClinicSettings, Modality, Room, WaitlistEntry
 
 Status = Appointment.Status
@@ -64,6 +66,33 @@ def _free_room(location, start, end, exclude_pk=None):
     return Room.objects.filter(location=location, is_active=True).exclude(pk__in=taken.values("room_id")).first()
 
 
+# The front desk books courses of care months ahead; a start further out than this is a typo, not a plan.
+STAFF_HORIZON = timedelta(days=730)
+
+
+def _check_start(start, *, tz, on_open_slot=False):
+    """A visit starts inside the clinic's calendar, on its slot grid (local time), and within the staff horizon:
+    the same for every path, so no request can store an instant the links, feeds and messages cannot show. A start
+    already matched to an open slot (online) is on that slot's grid and inside the online horizon."""
+    dates.check_instant(start)
+    if on_open_slot:
+        return
+    grid = ClinicSettings.load().slot_grid_minutes
+    local = start.astimezone(tz)
+    if local.second or local.microsecond or (local.hour * 60 + local.minute) % grid:
+        raise ValidationError({"start": _("Choose a start time on the clinic's %(grid)s-minute grid (%(minutes)s).") % {
+            "grid": grid, "minutes": ", ".join(f":{m:02d}" for m in range(0, 60, grid))}})
+    if start > timezone.now() + STAFF_HORIZON:
+        raise ValidationError({"start": _("Choose a time within %(days)s days from today.") % {
+            "days": STAFF_HORIZON.days}})
+
+
+def _check_room(room, location):
+    if room is not None and (location is None or room.location_id != location.pk):
+        raise ValidationError({"room": _("%(room)s is not at %(location)s: choose a room at the visit's location.") % {
+            "room": room.name, "location": location or _("a telehealth visit")}})
+
+
 def _check_offer(*, clinician, visit_type, modality, location):
     errors = {}
     if not visit_type.offers(modality):
@@ -78,8 +107,22 @@ def _check_offer(*, clinician, visit_type, modality, location):
         raise ValidationError(errors)
 
 
+# Advisory lock namespaces: a clinician's calendar, a location's rooms.
+_CLINICIAN_LOCK, _LOCATION_LOCK = 7301, 7302
+
+
+def _lock_calendars(*, clinician_id, location_id):
+    """Queue writers of one clinician's calendar (then of one location's rooms, always in this order) until the
+    transaction ends. Without it, two inserts of overlapping visits each find the other's row in the exclusion
+    constraint's index and wait for each other: PostgreSQL's deadlock detector then kills one, which psycopg reports
+    like an unreachable database. Queued, the second writer's overlap check simply sees the first one's visit."""
+    lock_for_transaction(_CLINICIAN_LOCK, clinician_id)
+    if location_id:
+        lock_for_transaction(_LOCATION_LOCK, location_id)
+
+
 def _save_guarded(appointment, *, actor, exclude_pk=None):
-    """Save unless the time is taken; the database's exclusion constraints settle races on PostgreSQL."""
+    """Save unless the time is taken; the caller holds the calendar locks, the exclusion constraints are the net."""
     taken = SlotTaken("That time was just taken.")
     if _overlapping(
         clinician_id=appointment.clinician_id,
@@ -98,6 +141,10 @@ def _save_guarded(appointment, *, actor, exclude_pk=None):
         if "overlap" in str(exc) or getattr(exc.__cause__, "pgcode", "") == "23P01":
             raise taken from exc
         raise
+    except DatabaseError as exc:
+        if is_lost_race(exc):  # a writer that skipped the locks (the admin, a script): a lost race all the same
+            raise taken from exc
+        raise
 
 
 def _with_next_free(exc, appointment, exclude=None):
@@ -110,15 +157,18 @@ def _with_next_free(exc, appointment, exclude=None):
 
 def appointment_book(
     *, patient, clinician, visit_type, start, modality, location=None, room=None,
-    source=Appointment.Source.FRONT_DESK, reason="", actor=None, check_hours=False, series=None,
+    source=Appointment.Source.FRONT_DESK, reason="", actor=None, check_hours=False, series=None, waitlist_entry=None,
 ) -> Appointment:
     """Book a visit; raise SlotTaken (with next free times) if the time overlaps, ValidationError if invalid.
 
-    Online bookings (`check_hours`) must also fall on an open slot: within hours, notice and horizon.
+    Online bookings (`check_hours`) must also fall on an open slot: within hours, notice and horizon. A booking
+    made for the patient's waitlist entry takes the entry off the list in the same transaction.
     """
     if modality == Modality.TELEHEALTH:
         location, room = None, None
     _check_offer(clinician=clinician, visit_type=visit_type, modality=modality, location=location)
+    _check_room(room, location)
+    _check_start(start, tz=formatting.zone_for(location), on_open_slot=check_hours)
     end = start + timedelta(minutes=visit_type.duration_minutes)
     status = Status.BOOKED
     if source == Appointment.Source.ONLINE and not ClinicSettings.load().auto_confirm_online_bookings:
@@ -137,12 +187,15 @@ def appointment_book(
         if not any(s.start == start and (location is None or s.location_id == location.pk) for s in slots):
             raise _with_next_free(SlotTaken("That time is no longer available."), appointment)
     with transaction.atomic():
+        _lock_calendars(clinician_id=clinician.pk, location_id=location.pk if location else None)
         if modality == Modality.IN_OFFICE:
             appointment.room = room or _free_room(location, start, end)
         try:
             _save_guarded(appointment, actor=actor)
         except SlotTaken as exc:
             raise _with_next_free(exc, appointment) from None
+        if waitlist_entry is not None and waitlist_entry.patient_id == patient.pk:
+            waitlist_close(entry=waitlist_entry, status=WaitlistEntry.Status.BOOKED, actor=actor)
         signals.appointment_booked.send(Appointment, appointment=appointment, actor=actor)
     return appointment
 
@@ -155,8 +208,9 @@ def _takes_over_a_colleagues_visit(actor, appointment, clinician):
 
 
 @transaction.atomic
-def appointment_move(*, appointment, start, clinician=None, room=None, actor=None) -> Appointment:
-    """Move to another time and/or clinician, with the same checks as booking."""
+def appointment_move(*, appointment, start, clinician=None, room=None, actor=None, on_open_slot=False) -> Appointment:
+    """Move to another time and/or clinician, with the same checks as booking (`on_open_slot`: the caller matched
+    the start to an open slot, as online bookings do)."""
     appointment = (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("visit_type", "clinician", "location")
@@ -172,11 +226,14 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
         clinician=clinician, visit_type=appointment.visit_type, modality=appointment.modality,
         location=appointment.location,
     )
+    _check_room(room, appointment.location)
+    _check_start(start, tz=appointment.local_tz, on_open_slot=on_open_slot)
     previous_start = appointment.start_at
     appointment.clinician = clinician
     appointment.start_at = start
     appointment.end_at = start + timedelta(minutes=appointment.visit_type.duration_minutes)
     appointment.updated_by = actor
+    _lock_calendars(clinician_id=clinician.pk, location_id=appointment.location_id)
     if appointment.modality == Modality.IN_OFFICE:
         appointment.room = room or _free_room(
             appointment.location, appointment.start_at, appointment.end_at, exclude_pk=appointment.pk
@@ -189,10 +246,32 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
     return appointment
 
 
+# An online request is answered, so the patient hears "accepted" or "declined" (never a bare "cancelled"), and
+# answered once: these hold on every path (staff pages, the staff API, anything else calling the services).
+REQUEST_NEEDS_DECISION = "Accept or decline the request, so the patient is told."
+REQUEST_NOT_CANCELLED = "Decline the request instead, so the patient is told."
+REQUEST_DECIDED = "This request was already decided."
+DECLINE_NEEDS_REASON = "Say why, so the patient knows what to do next, e.g. “Dr Rivera is away”."
+
+
+def _refuse_undecided_request(appointment, status):
+    if appointment.status == Status.REQUESTED:
+        raise ValidationError(REQUEST_NOT_CANCELLED if status == Status.CANCELLED else REQUEST_NEEDS_DECISION)
+
+
+def _refuse_decided(appointment, status):
+    if appointment.status != Status.REQUESTED:
+        raise ValidationError(REQUEST_DECIDED)
+
+
 @transaction.atomic
-def appointment_set_status(*, appointment, status, actor=None, reason="") -> Appointment:
-    """Check in, complete, mark no-show, confirm, accept a request or cancel: the workflow decides."""
+def appointment_set_status(*, appointment, status, actor=None, reason="", _guard=_refuse_undecided_request
+                           ) -> Appointment:
+    """Check in, complete, mark no-show, confirm or cancel: the workflow decides. A request is only answered through
+    request_decide (or withdrawn by its patient); the guard runs on the locked row, so two answers cannot both win."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if _guard is not None:
+        _guard(appointment, status)
     previous_status = appointment.status
     appointment.transition_to(status)
     if status == Status.CANCELLED:
@@ -207,18 +286,24 @@ def appointment_set_status(*, appointment, status, actor=None, reason="") -> App
     return appointment
 
 
-def appointment_cancel(*, appointment, reason, actor=None):
-    """Cancel and free the slot; returns the waitlist entries that match the freed time."""
-    appointment = appointment_set_status(appointment=appointment, status=Status.CANCELLED, actor=actor, reason=reason)
+def appointment_cancel(*, appointment, reason, actor=None, by_patient=False):
+    """Cancel and free the slot; returns the waitlist entries that match the freed time. Staff decline a request
+    instead; its patient may withdraw it (`by_patient`)."""
+    appointment = appointment_set_status(appointment=appointment, status=Status.CANCELLED, actor=actor, reason=reason,
+                                         _guard=None if by_patient else _refuse_undecided_request)
     return appointment, list(selectors.waitlist_matches(appointment))
 
 
 def request_decide(*, appointment, accept, actor, reason=""):
-    """Accept an online request (it becomes booked) or decline it (cancelled, with the reason)."""
+    """Accept an online request (it becomes booked) or decline it (cancelled, with the reason), once."""
     if accept:
-        return appointment_set_status(appointment=appointment, status=Status.BOOKED, actor=actor)
+        return appointment_set_status(appointment=appointment, status=Status.BOOKED, actor=actor,
+                                      _guard=_refuse_decided)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": DECLINE_NEEDS_REASON})
     return appointment_set_status(
-        appointment=appointment, status=Status.CANCELLED, actor=actor, reason=f"Request declined: {reason}".strip()
+        appointment=appointment, status=Status.CANCELLED, actor=actor, reason=f"Request declined: {reason.strip()}",
+        _guard=_refuse_decided,
     )
 
 
@@ -248,6 +333,11 @@ def series_preview(*, clinician, visit_type, modality, location, starts):
     """Which occurrences of a series would conflict, without booking anything."""
     occurrences = []
     for start in starts:
+        try:
+            _check_start(start, tz=formatting.zone_for(location))
+        except ValidationError as exc:
+            occurrences.append(Occurrence(start, " ".join(exc.messages)))
+            continue
         end = start + timedelta(minutes=visit_type.duration_minutes)
         clash = _overlapping(
             clinician_id=clinician.pk,
@@ -276,6 +366,8 @@ def series_book(*, patient, clinician, visit_type, modality, location, starts, a
             results.append(Occurrence(start, "", appointment))
         except SlotTaken as exc:
             results.append(Occurrence(start, exc.message))
+        except ValidationError as exc:  # off the grid or past the horizon: reported like a clash, not booked
+            results.append(Occurrence(start, " ".join(exc.messages)))
     return results
 
 
@@ -382,7 +474,7 @@ def online_booking_move(*, appointment, start) -> Appointment:
             "That time was just taken.", [s for s in same_clinician if s.clinician_id == appointment.clinician_id]
         )
     with transaction.atomic():
-        appointment = appointment_move(appointment=appointment, start=start)
+        appointment = appointment_move(appointment=appointment, start=start, on_open_slot=True)
     return appointment
 
 
@@ -393,5 +485,5 @@ def online_booking_cancel(*, appointment, reason="") -> Appointment:
         raise ValidationError(refusal)
     text = f"Cancelled online by the patient: {(reason or '').strip() or 'no reason given'}"
     with transaction.atomic():
-        appointment, _ = appointment_cancel(appointment=appointment, reason=text)
+        appointment, _ = appointment_cancel(appointment=appointment, reason=text, by_patient=True)
     return appointment

@@ -5,14 +5,13 @@ Actions answer htmx requests with the side panel's new content and an `HX-Trigge
 answer is a normal page.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from django.utils import dateformat, timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic import dates
 from clinic.audit import request_ip
 from clinic.permissions import staff_permission_required
 from patients import selectors as patient_selectors
@@ -63,12 +63,8 @@ def _int(value):
 
 
 def _day(value):
-    """The date asked for, or today for anything unreadable or absurdly far away."""
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
-        return timezone.localdate()
-    return day if 1900 <= day.year <= 2200 else timezone.localdate()
+    """The date asked for, or today for anything unreadable or outside the clinic's calendar."""
+    return dates.parse_day(value) or timezone.localdate()
 
 
 def _local(instant):
@@ -89,7 +85,8 @@ def _add_errors(form, exc):
     """Put a service's ValidationError next to the fields it names (or on top of the form)."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+            shown = field in form.fields and not form.fields[field].widget.is_hidden
+            form.add_error(field if shown else None, errors)
     else:
         form.add_error(None, exc)
 
@@ -247,8 +244,6 @@ def appointment_status(request, pk):
     if not form.is_valid():
         return _panel(request, appointment, error="Choose what happened to the visit.")
     status = form.cleaned_data["status"]
-    if appointment.status == Status.REQUESTED and status == Status.BOOKED:
-        return _panel(request, appointment, error="Accept or decline the request, so the patient is told.")
     try:
         services.appointment_set_status(appointment=appointment, status=status, actor=request.user)
     except ValidationError as exc:
@@ -280,8 +275,6 @@ def appointment_move(request, pk):
 @staff_permission_required("scheduling.view_appointment", "scheduling.change_appointment")
 def appointment_cancel(request, pk):
     appointment = _appointment(pk)
-    if appointment.status == Status.REQUESTED:
-        return _panel(request, appointment, error="Decline the request instead, so the patient is told.")
     form = CancelForm(request.POST)
     if not form.is_valid():
         return _panel(request, appointment, cancel_form=form)
@@ -296,8 +289,6 @@ def appointment_cancel(request, pk):
 @staff_permission_required("scheduling.view_appointment", "scheduling.change_appointment")
 def request_decide(request, pk):
     appointment = _appointment(pk)
-    if appointment.status != Status.REQUESTED:
-        return _panel(request, appointment, error="This request was already decided.")
     form = DecideForm(request.POST)
     if not form.is_valid():
         return _panel(request, appointment, decide_form=form)
@@ -307,6 +298,9 @@ def request_decide(request, pk):
             appointment=appointment, accept=accept, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            _add_errors(form, exc)
+            return _panel(request, appointment, decide_form=form)
         return _panel(request, appointment, error=" ".join(exc.messages))
     patient = appointment.patient
     told = f"We are emailing {patient.first_name}." if patient.email else (
@@ -435,15 +429,11 @@ def _create_patient(request, new_form):
 
 
 def _book(request, data, patient):
-    with transaction.atomic():
-        appointment = services.appointment_book(
-            patient=patient, clinician=data["clinician"], visit_type=data["visit_type"], start=data["start"],
-            modality=data["modality"], location=data["location"], room=data["room"], reason=data["reason"],
-            actor=request.user,
-        )
-        if data.get("waitlist") and data["waitlist"].patient_id == patient.pk:
-            services.waitlist_close(entry=data["waitlist"], status=WaitlistEntry.Status.BOOKED, actor=request.user)
-    return appointment
+    return services.appointment_book(
+        patient=patient, clinician=data["clinician"], visit_type=data["visit_type"], start=data["start"],
+        modality=data["modality"], location=data["location"], room=data["room"], reason=data["reason"],
+        actor=request.user, waitlist_entry=data.get("waitlist"),
+    )
 
 
 # Series and waitlist

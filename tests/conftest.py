@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -9,7 +10,35 @@ from tests.factories import sign_in
 
 from .factories import PatientFactory, UserFactory
 
+# Fixtures shared across folders, by name (a test asks for `dr_rivera` or `intake`, never imports it).
+pytest_plugins = [
+    "tests.fixtures.clinic",  # the clinic: location, visit types, Dr Rivera and Dr Chen, a Monday
+    "tests.intake.intake_fixtures",  # Maya's evaluation, its intake and link
+    "tests.intake.exam_fixtures",  # a checked-in visit, its exam, the clinicians' signed-in clients
+]
+
 REQUIRE_SERVICES = os.environ.get("CI") == "true" or os.environ.get("STRIDE_REQUIRE_SERVICES") == "1"
+
+
+# Tasks this process queues without naming a queue go to one of its own, not Celery's shared "celery" queue:
+# two xdist workers (or two checkouts on one Redis) would otherwise run each other's tasks against the wrong
+# test database. The workers the tests start are given a queue of their own as well (-Q).
+TEST_QUEUE = f"stride-tests-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{uuid.uuid4().hex[:8]}"
+
+
+def pytest_configure(config):
+    from clinic.celery import app
+
+    app.conf.task_default_queue = TEST_QUEUE
+
+
+def pytest_unconfigure(config):
+    if _redis_available():
+        import redis
+
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(
+            TEST_QUEUE, f"_kombu.binding.{TEST_QUEUE}", f"_kombu.binding_permanent.{TEST_QUEUE}"
+        )
 
 
 def _redis_available():
@@ -34,6 +63,20 @@ def pytest_runtest_setup(item):
         if REQUIRE_SERVICES:
             pytest.fail(f"{message}: CI must run every test on PostgreSQL and Redis", pytrace=False)
         pytest.skip(message)
+
+
+# Tests hash with MD5: a PBKDF2 hash costs a few hundred milliseconds, paid for every user a test makes and
+# every password sign-in. Production keeps Django's default hashers (tests/clinic/test_password_hashing.py
+# checks them with the real hasher); the password validators are untouched, so weak passwords are refused.
+FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_PASSWORD_HASHERS):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,8 @@
-"""Template helpers for the clinician's exam and the chart's exam and progress sections."""
+"""Template filters for the clinician's exam and the chart's exam and progress sections (no queries)."""
 
 from decimal import Decimal
 
 from django import forms, template
-from django.utils import timezone
-
-from intake import exam_selectors
 
 register = template.Library()
 
@@ -78,35 +75,3 @@ def signed_num(value):
     if value is None:
         return "—"
     return f"{float(value):+g}"
-
-
-@register.simple_tag(takes_context=True)
-def chart_exams(context, patient):
-    """The patient's exams for the chart (one query), or None for users who may not read clinical notes."""
-    if not context["request"].user.has_perm("intake.view_clinical"):
-        return None
-    exams = exam_selectors.chart_exams(patient.pk)
-    comparison = exam_selectors.first_and_latest(exams)
-    if comparison:
-        comparison["tables"] = [("Range of motion", comparison["rom"]), ("Gait", comparison["gait"])]
-    return {"exams": exams, "comparison": comparison, "open_visits": _open_visits(patient, exams)}
-
-
-CLOSED = ("cancelled", "no_show")
-
-
-def _open_visits(patient, exams, shown=5):
-    """Today's and recent visits that have no exam yet, from the chart's prefetched appointments (no query)."""
-    with_exam = {e.appointment_id for e in exams}
-    today = timezone.localdate()
-    visits = [a for a in getattr(patient, "upcoming_appointments", []) if timezone.localdate(a.start_at) == today]
-    visits += list(getattr(patient, "past_appointments", []))[:10]
-    return [a for a in visits if a.pk not in with_exam and a.status not in CLOSED][:shown]
-
-
-@register.simple_tag(takes_context=True)
-def chart_progress(context, patient):
-    """The patient's outcome series with their plots (one query), or None without clinical access."""
-    if not context["request"].user.has_perm("intake.view_clinical"):
-        return None
-    return exam_selectors.progress_series(patient.pk, scores=getattr(patient, "chart_scores", None))

@@ -12,13 +12,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_production_settings_pass_check_deploy_with_warnings_as_failures():
     env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "HTTPS", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(DEBUG="false", HTTPS="true", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="clinic.example.org")
+    env.update(DEBUG="false", HTTPS="true", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="clinic.example.org",
+               CACHE_URL="rediscache://127.0.0.1:6379/6")
     done = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+    # Without a shared cache a sign-out would reach one web process only (clinic.signed_in, clinic.sessions).
+    env.pop("CACHE_URL")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode != 0 and "clinic.W001" in done.stdout + done.stderr
 
 
 

@@ -7,7 +7,6 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: visit, dr_rivera and the clinic)
 from tests.intake.exam_fixtures import submitted_intake
 
 pytestmark = pytest.mark.django_db(transaction=True)

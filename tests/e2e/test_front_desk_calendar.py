@@ -9,16 +9,7 @@ from notifications.models import Notification
 from scheduling import services
 from scheduling.models import Appointment, ClinicSettings, Modality
 from tests.factories import PatientFactory
-from tests.scheduling.conftest import (  # noqa: F401  (fixtures used by name)
-    clinic_settings,
-    dr_chen,
-    dr_rivera,
-    follow_up,
-    local,
-    location,
-    next_weekday,
-    visit_types,
-)
+from tests.scheduling.conftest import local, next_weekday
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,10 +16,6 @@ from tests.scheduling import conftest as scheduling
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-clinic_settings, visit_types, location = scheduling.clinic_settings, scheduling.visit_types, scheduling.location
-dr_rivera, follow_up, monday = scheduling.dr_rivera, scheduling.follow_up, scheduling.monday
-
-
 def test_front_desk_sees_a_failed_reminder_and_resends_it(page, live_server, sign_in, front_desk, dr_rivera, follow_up,
                                                           location, monday, settings, monkeypatch):
     settings.NOTIFICATION_EMAIL_BACKEND = "memory"

@@ -8,14 +8,6 @@ from playwright.sync_api import expect
 
 from notifications.models import Notification
 from scheduling.models import Appointment
-from tests.scheduling.conftest import (  # noqa: F401
-    clinic_settings,
-    dr_rivera,
-    follow_up,
-    location,
-    telehealth_consult,
-    visit_types,
-)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,11 +13,7 @@ from intake.forms_intake import RED_FLAG_QUESTIONS
 from intake.models import IntakeForm, RedFlagAlert
 from notifications.models import Notification
 from tests.e2e.conftest import SCREENSHOTS
-from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import save_steps
-from tests.scheduling.conftest import clinic_settings, dr_rivera, follow_up, location, monday, visit_types  # noqa: F401
-
-appointment, evaluation, intake, maya, deliver_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

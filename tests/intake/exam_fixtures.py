@@ -1,6 +1,5 @@
 """Fixtures for the clinician's exam and progress tests (tests/intake/test_exam_*.py, test_progress*.py and
-the e2e journey), with the scheduling fixtures they need. A test module takes them all, and its helpers by name:
-    from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
+the e2e journey), a pytest plugin (tests/conftest.py): a test asks for them by name, and imports the helpers:
     from tests.intake.exam_fixtures import SI_CLUSTER_3, sign
 """
 
@@ -14,12 +13,6 @@ from intake import exam_services
 from intake.models import IntakeForm, OutcomeScore
 from scheduling.models import Appointment
 from tests.factories import sign_in
-from tests.scheduling.conftest import clinic_settings, dr_chen, dr_rivera, follow_up, location, visit_types  # noqa: F401
-
-__all__ = [  # the fixtures; helpers are imported by name
-    "clinic_settings", "dr_chen", "dr_rivera", "follow_up", "location", "visit_types",
-    "visit", "exam", "rivera_client", "chen_client", "chen_also_treats",
-]
 
 SI_CLUSTER_3 = {  # distraction, thigh thrust (right) and compression positive: 3 of 5 Laslett tests
     "distraction": "positive", "compression": "positive", "sacral_thrust": "negative",

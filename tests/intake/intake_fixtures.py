@@ -1,10 +1,7 @@
 """Fixtures and answers for the intake form tests (used by tests/intake/test_intake_*.py and the e2e journey).
 
-A test module binds the fixtures it uses by name (an alias, so ruff's F811 does not fire on the
-test's parameters) and imports the scheduling fixtures they depend on:
-    from tests.intake import intake_fixtures as fx
-    from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
-    appointment, intake = fx.appointment, fx.intake
+A pytest plugin (tests/conftest.py): a test asks for the fixtures by name and imports the helpers
+(`from tests.intake.intake_fixtures import save_steps, valid_answers`).
 """
 
 import datetime

@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from clinic import roles
 from intake import exam_services
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import sign
 
 ANON, PATIENT, DESK, CLIN, ADMIN = "anonymous", roles.PATIENT, roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN

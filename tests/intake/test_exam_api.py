@@ -5,7 +5,6 @@ from django.utils import timezone
 
 from intake import exam_services
 from intake.exam_forms import SpecialTestsForm
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import SI_CLUSTER_3, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db

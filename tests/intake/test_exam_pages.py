@@ -11,7 +11,6 @@ from intake import exam_services
 from intake.models import Exam, ExamAttachment
 from scheduling.models import Appointment
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import SI_CLUSTER_3, post_section, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db

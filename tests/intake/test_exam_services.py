@@ -10,7 +10,6 @@ from intake import exam_selectors, exam_services
 from intake.exam_forms import SpecialTestsForm, UltrasoundForm
 from intake.models import Exam, ExamAttachment, OutcomeScore
 from scheduling.models import Appointment
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import SI_CLUSTER_3, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db

@@ -11,13 +11,8 @@ from clinic.models import AuditEvent
 from intake import links, services
 from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
 from tests.factories import sign_in
-from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import other_visit, save_steps, valid_answers
-from tests.scheduling.conftest import clinic_settings, dr_rivera, local, location, monday, visit_types  # noqa: F401
-
-appointment, evaluation, intake, maya, deliver_now, token = (
-    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now, fx.token
-)
+from tests.scheduling.conftest import local
 
 
 def put(client, token, step, body):

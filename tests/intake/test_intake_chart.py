@@ -10,11 +10,7 @@ from intake import links, services
 from intake.models import IntakeForm, RedFlagAlert
 from notifications.models import Notification
 from tests.factories import sign_in
-from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import save_steps, valid_answers
-from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
-
-appointment, evaluation, intake, maya, deliver_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now
 
 ANON, PATIENT, DESK, CLIN, ADMIN = "anonymous", roles.PATIENT, roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN
 

@@ -12,13 +12,8 @@ from intake import links
 from intake.models import INTAKE_STEPS, IntakeForm
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
-from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import as_post, other_visit, save_steps, valid_answers
-from tests.scheduling.conftest import clinic_settings, dr_rivera, local, location, monday, visit_types  # noqa: F401
-
-appointment, evaluation, intake, maya, deliver_now, token = (
-    fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now, fx.token
-)
+from tests.scheduling.conftest import local
 
 
 def url(token, step=None):

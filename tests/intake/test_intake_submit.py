@@ -10,11 +10,7 @@ from intake import scoring, services
 from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
 from notifications.models import Notification
 from patients.models import Consent
-from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import ODI_16_OF_45, save_steps, valid_answers
-from tests.scheduling.conftest import clinic_settings, dr_rivera, location, monday, visit_types  # noqa: F401
-
-appointment, evaluation, intake, maya, deliver_now = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.deliver_now
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.utils import timezone
 from intake import charts, exam_selectors, exam_services
 from intake.exam_forms import GaitForm, MobilityForm
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db
@@ -130,10 +129,10 @@ def _chart_queries(client, mrn):
     return len(captured.captured_queries), response
 
 
-# What the exam and progress sections add to the chart for a clinician: the exams (one query), however many
-# visits there are; the progress plots reuse the scores the chart loads for its intake list. The front desk's
-# chart gets neither section.
-CLINICIAN_CHART_ADDED = 1
+# What the clinical sections add to the chart for a clinician: the outcome scores (one query, shared by the
+# intake list and the progress plots) and the exams (one query), however many visits there are. The front
+# desk's chart loads neither.
+CLINICIAN_CHART_ADDED = 2
 
 
 @pytest.mark.parametrize("visits", [1, 6])

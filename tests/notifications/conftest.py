@@ -6,12 +6,6 @@ from notifications import services
 from notifications.models import Notification
 from scheduling import services as scheduling_services
 from scheduling.models import Modality
-from tests.scheduling import conftest as scheduling
-
-# The scheduling tests' small clinic (one location, Dr Rivera and Dr Chen, the default visit types).
-clinic_settings, visit_types, location = scheduling.clinic_settings, scheduling.visit_types, scheduling.location
-dr_rivera, dr_chen, monday = scheduling.dr_rivera, scheduling.dr_chen, scheduling.monday
-follow_up, telehealth_consult = scheduling.follow_up, scheduling.telehealth_consult
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,9 @@ from scheduling import services as scheduling_services
 from tests.factories import PatientFactory
 from tests.scheduling.conftest import local
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+# One xdist process runs the module, so its tests share one worker process (shared_worker, module-scoped).
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True),
+              pytest.mark.xdist_group("notifications-worker")]
 ROOT = Path(__file__).resolve().parents[2]
 Kind, Status = Notification.Kind, Notification.Status
 

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
-from tests.intake.exam_fixtures import *  # noqa: F403  (clinician, location and visit type fixtures)
 from tests.intake.exam_fixtures import make_visit
 
 

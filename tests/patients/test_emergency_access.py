@@ -11,7 +11,6 @@ from clinic import roles
 from clinic.models import AuditEvent
 from patients.models import EmergencyAccess
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import submitted_intake
 
 REASON = "Covering Dr. Rivera today: patient arrived with new leg numbness."

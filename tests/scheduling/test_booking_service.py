@@ -220,3 +220,21 @@ def test_availability_runs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(6):
         slots, _ = selectors.open_slots(follow_up, monday, monday + timedelta(days=27))
     assert slots
+
+
+def test_booking_for_a_waitlist_entry_takes_it_off_the_list_only_when_booked(patient, dr_rivera, follow_up, monday,
+                                                                            front_desk):
+    entry = services.waitlist_add(patient=patient, visit_type=follow_up, earliest_date=monday, latest_date=monday)
+    someone_else = services.waitlist_add(patient=PatientFactory(), visit_type=follow_up, earliest_date=monday,
+                                         latest_date=monday)
+    book(PatientFactory(), dr_rivera, follow_up, local(monday, 10))
+    with pytest.raises(services.SlotTaken):
+        book(patient, dr_rivera, follow_up, local(monday, 10), actor=front_desk, waitlist_entry=entry)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING  # the booking failed: still waiting
+    book(patient, dr_rivera, follow_up, local(monday, 11), actor=front_desk, waitlist_entry=someone_else)
+    someone_else.refresh_from_db()
+    assert someone_else.status == WaitlistEntry.Status.WAITING  # another patient's entry is not theirs to close
+    book(patient, dr_rivera, follow_up, local(monday, 14), actor=front_desk, waitlist_entry=entry)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.BOOKED

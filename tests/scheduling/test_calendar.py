@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from notifications import content
 from notifications.models import Notification
@@ -157,8 +158,9 @@ def test_calendar_pages_run_a_fixed_number_of_queries(
 def test_the_calendar_works_across_a_daylight_saving_change(desk_client, dr_rivera, follow_up):
     from datetime import date
 
-    sunday = date(2030, 3, 10)  # clocks go forward in New York at 2 AM
-    for day in (date(2030, 3, 8), sunday):
+    march = date(timezone.localdate().year + 1, 3, 1)  # within the staff horizon
+    sunday = march + timedelta(days=(6 - march.weekday()) % 7 + 7)  # the second: clocks go forward at 2 AM
+    for day in (sunday - timedelta(days=2), sunday):
         services.appointment_book(
             patient=PatientFactory(), clinician=dr_rivera, visit_type=follow_up, start=local(day, 9),
             modality=Modality.TELEHEALTH,

@@ -35,7 +35,6 @@ from patients.models import Consent, PatientDocument
 from scheduling import links as scheduling_links
 from scheduling.models import WaitlistEntry
 from tests.factories import PatientFactory, sign_in
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
 from tests.intake.exam_fixtures import make_visit, submitted_intake
 
 POLICY = Path(__file__).with_name("access_policy.csv")

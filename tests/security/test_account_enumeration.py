@@ -16,11 +16,7 @@ from django.db import transaction
 from clinic import roles
 from scheduling.forms_public import slot_value
 from tests.factories import PASSWORD, PatientFactory
-from tests.scheduling import conftest as scheduling
 from tests.scheduling.conftest import local
-
-clinic_settings, visit_types, location = scheduling.clinic_settings, scheduling.visit_types, scheduling.location
-dr_rivera, follow_up, monday = scheduling.dr_rivera, scheduling.follow_up, scheduling.monday
 
 pytestmark = pytest.mark.django_db
 

@@ -13,12 +13,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import PATIENT_FORM
-from tests.intake import intake_fixtures as fx
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
-from tests.scheduling import conftest as scheduling_fixtures
-
-appointment, evaluation, intake, maya, token = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.token
-monday = scheduling_fixtures.monday
 
 FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HUGE = "x" * (1024 * 1024)

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 from tests.factories import PatientFactory
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures)
-from tests.scheduling.conftest import local, monday  # noqa: F401
 from tests.scheduling.test_api import _fill
 
 

@@ -20,14 +20,8 @@ from patients.models import Consent, Patient, PatientDocument
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, ClinicSettings
 from tests.factories import PATIENT_FORM, PatientFactory, sign_in
-from tests.intake import intake_fixtures as fx
 from tests.intake.intake_fixtures import save_steps, valid_answers
-from tests.scheduling import conftest as scheduling
 from tests.scheduling.conftest import NY, local
-
-clinic_settings, visit_types, location = scheduling.clinic_settings, scheduling.visit_types, scheduling.location
-dr_rivera, dr_chen, follow_up, monday = scheduling.dr_rivera, scheduling.dr_chen, scheduling.follow_up, scheduling.monday
-appointment, evaluation, intake, maya, token = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.token
 
 pytestmark = pytest.mark.django_db
 

@@ -21,11 +21,7 @@ from scheduling import links as booking_links
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
-from tests.scheduling import conftest as scheduling
 from tests.scheduling.conftest import local
-
-clinic_settings, visit_types, location = scheduling.clinic_settings, scheduling.visit_types, scheduling.location
-dr_rivera, follow_up, monday = scheduling.dr_rivera, scheduling.follow_up, scheduling.monday
 
 pytestmark = pytest.mark.django_db
 MIN_BITS = 128
