@@ -10,13 +10,11 @@ from django.core.exceptions import ValidationError
 
 from scheduling import links, services
 from scheduling.models import Appointment, Location, Room
-from tests.intake import intake_fixtures as fx
 
 from .conftest import NY, local
 
 pytestmark = pytest.mark.django_db
 
-appointment, evaluation, intake, maya, token = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.token
 OFFSET = re.compile(r"[+-]\d\d:\d\d$")  # whole minutes: never local mean time such as -04:56:02
 
 

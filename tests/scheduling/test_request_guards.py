@@ -61,11 +61,11 @@ def test_the_staff_api_cancel_needs_a_reason_as_its_schema_says(desk_client, dr_
         assert response.status_code == 400 and response.json()["reason"], body
     assert desk_client.post(url, {"reason": "Ill"}, content_type="application/json").status_code == 200
     schema = desk_client.get("/api/schema/?format=json").json()
-    cancel = schema["components"]["schemas"]["AppointmentCancelRequest"]
+    cancel = schema["components"]["schemas"]["AppointmentCancel"]
     assert cancel["required"] == ["reason"] and cancel["properties"]["reason"]["pattern"] == r"\S"
-    booking_patient = schema["components"]["schemas"]["BookingPatientRequest"]["properties"]
+    booking_patient = schema["components"]["schemas"]["BookingPatient"]["properties"]
     assert booking_patient["first_name"]["pattern"] == r"\S"
-    create = schema["components"]["schemas"]["AppointmentCreateRequest"]["properties"]
+    create = schema["components"]["schemas"]["AppointmentCreate"]["properties"]
     assert create["patient"]["minimum"] == 1 and create["room"]["minimum"] == 1
     move = schema["paths"]["/api/v1/appointments/{id}/move/"]["post"]["parameters"]
     assert [p["schema"].get("minimum") for p in move if p["in"] == "path"] == [1]

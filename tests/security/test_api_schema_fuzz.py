@@ -55,8 +55,9 @@ def _made_invalid(case, where):
 
 
 def _with_real_values(context, case):
-    """In about three cases in four, swap each id, record number, link and time for a real one of the same JSON type (a
-    negative value of another type stays as generated), so the request reaches the object or the booking behind it."""
+    """Swap each id, record number, link and time, each in about three cases in four and independently of the others,
+    for a real one of the same JSON type (a negative value of another type stays as generated): the request reaches the
+    object or the booking behind it, sometimes with a generated time next to real ids (year 9999 for a real clinician)."""
     slots = []
     for where, container in (("path", case.path_parameters), ("query", case.query), ("body", case.body)):
         if not isinstance(container, dict) or _made_invalid(case, where):
@@ -73,8 +74,12 @@ def _with_real_values(context, case):
             container[name] = choice
         return case
 
-    real_values = st.tuples(*(st.sampled_from(candidates) for _, _, candidates in slots)).map(swap)
-    return st.sampled_from([True, True, True, False]).flatmap(lambda real: real_values if real else st.just(case))
+    def one(container, name, candidates):
+        kept = container[name]
+        return st.sampled_from([True, True, True, False]).flatmap(
+            lambda real: st.sampled_from(candidates) if real else st.just(kept))
+
+    return st.tuples(*(one(*slot) for slot in slots)).map(swap)
 
 
 def _load(*, seed, coverage_for, **generation):

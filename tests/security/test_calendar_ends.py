@@ -14,13 +14,7 @@ from hypothesis import strategies as st
 
 from scheduling.forms_public import slot_value
 from scheduling.models import Appointment
-from tests.intake import intake_fixtures as fx
-from tests.intake.exam_fixtures import *  # noqa: F403  (pytest fixtures: clinicians, visit types, location)
-from tests.scheduling import conftest as scheduling_fixtures
 from tests.scheduling.conftest import NY, local
-
-appointment, evaluation, intake, maya, token = fx.appointment, fx.evaluation, fx.intake, fx.maya, fx.token
-monday = scheduling_fixtures.monday
 
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 MALFORMED = ["2027-02-30", "2027-13-01", "99999-01-01", "0000-01-01", "2027-1-1x", "２０２７-０１-０１", "9" * 40, "T",
