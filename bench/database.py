@@ -10,6 +10,7 @@ def prepare_database(url):
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-0123456789abcdefghijklmnop")
     os.environ.setdefault("HTTPS", "false")
+    os.environ.setdefault("SITE_URL", "http://127.0.0.1:8000")  # required without DEBUG; no email leaves a bench
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
     name = url.rsplit("/", 1)[1]

@@ -90,7 +90,8 @@ def seed(size, *, rng_seed=42):
     """Seed one size; returns a dict of rows per table and seconds taken."""
     from clinic import roles
     from clinic.models import User
-    from intake.models import Exam, IntakeForm, OutcomeScore
+    from exams.models import Exam
+    from intake.models import IntakeForm, OutcomeScore
     from patients.demo import demo_patient
     from scheduling.models import Appointment, Clinician, ClinicSettings, Location, Room, VisitType, WorkingHours
 

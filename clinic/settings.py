@@ -4,6 +4,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -12,8 +13,25 @@ VAR_DIR.mkdir(exist_ok=True)
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
+
+
+def required(name, why, *, debug_default):
+    """A value production cannot guess: with DEBUG on the development default, without it a refusal to start
+    that names the variable (manage.py and the WSGI entry print it as one line)."""
+    value = env(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return debug_default
+    raise ImproperlyConfigured(f"{name} is not set (required when DEBUG is off): {why}")
+
+
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-7f3a9c"
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else environ.Env.NOTSET)
+SECRET_KEY = required("SECRET_KEY", "a long random string that signs sessions and patient links; "
+                      "make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+                      debug_default=_DEV_SECRET_KEY)
+# The port `make run` serves on (bin/run-all), and so the development links in email.
+PORT = env.int("PORT", default=8000)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -36,11 +54,14 @@ INSTALLED_APPS = [
     "patients",
     "scheduling",
     "intake",
+    "exams",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic.checks.ProxyCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -223,9 +244,21 @@ TWILIO_FROM = env("TWILIO_FROM", default="")
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 SMS_BACKEND = env("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID and not DEBUG else "console")
 
-CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://")
-}
+
+
+def cache_settings(url):
+    """CACHES for CACHE_URL. The cache holds nothing the database cannot give again, so on Redis a backend
+    that works without it while it is down (clinic.cache): a Redis outage must not become an error page."""
+    config = env.cache_url_config(url)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "clinic.cache.ResilientRedisCache"
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
+    return {"default": config}
+
+
+CACHES = cache_settings(env("CACHE_URL", default="locmemcache://"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -250,10 +283,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 CLINIC_NAME = env("CLINIC_NAME", default="Stride Sports Rehab")
-# The public address of the app, for links in email (e.g. a patient's private manage link).
-SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
-# How many reverse proxies add to X-Forwarded-For; 0 trusts only REMOTE_ADDR (used to throttle public bookings).
+# The public address of the app, for every link sent by email or SMS (intake, manage, confirm and cancel links).
+SITE_URL = required("SITE_URL", "the public address patients' links point to, e.g. https://stride.example.com",
+                    debug_default=f"http://localhost:{PORT}").rstrip("/")
+# How many reverse proxies add to X-Forwarded-For; 0 trusts only REMOTE_ADDR. It decides the client address
+# that sign-in lockouts and booking throttles count: unset behind a proxy, every client shares the proxy's.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+NUM_PROXIES_SET = "NUM_PROXIES" in env.ENVIRON
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 PATIENT_DOCUMENT_MAX_BYTES = env.int("PATIENT_DOCUMENT_MAX_BYTES", default=15 * 1024 * 1024)
 
@@ -270,6 +306,8 @@ if HTTPS:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A load balancer checks health over plain HTTP on the private network; everything else is redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Scripts only from our own static files: no inline <script>, no on* attributes, no eval. Inline styles stay
 # allowed (the calendar places blocks with style attributes). Data: images are Bootstrap's form icons.
 CONTENT_SECURITY_POLICY = {

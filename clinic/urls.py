@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from portal import views as portal_views
+
 from . import views
 
 admin.site.site_header = "Stride staff admin"
@@ -10,7 +12,7 @@ admin.site.site_title = "Stride admin"
 admin.site.index_title = "Users, roles and clinic settings"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", portal_views.home, name="home"),  # patients: their visits; staff: clinic's home
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -21,11 +23,11 @@ urlpatterns = [
     path("schedule/", include("scheduling.urls_staff")),
     path("book/", include("scheduling.urls_public")),
     path("intake/", include("intake.urls")),
-    path("exams/", include("intake.urls_exam")),
+    path("exams/", include("exams.urls")),
     path("api/v1/", include("scheduling.urls_api")),
     path("messages/", include("notifications.urls")),
     path("api/v1/", include("intake.urls_api")),
-    path("api/v1/", include("intake.urls_exam_api")),
+    path("api/v1/", include("exams.urls_api")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
 ]

@@ -1,7 +1,7 @@
 """The intake API: the patient saves steps and submits by the signed token in the URL; staff read answers.
 
 Patient endpoints take no session or login: the token is the credential (404 if bad or expired).
-Step bodies are JSON in the shape the answers are stored in (see intake.forms_intake); errors come
+Step bodies are JSON in the shape the answers are stored in (see intake.questionnaire); errors come
 back as {"errors": {field: [messages]}} with status 400.
 """
 
@@ -21,7 +21,7 @@ from clinic.idempotency import KEY_PARAMETER, KEY_REUSED, idempotent
 from patients import care
 from patients.models import Patient
 
-from . import forms_intake, links, selectors, services
+from . import links, questionnaire, selectors, services
 from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 
 
@@ -66,7 +66,7 @@ def save_step(request, token, step):
         raise NotFound("No such step.")
     if not isinstance(request.data, dict):
         return _errors({"__all__": ["Send the step's answers as a JSON object."]})
-    form = forms_intake.step_form(step, patient=intake.patient, data=forms_intake.STEP_FORMS[step].to_data(request.data))
+    form = questionnaire.step_form(step, patient=intake.patient, data=questionnaire.STEP_FORMS[step].to_data(request.data))
     if not form.is_valid():
         return _errors({name: list(messages) for name, messages in form.errors.items()})
     answers = form.to_answers()

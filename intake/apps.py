@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from clinic import roles
 
-_CLINICAL = ["intakeform", "outcomescore", "redflagalert", "exam", "examaddendum", "examattachment"]
+_CLINICAL = ["intakeform", "outcomescore", "redflagalert"]
 
 
 def _perms(models, actions):
@@ -22,9 +22,8 @@ class IntakeConfig(AppConfig):
         from clinic import audit
 
         from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
-        from .models import Exam, ExamAddendum, IntakeForm, OutcomeScore, RedFlagAlert
+        from .models import IntakeForm, OutcomeScore, RedFlagAlert
 
-        clinical = ("answers", "findings", "assessment_notes", "flags", "details")
-        for model in (IntakeForm, Exam, OutcomeScore, RedFlagAlert):
+        clinical = ("answers", "flags", "details")
+        for model in (IntakeForm, OutcomeScore, RedFlagAlert):
             audit.track(model, patient=lambda obj: obj.patient_id, redact=clinical)
-        audit.track(ExamAddendum, patient=lambda a: a.exam.patient_id, redact=("text",))

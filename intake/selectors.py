@@ -1,5 +1,7 @@
-"""Reads for the intake form: the form behind a link, the visit that needs one, a patient's intakes."""
+"""Reads for the intake form: the form behind a link, the visit that needs one, a patient's intakes, and the
+outcome series (from the intake form and each exam's scores) for the progress plots."""
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -11,6 +13,7 @@ from patients import care
 from patients.models import Patient
 from scheduling.models import Appointment
 
+from . import charts, links, scoring
 from .models import IntakeForm, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
@@ -47,6 +50,16 @@ def next_appointment_needing_intake(*, patient: Patient, now=None) -> Appointmen
     )
 
 
+def submitted_intake_for(*, appointment) -> IntakeForm | None:
+    """The submitted intake of this visit, else the patient's latest submitted intake, else None (the exam
+    starts its history from it)."""
+    submitted = IntakeForm.objects.filter(status=IntakeForm.Status.SUBMITTED)
+    return (
+        submitted.filter(appointment=appointment).first()
+        or submitted.filter(patient_id=appointment.patient_id).order_by("-submitted_at", "-created_at").first()
+    )
+
+
 def _intakes_with_scores():
     return Prefetch(
         "intake_forms",
@@ -79,6 +92,100 @@ def intake_summary(*, pk: int, viewer) -> IntakeForm:
     )
 
 
+# --- Outcome series for the progress plots ------------------------------------------------------------------
+
+INSTRUMENTS = {
+    "odi": dict(
+        name="Oswestry Disability Index", unit="%", low=0, high=100, mcid=scoring.ODI_MCID,
+        mcid_source=scoring.ODI_MCID_SOURCE, higher_is_better=False, meaningful=scoring.odi_change_is_meaningful,
+    ),
+    "nprs": dict(
+        name="Pain (NPRS)", unit="/10", low=0, high=10, mcid=scoring.NPRS_MCID,
+        mcid_source=scoring.NPRS_MCID_SOURCE, higher_is_better=False,
+        meaningful=lambda before, after: scoring.nprs_change_is_meaningful(int(before), int(after)),
+    ),
+    "psfs": dict(
+        name="Patient-Specific Functional Scale", unit="/10", low=0, high=10, mcid=scoring.PSFS_MCID,
+        mcid_source=scoring.PSFS_MCID_SOURCE, higher_is_better=True, meaningful=scoring.psfs_change_is_meaningful,
+    ),
+}
+
+
+@dataclass
+class Point:
+    recorded_at: object
+    value: float
+    band: str
+    source: str
+    version: str
+    change: float | None = None
+    meaningful: bool | None = None
+
+
+@dataclass
+class Series:
+    instrument: str
+    name: str
+    unit: str
+    points: list[Point]
+    mcid: float | None
+    mcid_source: str
+    higher_is_better: bool | None
+    svg: str = ""
+
+    @property
+    def baseline(self):
+        return self.points[0].value if self.points else None
+
+    @property
+    def latest(self):
+        return self.points[-1] if self.points else None
+
+
+def _meaningful(check, before, after):
+    try:
+        return check(before, after)
+    except (ValueError, TypeError):
+        return None
+
+
+def progress_series(patient_id, *, with_chart=True, scores=None) -> list[Series]:
+    """Every outcome measure of the patient over time (one query, or none given the patient's `scores` in
+    time order), baseline first, with its MCID band."""
+    if scores is None:
+        scores = OutcomeScore.objects.filter(patient_id=patient_id).order_by("recorded_at", "id").only(
+            "instrument", "instrument_version", "value", "band", "recorded_at", "intake_id", "details"
+        )
+    grouped: dict[str, list[OutcomeScore]] = {}
+    for score in scores:
+        grouped.setdefault(score.instrument, []).append(score)
+    order = list(INSTRUMENTS) + sorted(set(grouped) - set(INSTRUMENTS))
+    series = []
+    for instrument in (i for i in order if i in grouped):
+        info = INSTRUMENTS.get(instrument, {})
+        rows = grouped[instrument]
+        baseline = float(rows[0].value)
+        points = []
+        for i, row in enumerate(rows):
+            value = float(row.value)
+            point = Point(row.recorded_at, value, row.band, "intake" if row.intake_id else "exam", row.instrument_version)
+            if i and info:
+                point.change = round(value - baseline, 1)
+                point.meaningful = _meaningful(info["meaningful"], baseline, value)
+            points.append(point)
+        item = Series(
+            instrument, info.get("name", instrument.upper()), info.get("unit", ""), points, info.get("mcid"),
+            info.get("mcid_source", ""), info.get("higher_is_better"),
+        )
+        if with_chart:
+            low = info.get("low", min(p.value for p in points))
+            high = info.get("high", max(p.value for p in points))
+            item.svg = charts.line_chart(
+                [(p.recorded_at, p.value) for p in points], low=low, high=high, baseline=baseline, mcid=item.mcid,
+                title=f"{item.name} over time", unit=item.unit, higher_is_better=item.higher_is_better,
+            )
+        series.append(item)
+    return series
 # --- The chart's intake sections (intake.chart_sections) ---------------------------------------------------
 
 
@@ -96,3 +203,14 @@ def chart_scores(patient) -> list[OutcomeScore]:
     """Every outcome score of the patient in time order (one query): the intake list shows each form's, the
     progress plots the series."""
     return list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "id"))
+
+
+def patient_open_intakes(*, patient, now=None) -> list[IntakeForm]:
+    """A patient's own forms still to fill in whose link still works, by their visit, in one query."""
+    forms = (
+        IntakeForm.objects.filter(patient=patient)
+        .exclude(status=IntakeForm.Status.SUBMITTED)
+        .select_related("appointment__location", "appointment__visit_type", "appointment__clinician__user")
+        .order_by("appointment__start_at", "created_at")
+    )
+    return [form for form in forms if not links.is_expired(form, now)]

@@ -17,7 +17,7 @@ from clinic.audit import acting_as
 from patients import services as patient_services
 from patients.models import Consent
 
-from . import forms_intake, links, rules, scoring, selectors, signals
+from . import links, questionnaire, rules, scoring, selectors, signals
 from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def _scores(intake, forms_by_step, answers, versions, now):
 
 def screen_red_flags(*, answers, age) -> list[rules.RedFlag]:
     """The red flags in a submitted form's answers (the screen, plus osteoporosis from the history)."""
-    screen = forms_intake.RedFlagForm.red_flag_answers(answers["red_flags"])
+    screen = questionnaire.RedFlagForm.red_flag_answers(answers["red_flags"])
     screen["osteoporosis"] = "osteoporosis" in (answers["history"].get("health_conditions") or [])
     return rules.red_flags(screen, age=age)
 
@@ -172,7 +172,7 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     if intake.is_submitted:
         raise AlreadySubmitted()
     patient = intake.patient
-    forms_by_step, errors = forms_intake.validate_all(intake.answers, patient=patient)
+    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient)
     if errors:
         raise IntakeIncomplete(errors)
     answers = {step: form.to_answers() for step, form in forms_by_step.items()}
@@ -193,7 +193,7 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
         patient_services.consent_record(patient=patient, kind=kind, signed_name=consent["signed_name"], actor=actor,
                                         ip=ip)
 
-    instruments = forms_intake.current_instruments()
+    instruments = questionnaire.current_instruments()
     versions = {key: instrument.version for key, instrument in instruments.items()}
     with acting_as(actor, ip):
         intake.answers = answers
@@ -235,3 +235,28 @@ def red_flag_acknowledge(*, alert, actor, ip=None) -> RedFlagAlert:
         with acting_as(actor, ip):
             locked.save(update_fields=["acknowledged_by", "acknowledged_at"])
     return locked
+
+
+def visit_scores_record(*, patient_id, appointment_id, exam_id, scores, recorded_at, actor=None) -> None:
+    """Make the outcome scores recorded at a visit's exam (`exam_id`) match `scores`,
+    {instrument: (value, instrument version, band, details)}: add, change or remove one row per instrument.
+
+    Called by exams inside its own transaction; the rows feed the progress plots beside the intake's."""
+    existing = {
+        s.instrument: s
+        for s in OutcomeScore.objects.filter(patient_id=patient_id, intake__isnull=True, details__exam_id=exam_id)
+    }
+    with acting_as(actor):
+        for instrument, row in existing.items():
+            if instrument not in scores:
+                row.delete()
+        for instrument, (value, version, band, details) in scores.items():
+            details = {"exam_id": exam_id, "source": "exam", **details}
+            row = existing.get(instrument) or OutcomeScore(patient_id=patient_id, instrument=instrument, intake=None)
+            changed = (row.value, row.instrument_version, row.band, row.details, row.recorded_at, row.appointment_id) != (
+                value, version, band, details, recorded_at, appointment_id
+            )
+            if row.pk is None or changed:
+                row.value, row.instrument_version, row.band, row.details = value, version, band, details
+                row.recorded_at, row.appointment_id = recorded_at, appointment_id
+                row.save()

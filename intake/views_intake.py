@@ -18,10 +18,10 @@ from clinic.permissions import staff_permission_required
 from patients import care
 from patients.models import Patient
 
-from . import forms_intake, links, selectors, services
+from . import links, questionnaire, selectors, services
 from .models import INTAKE_STEPS, IntakeForm, RedFlagAlert
 
-STEP_TITLES = {step: form.title for step, form in forms_intake.STEP_FORMS.items()}
+STEP_TITLES = {step: form.title for step, form in questionnaire.STEP_FORMS.items()}
 
 
 def patient_page(view):
@@ -107,10 +107,10 @@ def step(request, intake, token, step):
 
     patient = intake.patient
     if request.method != "POST":
-        form = forms_intake.step_form(step, patient=patient, answers=intake.answers.get(step))
+        form = questionnaire.step_form(step, patient=patient, answers=intake.answers.get(step))
         return _render_step(request, intake, token, step, form)
 
-    form = forms_intake.step_form(step, patient=patient, data=request.POST)
+    form = questionnaire.step_form(step, patient=patient, data=request.POST)
     if not form.is_valid():
         return _render_step(request, intake, token, step, form, status=400)
     ip = request_ip(request)
@@ -197,14 +197,14 @@ def summary(request, pk):
     care.require(request.user, intake.patient, annotated=intake)
     record_view(instance=intake, actor=request.user, ip=request_ip(request))
     sections = []
-    for step_key, form_class in forms_intake.STEP_FORMS.items():
+    for step_key, form_class in questionnaire.STEP_FORMS.items():
         saved = intake.answers.get(step_key)
         rows = form_class(patient=intake.patient).describe(saved) if saved else []
         sections.append({"title": form_class.title, "rows": rows, "saved": saved is not None})
     scores = {score.instrument: score for score in intake.scores.all()}
     return render(request, "intake/form/summary.html", {
         "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,
-        "alerts": list(intake.alerts.all()), "instruments": forms_intake.current_instruments(),
+        "alerts": list(intake.alerts.all()), "instruments": questionnaire.current_instruments(),
     })
 
 

@@ -5,7 +5,7 @@ visit with them that the clinic booked, past or future (booked, confirmed, check
 not a mere online request, nor one declined or cancelled, which anyone can make, nor one the clinician
 booked with themselves), and anyone whose exam they wrote. Any other record opens only through emergency access (a stated reason, for
 EMERGENCY_ACCESS_MINUTES), which is audited and reported to the admins. Visits and exams are reached by
-relation name: patients does not import scheduling or intake.
+relation name: patients does not import scheduling, intake or exams.
 """
 
 from dataclasses import dataclass
@@ -39,8 +39,8 @@ def access_annotations(user, *, patient_field="pk", now=None):
     """Annotations `in_care` and `emergency_until` for `user`, on a queryset of patients or of rows whose
     `patient_field` is a patient id (an exam: "patient_id"), so the check rides on a query already made."""
     now = now or timezone.now()
-    # Looked up by name: patients does not import scheduling or intake.
-    Appointment, Exam = apps.get_model("scheduling", "Appointment"), apps.get_model("intake", "Exam")
+    # Looked up by name: patients does not import scheduling, intake or exams.
+    Appointment, Exam = apps.get_model("scheduling", "Appointment"), apps.get_model("exams", "Exam")
     visits = Appointment.objects.filter(
         patient_id=OuterRef(patient_field), clinician__user=user, status__in=CARE_VISIT_STATUSES
     ).exclude(created_by=user)  # a visit a clinician books with themselves opens nothing by itself

@@ -15,15 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.audit import request_ip
 
 from . import availability, formatting, ics, links, selectors, services, throttle
-from .forms_public import (
-    CancelForm,
-    DetailsForm,
-    RescheduleForm,
-    day_strip,
-    parse_slot,
-    resolve_flow,
-    slot_value,
-)
+from .booking_wizard import day_strip, parse_slot, resolve_flow, slot_value
+from .forms_public import CancelForm, DetailsForm, RescheduleForm
 from .models import Appointment, ClinicSettings
 from .services import SlotTaken
 

@@ -14,7 +14,7 @@ from .factories import PatientFactory, UserFactory
 pytest_plugins = [
     "tests.fixtures.clinic",  # the clinic: location, visit types, Dr Rivera and Dr Chen, a Monday
     "tests.intake.intake_fixtures",  # Maya's evaluation, its intake and link
-    "tests.intake.exam_fixtures",  # a checked-in visit, its exam, the clinicians' signed-in clients
+    "tests.exams.exam_fixtures",  # a checked-in visit, its exam, the clinicians' signed-in clients
 ]
 
 REQUIRE_SERVICES = os.environ.get("CI") == "true" or os.environ.get("STRIDE_REQUIRE_SERVICES") == "1"

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import SCREENSHOTS
-from tests.intake.exam_fixtures import submitted_intake
+from tests.exams.exam_fixtures import submitted_intake
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.intake.exam_fixtures import submitted_intake
+from tests.exams.exam_fixtures import submitted_intake
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

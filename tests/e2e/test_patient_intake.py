@@ -9,8 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake import services
-from intake.forms_intake import RED_FLAG_QUESTIONS
 from intake.models import IntakeForm, RedFlagAlert
+from intake.questionnaire import RED_FLAG_QUESTIONS
 from notifications.models import Notification
 from tests.e2e.conftest import SCREENSHOTS
 from tests.intake.intake_fixtures import save_steps

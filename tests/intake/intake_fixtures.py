@@ -9,9 +9,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from intake import forms_intake, links, services
-from intake.forms_intake import RED_FLAG_QUESTIONS
+from intake import links, questionnaire, services
 from intake.models import INTAKE_STEPS
+from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
 from tests.scheduling.conftest import local
@@ -60,7 +60,7 @@ def valid_answers():
 def as_post(answers):
     """Stored-shape answers of one step as the browser would post them."""
     data = {}
-    for name, value in forms_intake.ComplaintForm.to_data(answers).items():
+    for name, value in questionnaire.ComplaintForm.to_data(answers).items():
         if value is None or value is False and name in ("consent_treatment", "privacy_ack", "answers_true"):
             continue
         data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
@@ -73,7 +73,7 @@ def save_steps(intake, answers=None, *, only=INTAKE_STEPS, skip=()):
     for step in only:
         if step in skip:
             continue
-        form = forms_intake.step_form(step, patient=intake.patient, data=forms_intake.STEP_FORMS[step].to_data(answers[step]))
+        form = questionnaire.step_form(step, patient=intake.patient, data=questionnaire.STEP_FORMS[step].to_data(answers[step]))
         assert form.is_valid(), (step, form.errors)
         intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers())
     return intake

@@ -3,10 +3,11 @@ what the clinician's history starts from, word for word."""
 
 import pytest
 
-from intake import exam_services, vocabulary
-from intake.exam_forms import ONSET_CHOICES, SIDE_CHOICES
-from intake.forms_intake import ComplaintForm
-from tests.intake.exam_fixtures import submitted_intake
+from exams import services as exam_services
+from exams.forms import ONSET_CHOICES, SIDE_CHOICES
+from intake import vocabulary
+from intake.questionnaire import ComplaintForm
+from tests.exams.exam_fixtures import submitted_intake
 
 pytestmark = pytest.mark.django_db
 

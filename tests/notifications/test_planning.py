@@ -11,7 +11,7 @@ from notifications import services
 from notifications.models import Notification
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, ClinicSettings, Modality
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, on_the_grid
 from tests.scheduling.conftest import local
 
 Kind, Status = Notification.Kind, Notification.Status
@@ -42,7 +42,7 @@ def test_patients_who_opted_out_get_no_reminders_of_that_channel(book, monday, o
 
 def test_reminders_already_past_are_not_planned(book, patient, outbox, clinic_settings):
     soon = timezone.now() + timedelta(hours=30)
-    visit = book(soon.replace(second=0, microsecond=0))
+    visit = book(on_the_grid(soon))
     assert Kind.REMINDER not in {n.kind for n in outbox.rows(visit)}  # 48h before is already gone
 
 

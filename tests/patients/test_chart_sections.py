@@ -14,8 +14,8 @@ from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
 from notifications.models import Notification
 from patients.models import Consent, Patient, PatientDocument
 from scheduling.models import Appointment, VisitType
+from tests.exams.exam_fixtures import make_visit, sign, submitted_intake
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
 
 
 def body(response):

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from scheduling.models import Appointment
+from tests.exams.exam_fixtures import make_visit
 from tests.factories import PatientFactory
-from tests.intake.exam_fixtures import make_visit
 
 
 def _visit(patient, dr_rivera, follow_up, location, days, status=Appointment.Status.COMPLETED):

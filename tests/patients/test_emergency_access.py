@@ -10,8 +10,8 @@ from django.utils import timezone
 from clinic import roles
 from clinic.models import AuditEvent
 from patients.models import EmergencyAccess
+from tests.exams.exam_fixtures import submitted_intake
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import submitted_intake
 
 REASON = "Covering Dr. Rivera today: patient arrived with new leg numbness."
 
@@ -120,7 +120,7 @@ def test_a_request_or_a_cancelled_visit_with_a_clinician_does_not_open_the_recor
     chen_client, dr_chen, record, follow_up, location, status
 ):
     """Anyone can request a visit online, so a request (or a visit cancelled since) puts no one in care."""
-    from tests.intake.exam_fixtures import make_visit
+    from tests.exams.exam_fixtures import make_visit
 
     make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status=status,
                start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
@@ -140,7 +140,7 @@ def test_an_exams_attachment_is_clinical_hidden_from_the_front_desk_and_other_cl
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
-    from intake import exam_services
+    from exams import services as exam_services
 
     attached = exam_services.exam_attach(
         exam=record["exam"], actor=dr_rivera.user, kind="ultrasound", caption="Piriformis thickened, left",
@@ -157,7 +157,7 @@ def test_an_exams_attachment_is_clinical_hidden_from_the_front_desk_and_other_cl
 
 
 def test_booking_a_visit_with_yourself_does_not_open_a_record(chen_client, dr_chen, record, follow_up, location):
-    from tests.intake.exam_fixtures import make_visit
+    from tests.exams.exam_fixtures import make_visit
 
     own = make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status="booked",
                      start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
@@ -171,7 +171,7 @@ def test_a_clinician_cannot_move_a_colleagues_visit_onto_their_own_calendar(
     from django.core.exceptions import ValidationError
 
     from scheduling import services as scheduling_services
-    from tests.intake.exam_fixtures import make_visit
+    from tests.exams.exam_fixtures import make_visit
 
     visit = make_visit(record["patient"], dr_rivera, visit_type=follow_up, location=location, status="booked",
                        start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))

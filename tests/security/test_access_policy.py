@@ -34,8 +34,8 @@ from notifications.models import Notification
 from patients.models import Consent, PatientDocument
 from scheduling import links as scheduling_links
 from scheduling.models import WaitlistEntry
+from tests.exams.exam_fixtures import make_visit, submitted_intake
 from tests.factories import PatientFactory, sign_in
-from tests.intake.exam_fixtures import make_visit, submitted_intake
 
 POLICY = Path(__file__).with_name("access_policy.csv")
 ROLES = ["anonymous", "patient_a", "patient_b", "front_desk", "clinician", "other_clinician", "admin"]
@@ -78,7 +78,7 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
                           start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=3))
     intake = submitted_intake(a, visit)
     alert = RedFlagAlert.objects.create(patient=a, appointment=visit, intake=intake, urgency="urgent", flags=[])
-    from intake import exam_services
+    from exams import services as exam_services
 
     exam, _ = exam_services.exam_start(appointment=visit, clinician=dr_rivera)
     document = PatientDocument.objects.create(patient=a, kind="imaging", title="MRI",

@@ -27,11 +27,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from intake import exam_services
+from exams import services as exam_services
 from intake.models import INTAKE_STEPS, RedFlagAlert
 from scheduling.models import Room
+from tests.exams.exam_fixtures import make_visit, sign, submitted_intake
 from tests.factories import sign_in
-from tests.intake.exam_fixtures import make_visit, sign, submitted_intake
 from tests.scheduling.conftest import NY, local
 
 # Fixed so CI is repeatable; set them to dig deeper locally (e.g. SCHEMA_FUZZ_EXAMPLES=300 SCHEMA_FUZZ_SEEDS=7).

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from clinic import roles
 from clinic.models import User
-from intake.forms_intake import ContactForm
 from intake.models import IntakeForm
+from intake.questionnaire import ContactForm
 from patients.models import Consent, Patient, PatientDocument
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, ClinicSettings

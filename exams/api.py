@@ -1,0 +1,171 @@
+"""Staff API of the clinician's exam: a patient's exams (findings, suggestions, signed state, addenda) and
+outcome score series. Clinicians and admins only; the front desk and patients get 403."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from clinic.api_responses import FORBIDDEN, NOT_FOUND
+from clinic.audit import record_view, request_ip
+from intake import selectors as intake_selectors
+from patients import care
+from patients.models import Patient
+
+from . import selectors
+from .models import Exam, ExamAddendum, ExamAttachment
+
+
+class CanReadExams(BasePermission):
+    """Clinicians and admins: may read clinical content and exams."""
+
+    message = "Exams and scores are for clinicians."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perms(("intake.view_clinical", "exams.view_exam")))
+
+
+class AddendumSerializer(serializers.ModelSerializer):
+    author = serializers.StringRelatedField()
+
+    class Meta:
+        model = ExamAddendum
+        fields = ["id", "author", "text", "created_at"]
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="document.kind")
+    title = serializers.CharField(source="document.title")
+    url = serializers.CharField(source="document.get_absolute_url")
+
+    class Meta:
+        model = ExamAttachment
+        fields = ["id", "kind", "title", "caption", "url"]
+
+
+class VisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    start_at = serializers.DateTimeField()
+    visit_type = serializers.CharField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    condition = serializers.CharField()
+    title = serializers.CharField()
+    rule = serializers.CharField(help_text="The rule that fired, with its source figures.")
+    evidence = serializers.ListField(child=serializers.CharField())
+    kind = serializers.CharField(help_text="suggests, argues_against or reminder")
+
+
+class ExamSerializer(serializers.ModelSerializer):
+    appointment = serializers.SerializerMethodField()
+    clinician = serializers.CharField(source="clinician.display_name")
+    working_diagnosis_display = serializers.CharField(source="get_working_diagnosis_display")
+    signed = serializers.BooleanField(source="is_signed")
+    signed_by = serializers.StringRelatedField(allow_null=True, help_text="Null until the exam is signed.")
+    suggestions = serializers.SerializerMethodField()
+    addenda = AddendumSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+
+    class Meta:
+        model = Exam
+        fields = [
+            "id", "appointment", "clinician", "created_at", "updated_at", "findings", "suggestions",
+            "working_diagnosis", "working_diagnosis_display", "icd10_code", "assessment_notes",
+            "signed", "signed_at", "signed_by", "addenda", "attachments",
+        ]
+
+    @extend_schema_field(VisitSerializer(allow_null=True))
+    def get_appointment(self, exam):
+        appointment = exam.appointment
+        if appointment is None:
+            return None
+        return {"id": appointment.pk, "start_at": appointment.start_at, "visit_type": str(appointment.visit_type)}
+
+    @extend_schema_field(SuggestionSerializer(many=True))
+    def get_suggestions(self, exam):
+        """What the rules suggest (as at signing for a signed exam); each with the rule that fired."""
+        return selectors.shown_suggestions(exam)
+
+
+class PatientRefSerializer(serializers.Serializer):
+    mrn = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PatientExamsSerializer(serializers.Serializer):
+    patient = PatientRefSerializer()
+    exams = ExamSerializer(many=True)
+
+
+class PointSerializer(serializers.Serializer):
+    recorded_at = serializers.DateTimeField()
+    value = serializers.FloatField()
+    band = serializers.CharField()
+    source = serializers.CharField(help_text="intake (baseline form) or exam (a visit's scores)")
+    instrument_version = serializers.CharField(source="version")
+    change_from_baseline = serializers.FloatField(source="change", allow_null=True)
+    meaningful_improvement = serializers.BooleanField(source="meaningful", allow_null=True)
+
+
+class SeriesSerializer(serializers.Serializer):
+    instrument = serializers.CharField()
+    name = serializers.CharField()
+    mcid = serializers.FloatField(allow_null=True)
+    mcid_source = serializers.CharField()
+    higher_is_better = serializers.BooleanField(allow_null=True)
+    baseline = serializers.FloatField(allow_null=True)
+    points = PointSerializer(many=True)
+
+
+class PatientScoresSerializer(serializers.Serializer):
+    patient = PatientRefSerializer()
+    series = SeriesSerializer(many=True)
+
+
+def _ref(patient):
+    return {"mrn": patient.mrn, "name": patient.full_name}
+
+
+def _patient(mrn, user):
+    """The patient, if `user` may read their clinical record (checked in the same query)."""
+    found = Patient.objects.only("pk", "mrn", "first_name", "last_name").annotate(**care.access_annotations(user))
+    patient = get_object_or_404(found, mrn=mrn)
+    care.require(user, patient)
+    return patient
+
+
+@extend_schema(
+    tags=["staff"], summary="A patient's exams",
+    responses={200: PatientExamsSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+)
+@api_view(["GET"])
+@permission_classes([CanReadExams])
+def patient_exams(request, mrn):
+    """A patient's exams, newest first, with findings, suggestions, signed state, addenda and attachments."""
+    patient = _patient(mrn, request.user)
+    record_view(instance=patient, actor=request.user, ip=request_ip(request))
+    exams = (
+        Exam.objects.filter(patient=patient)
+        .select_related("patient", "appointment__visit_type", "clinician__user", "signed_by")
+        .prefetch_related("addenda__author", "attachments__document")
+        .order_by("-created_at", "-id")
+    )
+    return Response(PatientExamsSerializer({"patient": _ref(patient), "exams": exams}).data)
+
+
+@extend_schema(
+    tags=["staff"], summary="A patient's outcome score series",
+    responses={200: PatientScoresSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+)
+@api_view(["GET"])
+@permission_classes([CanReadExams])
+def patient_scores(request, mrn):
+    """A patient's outcome scores (intake baselines and follow-up visits) as one series per instrument."""
+    patient = _patient(mrn, request.user)
+    record_view(instance=patient, actor=request.user, ip=request_ip(request))
+    series = intake_selectors.progress_series(patient.pk, with_chart=False)
+    return Response(PatientScoresSerializer({"patient": _ref(patient), "series": series}).data)

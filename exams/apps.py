@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+from clinic import roles
+
+_CLINICAL = ["exam", "examaddendum", "examattachment"]
+
+
+def _perms(models, actions):
+    return [f"exams.{a}_{m}" for m in models for a in actions]
+
+
+class ExamsConfig(AppConfig):
+    name = "exams"
+    # Reading an exam also takes intake.view_clinical (the clinical record's one switch, on IntakeForm).
+    role_permissions = {
+        roles.ADMIN: _perms(_CLINICAL, ("view", "add", "change")),
+        roles.CLINICIAN: _perms(_CLINICAL, ("view", "add", "change")),
+    }
+
+    def ready(self):
+        from clinic import audit
+
+        from . import chart_sections  # noqa: F401  (registers the exams section of the chart)
+        from .models import Exam, ExamAddendum
+
+        audit.track(Exam, patient=lambda obj: obj.patient_id, redact=("findings", "assessment_notes"))
+        audit.track(ExamAddendum, patient=lambda a: a.exam.patient_id, redact=("text",))

@@ -1,0 +1,213 @@
+"""The exam's catalogues: diagnoses, special tests, neuro root findings, range-of-motion and gait norms, and
+ultrasound structures, each with the labels and source figures shown beside the fields.
+
+No Django. Figures come from docs/clinical-rules.md (bracketed numbers are its references);
+the forms (exams.forms) draw fields from these tables and the rules (exams.rules) read them.
+"""
+
+from dataclasses import dataclass
+
+# --- Diagnoses ---------------------------------------------------------------------------------------
+
+# The working diagnoses a clinician picks from; the suggestions (exams.rules) name the same conditions.
+DIAGNOSES = {
+    "deep_gluteal_syndrome": "Deep gluteal syndrome",
+    "piriformis_syndrome": "Piriformis syndrome",
+    "si_joint_dysfunction": "SI joint dysfunction",
+    "sciatica": "Sciatica",
+    "lumbar_disc": "Lumbar disc problem",
+    "trauma": "Trauma",
+    "other": "Other",
+}
+# ICD-10 codes the clinical reference lists (section 6), shown as hints; never filled in automatically.
+ICD10_HINTS = {
+    "sciatica": "M54.3x sciatica; M54.4x with lumbago",
+    "lumbar_disc": "M51.1x disc with radiculopathy (lumbar M51.16)",
+    "piriformis_syndrome": "No code of its own; indexed to G57.0x, lesion of sciatic nerve (G57.00-.03)",
+    "si_joint_dysfunction": "M53.3 (seen in one repository; unconfirmed)",
+}
+
+# --- Special tests -----------------------------------------------------------------------------------
+
+POSITIVE, NEGATIVE, NOT_TESTED = "positive", "negative", "not_tested"
+
+SPECIAL_TESTS = {
+    "distraction": "SI distraction",
+    "thigh_thrust": "thigh thrust",
+    "compression": "SI compression",
+    "sacral_thrust": "sacral thrust",
+    "gaenslen": "Gaenslen",
+    "faber": "FABER (posterior SI pain)",  # groin pain points to the hip: record it as negative here
+    "active_piriformis": "active piriformis test",
+    "seated_piriformis_stretch": "seated piriformis stretch test",
+    "slr": "straight leg raise",
+    "slump": "slump test",
+    "fair": "FAIR",
+    "freiberg": "Freiberg",
+    "pace": "Pace",
+    "beatty": "Beatty",
+}
+
+
+@dataclass(frozen=True)
+class TestInfo:
+    key: str
+    sided: bool
+    figures: str
+
+    @property
+    def label(self):
+        return SPECIAL_TESTS[self.key][:1].upper() + SPECIAL_TESTS[self.key][1:]
+
+
+# Figures from the clinical reference, section 2 (bracketed numbers are its references).
+TEST_GROUPS = (
+    ("SI joint provocation (Laslett cluster: 3 or more of 5 positive)", (
+        TestInfo("distraction", False, "Sn .60, Sp .81 [22]"),
+        TestInfo("thigh_thrust", True, "Sn .88, Sp .69 [22]"),
+        TestInfo("compression", False, "Sn .69, Sp .69 [22]"),
+        TestInfo("sacral_thrust", False, "Sn .63, Sp .75 [22]"),
+        TestInfo("gaenslen", True, "Sn .53, Sp .71 [22]"),
+    )),
+    ("Hip and SI", (
+        TestInfo("faber", True, "Positive = posterior SI pain; groin pain points to the hip (record it as "
+                                "negative here). Sn 0.35-0.69, Sp 0.16-1.00 across studies [22,23]"),
+    )),
+    ("Deep gluteal and piriformis", (
+        TestInfo("active_piriformis", True, "Sn 0.78, Sp 0.80 (Martin 2014, n=33) [24]"),
+        TestInfo("seated_piriformis_stretch", True, "Sn 0.52, Sp 0.90, LR+ 5.22 [24,25]"),
+        TestInfo("fair", True, "Sn 0.88, Sp 0.83 for the electrodiagnostic version (H-reflex delay), "
+                               "not the bedside test [27]"),
+        TestInfo("freiberg", True, "Pain on passive internal rotation of the extended thigh; accuracy unconfirmed [28]"),
+        TestInfo("pace", True, "Pain on resisted abduction and external rotation, seated; accuracy unconfirmed [28]"),
+        TestInfo("beatty", True, "Active abduction of the flexed thigh, side-lying; accuracy unconfirmed [28]"),
+    )),
+    ("Neural tension", (
+        TestInfo("slr", True, "Disc herniation (surgical reference): Sn 0.90, Sp 0.23 [29]; against MRI: "
+                              "Sn 0.36, Sp 0.74 [30]"),
+        TestInfo("slump", True, "Sn 0.84, Sp 0.83 (Majlesi 2008; a secondary appraisal reports them swapped) [31]"),
+    )),
+)
+TESTS = {info.key: info for _, infos in TEST_GROUPS for info in infos}
+assert set(TESTS) == set(SPECIAL_TESTS)
+
+# --- Neuro screen ------------------------------------------------------------------------------------
+
+# Exam finding -> root, from the root screening table [60-63]. Tibialis anterior is left out on purpose:
+# charts disagree between L4 and L5.
+ROOT_FINDINGS = {
+    "medial_leg_numbness": ("L4", "numbness medial leg/calf to the medial malleolus"),
+    "quadriceps_weakness": ("L4", "quadriceps (knee extension) weakness"),
+    "hip_adductor_weakness": ("L4", "thigh adductor weakness"),
+    "reduced_knee_jerk": ("L4", "reduced patellar reflex"),
+    "squat_difficulty": ("L4", "difficulty with squat"),
+    "lateral_calf_numbness": ("L5", "numbness lateral calf"),
+    "dorsum_foot_numbness": ("L5", "numbness dorsum of foot"),
+    "great_toe_numbness": ("L5", "numbness great toe / first web space"),
+    "ehl_weakness": ("L5", "extensor hallucis longus weakness"),
+    "dorsiflexion_weakness": ("L5", "ankle/toe dorsiflexion weakness"),
+    "gluteus_medius_weakness": ("L5", "gluteus medius weakness"),
+    "peronei_weakness": ("L5", "peronei weakness"),
+    "heel_walk_difficulty": ("L5", "difficulty with heel walk"),
+    "lateral_foot_numbness": ("S1", "numbness lateral foot"),
+    "sole_numbness": ("S1", "numbness sole"),
+    "little_toe_numbness": ("S1", "numbness little toe"),
+    "posterior_calf_numbness": ("S1", "numbness posterior calf"),
+    "plantarflexion_weakness": ("S1", "gastrocnemius/soleus weakness"),
+    "gluteus_maximus_weakness": ("S1", "gluteus maximus weakness"),
+    "reduced_ankle_jerk": ("S1", "reduced Achilles reflex"),
+    "toe_walk_difficulty": ("S1", "difficulty with toe walk"),
+}
+ROOT_DISC = {"L4": "L3/4", "L5": "L4/5", "S1": "L5/S1"}
+
+# --- Range of motion ---------------------------------------------------------------------------------
+
+MOTIONS = {
+    "hip_flexion": ("Hip flexion", True),
+    "hip_extension": ("Hip extension", True),
+    "hip_abduction": ("Hip abduction", True),
+    "hip_adduction": ("Hip adduction", True),
+    "hip_internal_rotation": ("Hip internal rotation", True),
+    "hip_external_rotation": ("Hip external rotation", True),
+    "lumbar_flexion": ("Lumbar flexion", False),
+    "lumbar_extension": ("Lumbar extension", False),
+    "lumbar_side_bending": ("Lumbar side bending", True),
+}
+
+
+def motion_keys(motion):
+    """The stored value keys of a motion: left/right, or value for a midline motion."""
+    return ("left", "right") if MOTIONS[motion][1] else ("value",)
+
+
+@dataclass(frozen=True)
+class RomNorm:
+    low: float
+    high: float
+    source: str
+    other_sources: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return f"{self.low:g}°" if self.low == self.high else f"{self.low:g}-{self.high:g}°"
+
+
+_AFP = "AFP exam (Wilson 2014) [42]"
+_AAOS = 'often quoted "AAOS-style", unconfirmed [43]'
+_KOUYOUMDJIAN = "measured adults 20-60 (Kouyoumdjian 2012) [44]"
+_LUMBAR = "commonly quoted; AMA Guides attribution unconfirmed [46]"
+_MAGEE = "Magee [47]"
+
+# The primary range decides "limited"; sources disagree, so the others travel with it for display.
+ROM_NORMS = {
+    "hip_flexion": RomNorm(110, 120, _AFP, (f"110-130° {_AAOS}",)),
+    "hip_extension": RomNorm(10, 15, _AFP, (f"15-30° {_AAOS}",)),
+    "hip_abduction": RomNorm(30, 50, _AFP, (f"45-50° {_AAOS}",)),
+    "hip_adduction": RomNorm(20, 30, _AFP, (f"20-45° {_AAOS}",)),
+    "hip_internal_rotation": RomNorm(
+        30, 40, f"{_AFP}, hip at 90°", (f"40-45° {_AAOS}", f"29.6 supine, 35.2 prone, 37.9 seated, {_KOUYOUMDJIAN}")
+    ),
+    "hip_external_rotation": RomNorm(40, 60, _AFP, (f"45° {_AAOS}", f"38.5 supine, 41.8 prone, {_KOUYOUMDJIAN}")),
+    "lumbar_flexion": RomNorm(60, 60, _LUMBAR, (f"40-60° {_MAGEE}",)),
+    "lumbar_extension": RomNorm(25, 25, _LUMBAR, (f"20-35° {_MAGEE}",)),
+    "lumbar_side_bending": RomNorm(
+        25, 25, f"each way, {_LUMBAR}", (f"20-30° {_MAGEE}", "15-20° (another source) [47]")
+    ),
+}
+assert set(MOTIONS) == set(ROM_NORMS)
+
+# --- Gait --------------------------------------------------------------------------------------------
+
+# Parameters measured on each side; the symmetry index is computed for each.
+GAIT_SIDED = {"stride_length": "Stride length (cm)", "stance": "Stance (% of gait cycle)"}
+SYMMETRY_FORMULA = "SI = (R - L) / (0.5 x (R + L)) x 100"
+SYMMETRY_SOURCE = "Herzog 1989 [55,56]; 0 = symmetric, positive = right larger; the 10% cut-off is arbitrary"
+
+# Bohannon & Andrews 2011 comfortable gait speed (m/s) by age band; 1.43 and 0.94 are confirmed in the
+# abstract, the other cells come from a secondary table [48,49].
+GAIT_SPEED_SOURCE = "Bohannon & Andrews 2011 meta-analysis, comfortable speed [48,49]"
+GAIT_SPEED_NORMS = {
+    "male": {20: 1.36, 30: 1.43, 40: 1.43, 50: 1.43, 60: 1.34, 70: 1.26, 80: 0.97},
+    "female": {20: 1.34, 30: 1.34, 40: 1.39, 50: 1.31, 60: 1.24, 70: 1.13, 80: 0.94},
+}
+
+# --- Ultrasound --------------------------------------------------------------------------------------
+
+US_STRUCTURES = (
+    ("piriformis", "Piriformis"),
+    ("sciatic_nerve", "Sciatic nerve"),
+    ("gluteus_medius_tendon", "Gluteus medius tendon"),
+    ("gluteus_minimus_tendon", "Gluteus minimus tendon"),
+    ("hamstring_origin", "Proximal hamstring origin"),
+    ("quadratus_femoris", "Quadratus femoris"),
+    ("trochanteric_bursa", "Trochanteric bursa"),
+    ("posterior_si_ligament", "Posterior SI ligament"),
+    ("other", "Other (describe in the finding)"),
+)
+# Reference figures shown beside a structure (clinical reference, section 4): comparison only, never a flag.
+US_REFERENCE = {
+    "piriformis": "Thickness 1.16±0.13 cm in piriformis syndrome vs 0.85±0.11 cm in controls; cut-off 0.995 cm, "
+                  "AUC 0.97 [57]. Symptomatic side thicker, side-to-side AUC 0.78 [58]. Record both sides.",
+    "sciatic_nerve": "Larger on the symptomatic side, side-to-side AUC 0.87 [58]; CSA at the gluteal fold in S1 "
+                     "radiculopathy 39.6 vs 32.9 mm² (symptomatic vs other side) [59]. Record both sides.",
+}

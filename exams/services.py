@@ -1,0 +1,259 @@
+"""Writes of the clinician's exam: start (prefilled from the intake), save a section, sign, addendum,
+attach a file, book the plan's series. One transaction each; the audit trail records every write."""
+
+from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.audit import acting_as
+from intake import scoring, vocabulary
+from intake import selectors as intake_selectors
+from intake import services as intake_services
+from intake.instruments import NPRS, ODI_PLACEHOLDER
+from patients import services as patient_services
+from patients.models import PatientDocument
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment, Modality
+
+from . import selectors as exam_selectors
+from .forms import SECTION_FORMS
+from .models import Exam, ExamAddendum, ExamAttachment
+
+LOCKED_MESSAGE = "This exam is signed and can no longer be changed. Add an addendum to correct or add to it."
+
+
+class ExamLocked(Exception):
+    """The exam is signed: it is never edited in place."""
+
+    def __init__(self, message=LOCKED_MESSAGE):
+        super().__init__(message)
+        self.message = message
+
+
+class ExamConflict(Exception):
+    """Someone saved this section after the editor opened it: saving would silently overwrite their work."""
+
+    def __init__(self, *, section, by, at):
+        title = SECTION_FORMS[section].title
+        when = f" at {timezone.localtime(datetime.fromisoformat(at)):%-I:%M %p}" if at else ""
+        self.message = (
+            f"Not saved: {by or 'someone'} saved {title}{when} after you opened this exam. Your changes are "
+            "still in the form: copy what you need, then reload the page to see their version."
+        )
+        super().__init__(self.message)
+
+
+# --- Start, prefilled from the intake ------------------------------------------------------------------
+
+# Where the intake form (intake/questionnaire.py) keeps the answers the exam starts from.
+_ONSET_KEYS = ("onset_how", "onset_mechanism")
+_SIDE_KEYS = ("side",)
+_PAIN_KEYS = ("pain_now", "pain_best", "pain_worst")
+
+
+def _answer(answers, keys, step=None):
+    """The first of `keys` answered in the intake (in `step`, or in any step), or None."""
+    steps = [answers.get(step) or {}] if step else [v for v in answers.values() if isinstance(v, dict)]
+    for found in steps:
+        for key in keys:
+            if found.get(key) not in (None, "", [], {}):
+                return found[key]
+    return None
+
+
+def prefill_history(intake):
+    """The history section as the patient's intake answers it: onset, side, fracture risks, pain scores."""
+    if intake is None:
+        return {}
+    answers = intake.answers or {}
+    onset = _answer(answers, _ONSET_KEYS, "complaint")
+    side = _answer(answers, _SIDE_KEYS, "complaint")
+    details = [str(v) for v in (_answer(answers, ("onset_sport",), "complaint"),
+                                _answer(answers, ("onset_details",), "complaint")) if v]
+    conditions = _answer(answers, ("health_conditions",), "history") or []
+    history = {
+        "onset_mechanism": vocabulary.onset_code(onset),
+        "onset_notes": "; ".join(details)[:500],
+        "side": vocabulary.side_code(side),
+        "long_term_steroids": _answer(answers, ("long_term_steroids",), "red_flags") is True,
+        "osteoporosis": "osteoporosis" in conditions,
+    }
+    scores = {s.instrument: float(s.value) for s in intake.scores.all()}
+    pain = {key: value for key in _PAIN_KEYS if (value := _answer(answers, (key,), "complaint")) is not None}
+    history["from_intake"] = {
+        "intake_id": intake.pk,
+        "submitted_at": intake.submitted_at.isoformat() if intake.submitted_at else None,
+        "onset": onset if isinstance(onset, str) else None,
+        "side": side if isinstance(side, str) else None,
+        "pain": pain,
+        "scores": scores,
+    }
+    return history
+
+
+@transaction.atomic
+def exam_start(*, appointment, clinician, actor=None) -> tuple[Exam, bool]:
+    """Open the exam of a visit, creating it prefilled from the intake; returns (exam, created)."""
+    existing = Exam.objects.filter(appointment=appointment).first()
+    if existing:
+        return existing, False
+    if appointment.status in Appointment.CLOSED:
+        raise ValidationError(f"This visit is {appointment.get_status_display().lower()}; no exam can be started.")
+    previous = (
+        Exam.objects.filter(patient_id=appointment.patient_id, signed_at__isnull=False)
+        .order_by("-signed_at").only("working_diagnosis", "icd10_code").first()
+    )
+    exam = Exam(
+        patient_id=appointment.patient_id, appointment=appointment, clinician=clinician,
+        findings={"history": prefill_history(intake_selectors.submitted_intake_for(appointment=appointment))},
+        working_diagnosis=previous.working_diagnosis if previous else "",
+        icd10_code=previous.icd10_code if previous else "",
+    )
+    try:
+        with transaction.atomic(), acting_as(actor):
+            exam.save()
+    except IntegrityError:  # opened twice at once: the other request created it
+        return Exam.objects.get(appointment=appointment), False
+    return exam, True
+
+
+# --- Save, sign, addenda ---------------------------------------------------------------------------------
+
+
+def _locked_row(exam) -> Exam:
+    row = Exam.objects.select_for_update(of=("self",)).select_related("patient", "appointment").get(pk=exam.pk)
+    if row.is_signed:
+        raise ExamLocked()
+    return row
+
+
+def _sync_scores(exam, actor=None):
+    """Store today's NPRS and ODI as outcome scores of this exam (one per instrument), for the plots."""
+    scores = exam.findings.get("scores") or {}
+    wanted = {}
+    if scores.get("nprs") is not None:
+        wanted["nprs"] = (Decimal(scores["nprs"]), NPRS.version, scoring.nprs_band(scores["nprs"]), {})
+    odi = {item.key: (scores.get("odi") or {}).get(item.key) for item in ODI_PLACEHOLDER.items}
+    if any(v is not None for v in odi.values()):
+        result = scoring.odi_score(odi)
+        details = {"sections": odi, "points": result.points, "sections_answered": result.sections_answered,
+                   "low_confidence": result.low_confidence}
+        wanted["odi"] = (Decimal(str(result.percent)), ODI_PLACEHOLDER.version, result.band, details)
+    intake_services.visit_scores_record(
+        patient_id=exam.patient_id, appointment_id=exam.appointment_id, exam_id=exam.pk, scores=wanted,
+        recorded_at=exam.appointment.start_at if exam.appointment_id else exam.created_at, actor=actor,
+    )
+
+
+@transaction.atomic
+def exam_save_section(*, exam, section, data, actor, revision=None) -> Exam:
+    """Store one section of a draft exam; raise ExamLocked once it is signed.
+
+    `revision` is the section's revision the editor started from (the page sends it): if the section was
+    saved since, by a colleague or in another window, ExamConflict is raised instead of overwriting.
+    """
+    if section not in SECTION_FORMS:
+        raise ValueError(f"unknown exam section '{section}'")
+    row = _locked_row(exam)
+    if revision is not None and revision != row.revision_of(section):
+        last = row.section_revisions.get(section, {})  # empty only if the page sent a revision never saved
+        raise ExamConflict(section=section, by=last.get("by"), at=last.get("at"))
+    row.section_revisions = {**row.section_revisions, section: {
+        "revision": row.revision_of(section) + 1, "by": actor.get_full_name() or actor.email,
+        "at": timezone.now().isoformat(),
+    }}
+    if section == "assessment":
+        row.working_diagnosis = data["working_diagnosis"]
+        row.icd10_code = data["icd10_code"]
+        row.assessment_notes = data["assessment_notes"]
+        fields = ["working_diagnosis", "icd10_code", "assessment_notes", "section_revisions", "updated_at"]
+    else:
+        row.findings = {**row.findings, section: data}
+        fields = ["findings", "section_revisions", "updated_at"]
+    with acting_as(actor):
+        row.save(update_fields=fields)
+    if section == "scores":
+        _sync_scores(row, actor)
+    return row
+
+
+@transaction.atomic
+def exam_sign(*, exam, actor) -> Exam:
+    """Sign the exam: it is locked from then on. Only the exam's own clinician signs."""
+    row = _locked_row(exam)
+    if row.clinician.user_id != actor.pk:
+        raise PermissionDenied("Only the clinician who wrote this exam can sign it.")
+    if not row.working_diagnosis:
+        raise ValidationError("Choose a working diagnosis in the assessment before signing.")
+    _sync_scores(row, actor)
+    # What the rules suggested at signing stays with the signed record, even if the rules change later.
+    row.findings = {
+        **row.findings,
+        "suggestions_at_signing": [asdict(s) for s in exam_selectors.exam_suggestions(row)],
+    }
+    row.signed_at, row.signed_by = timezone.now(), actor
+    with acting_as(actor):
+        row.save(update_fields=["findings", "signed_at", "signed_by", "updated_at"])
+    return row
+
+
+@transaction.atomic
+def exam_add_addendum(*, exam, author, text) -> ExamAddendum:
+    """Add a correction or addition to a signed exam, with its author and time."""
+    if not Exam.objects.filter(pk=exam.pk, signed_at__isnull=False).exists():
+        raise ValidationError("This exam is still a draft: edit it directly. Addenda are for signed exams.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Write the correction or addition first.")
+    addendum = ExamAddendum(exam_id=exam.pk, author=author, text=text)
+    with acting_as(author):
+        addendum.save()
+    return addendum
+
+
+# --- Attachments and the plan's visits ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def exam_attach(*, exam, actor, kind, file, caption="", finding_id="", ip=None) -> ExamAttachment:
+    """Attach a gait video/report or an ultrasound still (stored as a patient document) to a draft exam."""
+    row = _locked_row(exam)
+    title = caption or PatientDocument.Kind(kind).label
+    document = patient_services.document_attach(
+        patient=row.patient, kind=kind, title=title[:200], file=file, actor=actor, ip=ip, clinical=True
+    )
+    with acting_as(actor, ip):
+        attachment = ExamAttachment.objects.create(exam=row, document=document, caption=caption[:200])
+        if finding_id:
+            rows = [dict(r) for r in row.findings.get("ultrasound") or []]
+            for finding in rows:
+                if finding.get("id") == finding_id:
+                    finding["image_ids"] = [*finding.get("image_ids", []), attachment.pk]
+            row.findings = {**row.findings, "ultrasound": rows}
+            row.save(update_fields=["findings", "updated_at"])
+    return attachment
+
+
+def exam_book_plan_series(*, exam, actor, visit_type, first_start, weekdays, weeks):
+    """Book the plan's visits with the exam's clinician; returns scheduling Occurrences (booked or conflicting)."""
+    appointment = exam.appointment
+    modality = appointment.modality if appointment else Modality.IN_OFFICE
+    if not visit_type.offers(modality):
+        modality = visit_type.modalities[0]
+    location = None
+    if modality == Modality.IN_OFFICE:
+        location = appointment.location if appointment and appointment.location_id else exam.clinician.locations.first()
+        if location is None:
+            raise ValidationError("No clinic location to book in-office visits at.")
+    starts = scheduling_services.series_occurrences(first_start=first_start, weekdays=weekdays, weeks=weeks)
+    if not starts:
+        raise ValidationError("Those weekdays and weeks give no visits.")
+    visit_day = timezone.localtime(appointment.start_at if appointment else exam.created_at)
+    return scheduling_services.series_book(
+        patient=exam.patient, clinician=exam.clinician, visit_type=visit_type, modality=modality, location=location,
+        starts=starts, actor=actor, reason=f"Treatment plan from the exam of {visit_day:%b} {visit_day.day}, {visit_day.year}",
+    )

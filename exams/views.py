@@ -1,0 +1,438 @@
+"""Pages of the clinician's exam: open from a visit, record section by section (autosaved), sign, addenda,
+attachments and booking the plan's visits. Clinicians and admins only; the front desk never reads them."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic import roles
+from clinic.audit import record_view, request_ip
+from clinic.permissions import staff_permission_required
+from intake import scoring
+from intake import selectors as intake_selectors
+from intake.instruments import NPRS, ODI_PLACEHOLDER
+from patients import care
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment, Modality, VisitType
+
+from . import selectors, services
+from .catalogue import GAIT_SIDED, ICD10_HINTS, MOTIONS, TEST_GROUPS, US_REFERENCE, US_STRUCTURES, motion_keys
+from .forms import (
+    GAIT_DEVIATIONS,
+    MUSCLES,
+    SECTION_FORMS,
+    SIDES,
+    AddendumForm,
+    AttachmentForm,
+    BookSeriesForm,
+    default_weekdays,
+    neuro_rows,
+    section_form,
+    test_field_names,
+)
+from .models import Exam
+
+VIEW = ("intake.view_clinical", "exams.view_exam")
+WRITE = ("intake.view_clinical", "exams.change_exam")
+FLAGGED_SECTIONS = ("gait", "mobility")
+
+
+def _is_admin(user):
+    return user.is_superuser or roles.ADMIN in user.role_names
+
+
+def may_edit(user, exam):
+    """A draft is edited by its clinician (or an admin); a signed exam by no one."""
+    return (not exam.is_signed and user.has_perm("exams.change_exam")
+            and (exam.clinician.user_id == user.pk or _is_admin(user)))
+
+
+def may_sign(user, exam):
+    return not exam.is_signed and user.has_perm("exams.change_exam") and exam.clinician.user_id == user.pk
+
+
+def may_add_addendum(user, exam):
+    return exam.is_signed and user.has_perm("exams.add_examaddendum")
+
+
+def may_book(user, exam):
+    return user.has_perm("exams.change_exam") and (exam.clinician.user_id == user.pk or _is_admin(user))
+
+
+def _wants_json(request):
+    return request.headers.get("X-Requested-With") == "fetch" or "application/json" in request.headers.get("Accept", "")
+
+
+def _exam(pk, user):
+    try:
+        exam = selectors.exam_for_page(pk, viewer=user)
+    except Exam.DoesNotExist:
+        raise Http404("No exam with that number.") from None
+    care.require(user, exam.patient, annotated=exam)
+    return exam
+
+
+def _detail_url(exam, anchor=""):
+    return reverse("exam:detail", args=[exam.pk]) + (f"#{anchor}" if anchor else "")
+
+
+def _local_time(moment):
+    local = timezone.localtime(moment)
+    return local.strftime("%I:%M %p").lstrip("0")
+
+
+# --- Page context ------------------------------------------------------------------------------------------
+
+
+def _flag_html(flags):
+    return render_to_string("exams/_flags.html", {"flags": flags}).strip()
+
+
+def _gait_extra(exam):
+    gait = exam.findings.get("gait") or {}
+    return {name: (gait.get("symmetry") or {}).get(name) for name in GAIT_SIDED}
+
+
+def _flag_payload(exam, section):
+    """Every flag slot of a section (empty ones too) rendered, for the page to replace as values change."""
+    flags = selectors.section_flags(exam, section)
+    if section == "mobility":
+        keys = [f"{m}_{k}" for m in MOTIONS for k in motion_keys(m)]
+    else:
+        keys = ["speed", "cadence", "step_width", "stance_left", "stance_right"]
+    payload = {key: _flag_html(flags.get(key, [])) for key in keys}
+    if section == "gait":
+        for name, si in _gait_extra(exam).items():
+            payload[f"symmetry_{name}"] = render_to_string(
+                "exams/_symmetry.html", {"si": si, "flags": flags.get(f"symmetry_{name}", []), "editable": True}
+            )
+    return payload
+
+
+def _suggestions_html(exam, request=None):
+    return render_to_string(
+        "exams/_suggestions.html", {"suggestions": selectors.shown_suggestions(exam), "exam": exam}, request
+    )
+
+
+def _scores_summary(exam):
+    """Today's NPRS and ODI as scored (the same rules that store them as outcome scores)."""
+    scores = exam.findings.get("scores") or {}
+    odi = {key: value for key, value in (scores.get("odi") or {}).items()}
+    summary = {"nprs": scores.get("nprs"), "odi": None}
+    if summary["nprs"] is not None:
+        summary["nprs_band"] = scoring.nprs_band(summary["nprs"])
+    if any(v is not None for v in odi.values()):
+        summary["odi"] = scoring.odi_score(odi)
+    return summary
+
+
+def _fragments(exam, request):
+    return {
+        "suggestions": _suggestions_html(exam, request),
+        "scores-summary": render_to_string("exams/_scores_summary.html", {"scores": _scores_summary(exam)}),
+    }
+
+
+def _rows(form, names):
+    return [form[name] for name in names]
+
+
+def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_form=None):
+    user = request.user
+    editable = may_edit(user, exam)
+    forms = {section: section_form(section, exam) for section in SECTION_FORMS}
+    forms.update(bound or {})
+    flags = {section: selectors.section_flags(exam, section) for section in FLAGGED_SECTIONS}
+    mobility = forms["mobility"]
+    special = forms["special_tests"]
+    neuro = forms["neuro"]
+    strength = forms["strength"]
+    attachments = list(exam.attachments.all())
+    by_id = {a.pk: a for a in attachments}
+    us_rows = []
+    for row in exam.findings.get("ultrasound") or []:
+        us_rows.append({**row, "images": [by_id[i] for i in row.get("image_ids", []) if i in by_id],
+                        "reference": US_REFERENCE.get(row.get("structure"), "")})
+    from_intake = (exam.findings.get("history") or {}).get("from_intake") or {}
+    return {
+        "exam": exam,
+        "toc": [(section, form.title) for section, form in SECTION_FORMS.items()]
+        + [("sign-off", "Sign-off"), ("addenda", "Addenda")],
+        "intake_submitted": parse_datetime(from_intake["submitted_at"]) if from_intake.get("submitted_at") else None,
+        "scores": _scores_summary(exam),
+        "patient": exam.patient,
+        "appointment": exam.appointment,
+        "editable": editable,
+        "can_sign": may_sign(user, exam),
+        "can_add_addendum": may_add_addendum(user, exam),
+        "can_book": may_book(user, exam),
+        "age": selectors.visit_age(exam),
+        "visit_start": selectors.visit_start(exam),
+        "forms": forms,
+        "flags": flags,
+        "gait_norms": selectors.gait_norms(exam),
+        "gait_symmetry": _gait_extra(exam),
+        "gait_sided": GAIT_SIDED,
+        "gait_deviations": [
+            (key, label, forms["gait"]["deviations_left"], forms["gait"]["deviations_right"])
+            for key, label in GAIT_DEVIATIONS
+        ],
+        "mobility_rows": [
+            {
+                "motion": motion, "label": label, "sided": sided, "norm": selectors.rom_norms()[motion],
+                "cells": [
+                    {"key": key, "field": mobility[f"{motion}_{key}"], "pain": mobility[f"{motion}_{key}_pain"],
+                     "flags": flags["mobility"].get(f"{motion}_{key}", [])}
+                    for key in motion_keys(motion)
+                ],
+            }
+            for motion, (label, sided) in MOTIONS.items()
+        ],
+        "strength_rows": [
+            (label, strength[f"{m}_left"], strength[f"{m}_right"]) for m, label in MUSCLES.items()
+        ],
+        "neuro_rows": [
+            (root, [(label, [(text, neuro[f"left__{key}"], neuro[f"right__{key}"]) for key, text in items])
+                    for label, items in groups])
+            for root, groups in neuro_rows()
+        ],
+        "test_groups": [
+            (title, [(info, _rows(special, test_field_names(info))) for info in infos]) for title, infos in TEST_GROUPS
+        ],
+        "us_rows": us_rows,
+        "us_structures": dict(US_STRUCTURES),
+        "us_reference": US_REFERENCE,
+        "gait_attachments": [a for a in attachments if a.document.kind == "gait"],
+        "us_attachments": [a for a in attachments if a.document.kind == "ultrasound"],
+        "suggestions": selectors.shown_suggestions(exam),
+        "icd10_hints": ICD10_HINTS,
+        "nprs": NPRS,
+        "odi": ODI_PLACEHOLDER,
+        "addenda": list(exam.addenda.all()),
+        "addendum_form": addendum_form or AddendumForm(),
+        "attachment_form": attachment_form or AttachmentForm(exam=exam),
+        "sides": SIDES,
+    }
+
+
+# --- Open from the visit ---------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(*VIEW)
+def open_for_appointment(request, appointment_id):
+    """Open the visit's exam; if there is none yet, offer to start it (the visit's clinician or an admin)."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "clinician__user", "visit_type", "location")
+        .annotate(**care.access_annotations(request.user, patient_field="patient_id")),
+        pk=appointment_id,
+    )
+    care.require(request.user, appointment.patient, annotated=appointment)
+    existing = Exam.objects.filter(appointment=appointment).values_list("pk", flat=True).first()
+    if existing:
+        return redirect("exam:detail", existing)
+    user = request.user
+    may_start = user.has_perm("exams.add_exam") and (appointment.clinician.user_id == user.pk or _is_admin(user))
+    error = ""
+    if request.method == "POST":
+        if not may_start:
+            raise PermissionDenied
+        try:
+            exam, _ = services.exam_start(appointment=appointment, clinician=appointment.clinician, actor=user)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("exam:detail", exam.pk)
+    intake = intake_selectors.submitted_intake_for(appointment=appointment)
+    context = {
+        "appointment": appointment, "patient": appointment.patient, "may_start": may_start, "error": error,
+        "intake": intake, "prefill": services.prefill_history(intake) if intake else {},
+        "closed": appointment.status in Appointment.CLOSED,
+    }
+    return render(request, "exams/start.html", context, status=400 if error else 200)
+
+
+# --- The exam page and its sections -----------------------------------------------------------------------------
+
+
+@require_GET
+@staff_permission_required(*VIEW)
+def exam_detail(request, pk):
+    exam = _exam(pk, request.user)
+    record_view(instance=exam, actor=request.user, ip=request_ip(request))
+    return render(request, "exams/exam.html", _page_context(request, exam))
+
+
+def _locked(request, exam):
+    if _wants_json(request):
+        return JsonResponse({"saved": False, "locked": True, "message": services.LOCKED_MESSAGE}, status=409)
+    return render(request, "exams/locked.html", {"exam": exam, "message": services.LOCKED_MESSAGE}, status=409)
+
+
+@sensitive_post_parameters()
+@require_POST
+@staff_permission_required(*WRITE)
+def section_save(request, pk, section):
+    """Save one section of a draft: JSON for the page's autosave, a redirect for a plain form post."""
+    if section not in SECTION_FORMS:
+        raise Http404("No such exam section.")
+    exam = _exam(pk, request.user)
+    if exam.is_signed:
+        return _locked(request, exam)
+    if not may_edit(request.user, exam):
+        raise PermissionDenied
+    form = section_form(section, exam, request.POST)
+    if not form.is_valid():
+        if _wants_json(request):
+            return JsonResponse(
+                {"saved": False, "message": "Not saved: check the marked fields.", "errors": form.errors}, status=400
+            )
+        messages.error(request, "Not saved: check the marked fields.")
+        return render(request, "exams/exam.html", _page_context(request, exam, bound={section: form}), status=400)
+    data = form.to_findings()
+    revision = request.POST.get("revision", "")
+    try:
+        exam = services.exam_save_section(exam=exam, section=section, data=data, actor=request.user,
+                                          revision=int(revision) if revision.isdigit() else None)
+    except services.ExamLocked:
+        return _locked(request, exam)
+    except services.ExamConflict as exc:
+        if _wants_json(request):
+            return JsonResponse({"saved": False, "conflict": True, "message": exc.message}, status=409)
+        messages.error(request, exc.message)
+        return render(request, "exams/exam.html", _page_context(request, exam, bound={section: form}), status=409)
+    if not _wants_json(request):
+        messages.success(request, f"{SECTION_FORMS[section].title} saved.")
+        return redirect(_detail_url(exam, section))
+    payload = {"saved": True, "saved_at": _local_time(exam.updated_at), "section": section,
+               "revision": exam.revision_of(section)}
+    if section in FLAGGED_SECTIONS:
+        payload["flags"] = _flag_payload(exam, section)
+    payload["fragments"] = _fragments(exam, request)
+    payload["values"] = getattr(form, "assigned", {})
+    return JsonResponse(payload)
+
+
+@require_POST
+@staff_permission_required(*WRITE)
+def exam_sign(request, pk):
+    exam = _exam(pk, request.user)
+    if exam.is_signed:
+        return _locked(request, exam)
+    try:
+        services.exam_sign(exam=exam, actor=request.user)
+    except services.ExamLocked:
+        return _locked(request, exam)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(_detail_url(exam, "sign-off"))
+    messages.success(request, "Exam signed and locked. Add an addendum for any later correction.")
+    return redirect(_detail_url(exam))
+
+
+@require_POST
+@staff_permission_required("intake.view_clinical", "exams.add_examaddendum")
+def addendum_add(request, pk):
+    exam = _exam(pk, request.user)
+    form = AddendumForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exam_add_addendum(exam=exam, author=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            form.add_error("text", exc)
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(_detail_url(exam, "addenda"))
+    return render(request, "exams/exam.html", _page_context(request, exam, addendum_form=form), status=400)
+
+
+@require_POST
+@staff_permission_required(*WRITE, "patients.add_patientdocument")
+def attachment_upload(request, pk):
+    exam = _exam(pk, request.user)
+    if exam.is_signed:
+        return _locked(request, exam)
+    if not may_edit(request.user, exam):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES, exam=exam)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.exam_attach(
+                exam=exam, actor=request.user, ip=request_ip(request), kind=data["kind"], file=data["file"],
+                caption=data["caption"], finding_id=data["finding"],
+            )
+        except services.ExamLocked:
+            return _locked(request, exam)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(request, "File attached.")
+            return redirect(_detail_url(exam, "ultrasound" if data["kind"] == "ultrasound" else "gait"))
+    return render(request, "exams/exam.html", _page_context(request, exam, attachment_form=form), status=400)
+
+
+# --- Book the plan's visits -------------------------------------------------------------------------------------
+
+
+def _series_initial(exam):
+    plan = exam.findings.get("plan") or {}
+    visit = timezone.localtime(selectors.visit_start(exam))
+    first = visit + timedelta(days=7)
+    while first <= timezone.now():
+        first += timedelta(days=7)
+    follow_up = VisitType.objects.filter(is_active=True, name="Follow-up").first()
+    return {
+        "visit_type": follow_up,
+        "first_start": first.strftime("%Y-%m-%dT%H:%M"),
+        "weekdays": default_weekdays(first.weekday(), plan.get("frequency_per_week")),
+        "weeks": plan.get("weeks") or 6,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@staff_permission_required(*WRITE)
+def book_plan(request, pk):
+    """Preview, then book, the plan's visits with the exam's clinician (conflicting times are skipped)."""
+    exam = _exam(pk, request.user)
+    if not may_book(request.user, exam):
+        raise PermissionDenied
+    form = BookSeriesForm(request.POST or None, initial=_series_initial(exam))
+    preview, booked, conflicts = None, None, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts = scheduling_services.series_occurrences(
+            first_start=data["first_start"], weekdays=data["weekdays"], weeks=data["weeks"]
+        )
+        if request.POST.get("action") == "book":
+            try:
+                results = services.exam_book_plan_series(
+                    exam=exam, actor=request.user, visit_type=data["visit_type"], first_start=data["first_start"],
+                    weekdays=data["weekdays"], weeks=data["weeks"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                booked = [r for r in results if r.appointment]
+                conflicts = [r for r in results if not r.appointment]
+                messages.success(request, f"{len(booked)} visit{'s' if len(booked) != 1 else ''} booked.")
+        else:
+            appointment = exam.appointment
+            modality = appointment.modality if appointment else Modality.IN_OFFICE
+            preview = scheduling_services.series_preview(
+                clinician=exam.clinician, visit_type=data["visit_type"], modality=modality,
+                location=appointment.location if appointment else None, starts=starts,
+            )
+    context = {"exam": exam, "patient": exam.patient, "form": form, "preview": preview, "booked": booked,
+               "conflicts": conflicts, "plan": exam.findings.get("plan") or {}}
+    return render(request, "exams/book_plan.html", context, status=400 if form.errors else 200)
