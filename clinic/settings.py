@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -62,8 +63,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "clinic.checks.ProxyCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: is this an htmx request, boosted, its target
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.SessionLifetimeMiddleware",
@@ -157,8 +160,33 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Patient documents are served only through permission-checked views, never by a public URL.
 MEDIA_URL = "/private-media/"
+# Patient documents (the default storage): files under MEDIA_ROOT on this host, or, when several web hosts
+# serve the app, shared object storage (DOCUMENTS_STORAGE=s3: any S3-compatible service through
+# django-storages and boto3, installed by requirements-s3.txt). Private objects, read only through our views.
+DOCUMENTS_STORAGE = env("DOCUMENTS_STORAGE", default="filesystem")
+_DOCUMENT_BACKENDS = {
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default="documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+if DOCUMENTS_STORAGE not in _DOCUMENT_BACKENDS:
+    raise environ.ImproperlyConfigured(f"DOCUMENTS_STORAGE must be one of {', '.join(_DOCUMENT_BACKENDS)}.")
+if DOCUMENTS_STORAGE == "s3" and not _DOCUMENT_BACKENDS["s3"]["OPTIONS"]["bucket_name"]:
+    raise environ.ImproperlyConfigured("DOCUMENTS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DOCUMENT_BACKENDS[DOCUMENTS_STORAGE],
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -175,11 +203,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stride Clinic <no-reply@
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue = VAR_DIR / "celery" / "queue"
-    _queue.mkdir(parents=True, exist_ok=True)
+    # Every folder the transport writes is named here: kombu's defaults are relative to the working
+    # directory (control/ beside manage.py held its exchange table).
+    _broker = VAR_DIR / "celery"
+    for _folder in ("queue", "control", "processed"):
+        (_broker / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue),
-        "data_folder_out": str(_queue),
+        "data_folder_in": str(_broker / "queue"),
+        "data_folder_out": str(_broker / "queue"),
+        "control_folder": str(_broker / "control"),
+        "processed_folder": str(_broker / "processed"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -275,6 +308,22 @@ if HTTPS:
 X_FRAME_OPTIONS = "DENY"
 # A load balancer checks health over plain HTTP on the private network; everything else is redirected.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Scripts only from our own static files: no inline <script>, no on* attributes, no eval. Inline styles stay
+# allowed (the calendar places blocks with style attributes). Data: images are Bootstrap's form icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -24,10 +24,6 @@ FILTERS = [("", "All"), (Status.FAILED, "Failed"), (Status.QUEUED, "Queued"), (S
 PATIENT_CANCEL_PREFIX = "Cancelled by the patient from a message link"
 
 
-def _htmx(request):
-    return request.headers.get("HX-Request") == "true"
-
-
 def history_context(request, *, appointment=None, patient=None):
     """A visit's or a patient's messages for notifications/_history.html (the chart and the visit panel too)."""
     scope = f"appointment:{appointment.pk}" if appointment else f"patient:{patient.mrn}"
@@ -63,7 +59,7 @@ def message_list(request):
 def appointment_history(request, pk):
     appointment = get_object_or_404(Appointment.objects.select_related("patient", "visit_type"), pk=pk)
     context = history_context(request, appointment=appointment)
-    if _htmx(request):
+    if request.htmx:
         return render(request, "notifications/_history.html", context)
     return render(request, "notifications/history_page.html", {**context, "appointment": appointment,
                                                                 "patient": appointment.patient})
@@ -74,7 +70,7 @@ def appointment_history(request, pk):
 def patient_history(request, mrn):
     patient = get_object_or_404(Patient, mrn=mrn)
     context = history_context(request, patient=patient)
-    if _htmx(request):
+    if request.htmx:
         return render(request, "notifications/_history.html", context)
     return render(request, "notifications/history_page.html", {**context, "patient": patient})
 
@@ -87,7 +83,7 @@ def resend(request, pk):
         messages.success(request, f"{notification.label} queued to be sent again.")
     else:
         messages.warning(request, "That message is no longer failed; nothing was resent.")
-    if _htmx(request):
+    if request.htmx:
         kind, _, key = request.POST.get("scope", "").partition(":")
         if kind == "appointment" and notification.appointment_id and str(notification.appointment_id) == key:
             return render(request, "notifications/_history.html",

@@ -142,7 +142,7 @@ def book(request):
             }
 
         context["picker"] = _picker(strip, tz=tz, base=f"?{flow.query()}&", slot_item=slot_item)
-        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        if request.htmx and not request.htmx.boosted:
             return render(request, "scheduling/public/_picker.html", context)
     template = STEP_TEMPLATES.get(flow.step, "scheduling/public/step.html")
     return render(request, template, context)
@@ -334,7 +334,7 @@ def reschedule(request, appointment, token):
         status = 400
     if not context["refusal"]:
         context["picker"] = _reschedule_picker(request, appointment, token)
-        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") and request.method == "GET":
+        if request.htmx and not request.htmx.boosted and request.method == "GET":
             return render(request, "scheduling/public/_picker.html", context)
     return render(request, "scheduling/public/reschedule.html", context, status=status)
 

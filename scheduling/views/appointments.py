@@ -19,7 +19,6 @@ from .shared import (
     apply_slot,
     calendar_url,
     clinic_local,
-    is_htmx,
     next_free_choices,
     render_panel,
     when_label,
@@ -92,7 +91,7 @@ def panel_response(request, appointment, *, notice="", error="", taken=None, mov
 
 def done_response(request, appointment, notice, **extra):
     """After a change: the refreshed panel (htmx), or back to the appointment's page with a toast."""
-    if is_htmx(request):
+    if request.htmx:
         return panel_response(request, get_appointment(appointment.pk), notice=notice, changed=True, **extra)
     messages.success(request, notice)
     return redirect("scheduling:appointment", pk=appointment.pk)
@@ -131,7 +130,7 @@ def appointment_move(request, pk):
                 actor=request.user,
             )
         except services.SlotTaken as exc:
-            return panel_response(request, appointment, move_form=form, taken=exc, status=200 if is_htmx(request) else 409)
+            return panel_response(request, appointment, move_form=form, taken=exc, status=200 if request.htmx else 409)
         except ValidationError as exc:
             add_errors(form, exc)
         else:

@@ -20,7 +20,6 @@ from .shared import (
     add_errors,
     apply_slot,
     booking_initial,
-    is_htmx,
     next_free_choices,
     patient_picker,
     render_panel,
@@ -81,7 +80,7 @@ def book(request):
         "series_url": f"{reverse('scheduling:series')}?{urlencode(_series_params(form))}",
     }
     return render_panel(request, "scheduling/staff/_book.html", context, title="Book a visit",
-                         status=409 if taken and not is_htmx(request) else 200)
+                         status=409 if taken and not request.htmx else 200)
 
 
 def _strip_prefix(data, prefix):

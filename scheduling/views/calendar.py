@@ -11,7 +11,7 @@ from clinic.permissions import staff_permission_required
 
 from .. import selectors
 from ..models import VisitType
-from .shared import calendar_url, day_param, is_htmx, to_int
+from .shared import calendar_url, day_param, to_int
 
 
 @require_GET
@@ -48,7 +48,7 @@ def calendar(request):
         "appointment_url": reverse("scheduling:appointment", args=[0]).removesuffix("0/"),
         "time_zone": selectors.clinic_tz().key,
     })
-    if is_htmx(request) and request.GET.get("partial"):
+    if request.htmx and request.GET.get("partial"):
         return render(request, "scheduling/staff/_calendar_body.html", context)
     own = next((c for c in all_clinicians if c.user_id == request.user.pk), None)
     feed_owner = own

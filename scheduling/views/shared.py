@@ -17,10 +17,6 @@ Status = Appointment.Status
 PICKER_SIZE = 8
 
 
-def is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
-
-
 def to_int(value):
     try:
         return int(value)
@@ -81,7 +77,7 @@ def next_free_choices(exc):
 def render_panel(request, inner, context, *, title, status=200):
     """The side panel's content for htmx, or the same content as a page of its own."""
     context = {**context, "inner": inner, "panel_title": title}
-    template = "scheduling/staff/_panel.html" if is_htmx(request) else "scheduling/staff/panel_page.html"
+    template = "scheduling/staff/_panel.html" if request.htmx else "scheduling/staff/panel_page.html"
     return render(request, template, context, status=status)
 
 

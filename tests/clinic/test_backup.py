@@ -5,7 +5,7 @@ import subprocess
 from contextlib import closing
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -28,7 +28,7 @@ def _url(name):
 
 
 def _counts(url):
-    with closing(psycopg2.connect(url)) as conn, conn.cursor() as cursor:
+    with closing(psycopg.connect(url)) as conn, conn.cursor() as cursor:
         counts = {}
         for model in apps.get_models():
             cursor.execute(f'SELECT count(*) FROM "{model._meta.db_table}"')
@@ -46,7 +46,7 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row_and_document_and_
     record_view(instance=patient, actor=front_desk)
     source = _url(connection.settings_dict["NAME"])
     fresh = f"{connection.settings_dict['NAME']}_restore_check"
-    admin = psycopg2.connect(_url("postgres"))
+    admin = psycopg.connect(_url("postgres"))
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
@@ -62,10 +62,10 @@ def test_a_backup_restored_into_a_fresh_database_has_every_row_and_document_and_
         assert (restored_media / document.file.name).read_bytes() == mri  # the document the restored row names
         before, after = _counts(source), _counts(_url(fresh))
         assert after == before and after["patients_patient"] >= 1 and after["clinic_auditevent"] >= 1
-        with closing(psycopg2.connect(_url(fresh))) as conn, conn.cursor() as cursor:
+        with closing(psycopg.connect(_url(fresh))) as conn, conn.cursor() as cursor:
             cursor.execute("SELECT last_name FROM patients_patient WHERE last_name = 'Restored'")
             assert cursor.fetchone() == ("Restored",)
-            with pytest.raises(psycopg2.Error, match="append-only"):
+            with pytest.raises(psycopg.Error, match="append-only"):
                 cursor.execute("DELETE FROM clinic_auditevent")
     finally:
         with admin.cursor() as cursor:

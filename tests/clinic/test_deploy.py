@@ -89,6 +89,12 @@ def test_pages_forbid_inline_script_through_the_content_security_policy(desk_cli
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["script-src"] == "'self'"  # no 'unsafe-inline', no 'unsafe-eval'
     assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert directives["style-src"] == "'self' 'unsafe-inline'" and directives["img-src"] == "'self' data:"
+    assert directives["default-src"] == directives["connect-src"] == directives["form-action"] == "'self'"
+    # An API answer and a public page carry it too; a refused request as well.
+    for response in (desk_client.get("/api/v1/appointments/"), desk_client.get("/book/"),
+                     desk_client.get("/schedule/feeds/not-a-token.ics")):
+        assert response["Content-Security-Policy"] == policy
 
 
 def test_no_template_or_script_relies_on_inline_script_the_policy_would_block():

@@ -28,6 +28,14 @@ def test_search_by_name_prefix_finds_matching_patients(desk_client, crowd):
     assert _names(desk_client.get("/patients/", {"q": "Okafor, Maya"})) == ["Maya Okafor"]
 
 
+def test_search_typed_with_htmx_answers_only_the_results_table(desk_client, crowd):
+    partial = desk_client.get("/patients/", {"q": "oko"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and partial.lstrip().startswith("<table") and "Okonkwo, Liam" in partial
+    assert "Okafor" not in partial
+    page = desk_client.get("/patients/", {"q": "oko"}).content.decode()
+    assert "<html" in page and "Okonkwo, Liam" in page
+
+
 def test_search_by_date_of_birth_in_either_format(desk_client, crowd):
     assert sorted(_names(desk_client.get("/patients/", {"q": "03/04/1990"}))) == ["Maya Okafor", "Ruby Chen"]
     assert sorted(_names(desk_client.get("/patients/", {"q": "1990-03-04"}))) == ["Maya Okafor", "Ruby Chen"]

@@ -12,7 +12,7 @@ from scheduling import services
 from scheduling.models import Appointment, ClinicSettings, Modality, WaitlistEntry
 from tests.factories import PatientFactory, sign_in
 
-from .conftest import local
+from .conftest import assert_calendar_lines, local
 
 Status = Appointment.Status
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -502,6 +502,22 @@ def test_a_clinicians_feed_shows_initials_and_visit_type_only(client, dr_rivera,
     assert "SUMMARY:MO · Follow-up" in body and "LOCATION:Back Bay" in body
     assert "Okafor" not in body and "Maya" not in body and "Sciatica" not in body
     assert client.get("/schedule/feeds/not-a-token.ics").status_code == 404
+
+
+def test_a_feed_keeps_names_with_punctuation_and_line_breaks_inside_their_fields(
+    client, dr_rivera, follow_up, location, monday, patient
+):
+    location.name = "Back Bay, Annex;\r\nLevel 2 \\ Größe"
+    location.save()
+    dr_rivera.user.first_name = "Zoë"
+    dr_rivera.user.save()
+    book(patient, dr_rivera, follow_up, local(monday, 10))
+    raw = client.get(f"/schedule/feeds/{dr_rivera.calendar_token}.ics").content
+    document = assert_calendar_lines(raw)
+    [event] = document.walk("VEVENT")
+    assert str(event["location"]) == "Back Bay, Annex;\nLevel 2 \\ Größe"
+    assert str(event["summary"]) == "MO · Follow-up"
+    assert b"X-WR-CALNAME:Stride Sports Rehab: Zo\xc3\xab Rivera\\, PT\\, DPT\r\n" in raw
 
 
 def test_a_feed_link_can_be_reset_by_its_clinician_or_an_admin_only(

@@ -15,7 +15,7 @@ from scheduling.booking_wizard import slot_value
 from scheduling.models import Appointment, ClinicSettings
 from tests.factories import PatientFactory, linked_ids, on_the_grid
 
-from .conftest import local
+from .conftest import assert_calendar_lines, local
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,16 @@ def test_choosing_a_day_with_htmx_returns_only_the_picker(client, dr_rivera, fol
     assert "<html" not in page
     assert page.strip().startswith('<div id="picker">')
     assert (monday + timedelta(days=1)).strftime("%a, %b ") in page
+
+
+def test_a_boosted_link_to_a_day_gets_the_whole_page(client, dr_rivera, follow_up, monday):
+    # hx-boost swaps the whole body: it must get the page, not the picker alone.
+    response = client.get(
+        "/book/", in_office_params(follow_up, week=monday, day=monday + timedelta(days=1)),
+        HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true",
+    )
+    page = response.content.decode()
+    assert "<html" in page and '<div id="picker">' in page
 
 
 def test_patient_books_a_telehealth_visit_and_sees_the_video_and_manage_links(
@@ -343,6 +353,29 @@ def test_calendar_file_downloads_the_visit(client, online_visit):
     body = response.content.decode()
     assert "BEGIN:VEVENT" in body and "DTSTART:" in body
     assert online_visit.video_url[:60] in body.replace("\r\n ", "")
+
+
+TRICKY = "Park behind\rthe gym;\nenter by door 2,\r\nthen ring: Müller \\ São Paulo ☎"
+
+
+def test_calendar_file_keeps_typed_line_breaks_and_punctuation_inside_their_fields(
+    client, dr_rivera, follow_up, location, monday
+):
+    # Notes typed in a textarea arrive with CRLF; the old hand escaping left a bare CR in the file.
+    location.arrival_notes = TRICKY
+    location.address_line2 = "Suite 4B, 2nd floor; Ünit ☎"
+    location.save()
+    visit = services.online_booking_create(
+        visit_type=follow_up, clinician=dr_rivera, start=local(monday, 10), modality="in_office", location=location,
+        first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
+        phone="+16175550187", reason="Knee\r\npain, left; since Größe\rMarch\n",
+    )
+    raw = client.get(manage_url(visit, "visit.ics")).content
+    [event] = assert_calendar_lines(raw).walk("VEVENT")
+    assert str(event["description"]) == "Stride Sports Rehab. " + TRICKY.replace("\r\n", "\n").replace("\r", "\n")
+    assert str(event["location"]) == "200 Boylston St, Suite 4B, 2nd floor; Ünit ☎, Boston, MA 02116"
+    assert str(event["summary"]) == "Follow-up with Sam Rivera, PT, DPT"
+    assert event["dtstart"].dt == visit.start_at
 
 
 # Email -----------------------------------------------------------------------------------------------
