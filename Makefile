@@ -39,7 +39,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(PY) -m ruff check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m bandit --quiet --recursive clinic patients scheduling intake exams notifications --severity-level high
+	$(PY) -m bandit --quiet --recursive clinic patients scheduling intake exams notifications portal --severity-level high
 	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
