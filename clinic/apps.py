@@ -16,7 +16,8 @@ class ClinicConfig(AppConfig):
     }
 
     def ready(self):
-        from . import signed_in, two_factor  # noqa: F401  (two_factor connects: a removed device ends sessions)
+        from . import checks, signed_in, two_factor  # noqa: F401  (checks registers the deploy checks; two_factor
+        # connects: a removed device ends sessions)
 
         signed_in.connect()
 

@@ -52,25 +52,9 @@ class SessionLifetimeMiddleware:
         return self.get_response(request)
 
 
-# Scripts only from our own static files: no inline <script>, no on* attributes, no eval. Inline styles stay
-# allowed (the calendar places blocks with style attributes). Data: images are Bootstrap's form icons.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
-
-
 class PatientDataHeadersMiddleware:
-    """Pages and API answers may hold health data: browsers and proxies must not keep a copy, and only our
-    own scripts may run on them.
+    """Pages and API answers may hold health data: browsers and proxies must not keep a copy (the script
+    policy is django-csp's, CONTENT_SECURITY_POLICY in settings).
 
     Static files are served before this (WhiteNoise) and keep their long caching; a view that sets its
     own Cache-Control (robots.txt, calendar feeds) keeps it.
@@ -83,5 +67,4 @@ class PatientDataHeadersMiddleware:
         response = self.get_response(request)
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, private=True)
-        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -11,8 +13,25 @@ VAR_DIR.mkdir(exist_ok=True)
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
+
+
+def required(name, why, *, debug_default):
+    """A value production cannot guess: with DEBUG on the development default, without it a refusal to start
+    that names the variable (manage.py and the WSGI entry print it as one line)."""
+    value = env(name, default="")
+    if value:
+        return value
+    if DEBUG:
+        return debug_default
+    raise ImproperlyConfigured(f"{name} is not set (required when DEBUG is off): {why}")
+
+
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-7f3a9c"
-SECRET_KEY = env("SECRET_KEY", default=_DEV_SECRET_KEY if DEBUG else environ.Env.NOTSET)
+SECRET_KEY = required("SECRET_KEY", "a long random string that signs sessions and patient links; "
+                      "make one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'",
+                      debug_default=_DEV_SECRET_KEY)
+# The port `make run` serves on (bin/run-all), and so the development links in email.
+PORT = env.int("PORT", default=8000)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -37,13 +56,17 @@ INSTALLED_APPS = [
     "intake",
     "exams",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "clinic.checks.ProxyCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",  # request.htmx: is this an htmx request, boosted, its target
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.SessionLifetimeMiddleware",
@@ -137,8 +160,33 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Patient documents are served only through permission-checked views, never by a public URL.
 MEDIA_URL = "/private-media/"
+# Patient documents (the default storage): files under MEDIA_ROOT on this host, or, when several web hosts
+# serve the app, shared object storage (DOCUMENTS_STORAGE=s3: any S3-compatible service through
+# django-storages and boto3, installed by requirements-s3.txt). Private objects, read only through our views.
+DOCUMENTS_STORAGE = env("DOCUMENTS_STORAGE", default="filesystem")
+_DOCUMENT_BACKENDS = {
+    "filesystem": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "s3": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+            "location": env("AWS_LOCATION", default="documents"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    },
+}
+if DOCUMENTS_STORAGE not in _DOCUMENT_BACKENDS:
+    raise environ.ImproperlyConfigured(f"DOCUMENTS_STORAGE must be one of {', '.join(_DOCUMENT_BACKENDS)}.")
+if DOCUMENTS_STORAGE == "s3" and not _DOCUMENT_BACKENDS["s3"]["OPTIONS"]["bucket_name"]:
+    raise environ.ImproperlyConfigured("DOCUMENTS_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DOCUMENT_BACKENDS[DOCUMENTS_STORAGE],
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -155,11 +203,16 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stride Clinic <no-reply@
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue = VAR_DIR / "celery" / "queue"
-    _queue.mkdir(parents=True, exist_ok=True)
+    # Every folder the transport writes is named here: kombu's defaults are relative to the working
+    # directory (control/ beside manage.py held its exchange table).
+    _broker = VAR_DIR / "celery"
+    for _folder in ("queue", "control", "processed"):
+        (_broker / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_queue),
-        "data_folder_out": str(_queue),
+        "data_folder_in": str(_broker / "queue"),
+        "data_folder_out": str(_broker / "queue"),
+        "control_folder": str(_broker / "control"),
+        "processed_folder": str(_broker / "processed"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -191,9 +244,21 @@ TWILIO_FROM = env("TWILIO_FROM", default="")
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 SMS_BACKEND = env("SMS_BACKEND", default="twilio" if TWILIO_ACCOUNT_SID and not DEBUG else "console")
 
-CACHES = {
-    "default": env.cache("CACHE_URL", default="locmemcache://")
-}
+
+
+def cache_settings(url):
+    """CACHES for CACHE_URL. The cache holds nothing the database cannot give again, so on Redis a backend
+    that works without it while it is down (clinic.cache): a Redis outage must not become an error page."""
+    config = env.cache_url_config(url)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "clinic.cache.ResilientRedisCache"
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 1)
+        options.setdefault("socket_timeout", 1)
+    return {"default": config}
+
+
+CACHES = cache_settings(env("CACHE_URL", default="locmemcache://"))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -218,10 +283,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 CLINIC_NAME = env("CLINIC_NAME", default="Stride Sports Rehab")
-# The public address of the app, for links in email (e.g. a patient's private manage link).
-SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
-# How many reverse proxies add to X-Forwarded-For; 0 trusts only REMOTE_ADDR (used to throttle public bookings).
+# The public address of the app, for every link sent by email or SMS (intake, manage, confirm and cancel links).
+SITE_URL = required("SITE_URL", "the public address patients' links point to, e.g. https://stride.example.com",
+                    debug_default=f"http://localhost:{PORT}").rstrip("/")
+# How many reverse proxies add to X-Forwarded-For; 0 trusts only REMOTE_ADDR. It decides the client address
+# that sign-in lockouts and booking throttles count: unset behind a proxy, every client shares the proxy's.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+NUM_PROXIES_SET = "NUM_PROXIES" in env.ENVIRON
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 PATIENT_DOCUMENT_MAX_BYTES = env.int("PATIENT_DOCUMENT_MAX_BYTES", default=15 * 1024 * 1024)
 
@@ -238,6 +306,24 @@ if HTTPS:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A load balancer checks health over plain HTTP on the private network; everything else is redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Scripts only from our own static files: no inline <script>, no on* attributes, no eval. Inline styles stay
+# allowed (the calendar places blocks with style attributes). Data: images are Bootstrap's form icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from portal import views as portal_views
+
 from . import views
 
 admin.site.site_header = "Stride staff admin"
@@ -10,7 +12,7 @@ admin.site.site_title = "Stride admin"
 admin.site.index_title = "Users, roles and clinic settings"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", portal_views.home, name="home"),  # patients: their visits; staff: clinic's home
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -21,7 +21,7 @@ class ExamsConfig(AppConfig):
         from clinic import audit
         from patients import care
 
-        from . import chart_sections  # noqa: F401  (registers the exams section of the chart)
+        from . import chart_sections  # noqa: F401  (registers the chart's exams)
         from .models import Exam, ExamAddendum
         from .selectors import exams_in_care
 

@@ -1,7 +1,7 @@
 """The exam's catalogues: diagnoses, special tests, neuro root findings, range-of-motion and gait norms, and
 ultrasound structures, each with the labels and source figures shown beside the fields.
 
-No Django. Figures come from /work/shared/clinical-reference.md (bracketed numbers are its references);
+No Django. Figures come from docs/clinical-rules.md (bracketed numbers are its references);
 the forms (exams.forms) draw fields from these tables and the rules (exams.rules) read them.
 """
 

@@ -1,7 +1,7 @@
 """Pure clinical rules of the exam: differential suggestions from the findings, and the checks of gait and
 range-of-motion values against their norms (exams.catalogue).
 
-No Django. Rules and figures come from /work/shared/clinical-reference.md (bracketed numbers are its
+No Django. Rules and figures come from docs/clinical-rules.md (bracketed numbers are its
 references). A suggestion shows the rule that fired and its source figures; it never sets a diagnosis.
 
 Findings (input of suggest_differentials), every key optional:

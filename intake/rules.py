@@ -1,6 +1,6 @@
 """Pure clinical rules of the intake questionnaire: the red-flag screen.
 
-No Django. Rules and figures come from /work/shared/clinical-reference.md (bracketed numbers are its
+No Django. Rules and figures come from docs/clinical-rules.md (bracketed numbers are its
 references). The exam's own rules (differential suggestions, norms) are in exams.rules.
 """
 

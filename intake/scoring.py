@@ -1,6 +1,6 @@
 """Pure scoring functions of the outcome measures: ODI, NPRS, PSFS and their change (MCID) rules.
 
-No Django. Figures come from /work/shared/clinical-reference.md; each norm carries its source text so
+No Django. Figures come from docs/clinical-rules.md; each norm carries its source text so
 the screen can show it beside the value. Bracketed numbers ([5], [48]...) are that file's references.
 """
 

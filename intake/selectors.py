@@ -13,7 +13,7 @@ from patients import care
 from patients.models import Patient
 from scheduling.models import Appointment
 
-from . import charts, scoring
+from . import charts, links, scoring
 from .models import IntakeForm, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
@@ -203,3 +203,14 @@ def chart_scores(patient) -> list[OutcomeScore]:
     """Every outcome score of the patient in time order (one query): the intake list shows each form's, the
     progress plots the series."""
     return list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "id"))
+
+
+def patient_open_intakes(*, patient, now=None) -> list[IntakeForm]:
+    """A patient's own forms still to fill in whose link still works, by their visit, in one query."""
+    forms = (
+        IntakeForm.objects.filter(patient=patient)
+        .exclude(status=IntakeForm.Status.SUBMITTED)
+        .select_related("appointment__location", "appointment__visit_type", "appointment__clinician__user")
+        .order_by("appointment__start_at", "created_at")
+    )
+    return [form for form in forms if not links.is_expired(form, now)]

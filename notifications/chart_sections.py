@@ -1,18 +1,14 @@
-"""The notifications app's section of the patient chart: the patient's messages and their status."""
+"""The notifications app's sections of the patient chart and of a visit's panel: the messages and their status."""
 
 from patients.chart import Section, register
+from scheduling import panel_sections
 
-from . import selectors
+from .views import history_context
 
-
-def _messages(chart):
-    return {
-        "history": selectors.message_history(patient=chart.patient),
-        "history_scope": f"patient:{chart.patient.mrn}",
-        "history_next": chart.request.get_full_path(),
-        "can_resend": chart.viewer.has_perm("notifications.change_notification"),
-    }
-
-
-register(Section("messages", "wide", 10, "notifications/_chart_messages.html", load=_messages,
+register(Section("messages", "wide", 10, "notifications/_chart_messages.html",
+                 load=lambda chart: history_context(chart.request, patient=chart.patient),
                  visible=lambda chart: chart.viewer.has_perm("notifications.view_notification")))
+panel_sections.register(panel_sections.Section(
+    "messages", 10, "notifications/_panel_messages.html",
+    load=lambda request, appointment: history_context(request, appointment=appointment),
+    visible=lambda user: user.has_perm("notifications.view_notification")))

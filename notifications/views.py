@@ -24,11 +24,8 @@ FILTERS = [("", "All"), (Status.FAILED, "Failed"), (Status.QUEUED, "Queued"), (S
 PATIENT_CANCEL_PREFIX = "Cancelled by the patient from a message link"
 
 
-def _htmx(request):
-    return request.headers.get("HX-Request") == "true"
-
-
-def _history_context(request, *, appointment=None, patient=None):
+def history_context(request, *, appointment=None, patient=None):
+    """A visit's or a patient's messages for notifications/_history.html (the chart and the visit panel too)."""
     scope = f"appointment:{appointment.pk}" if appointment else f"patient:{patient.mrn}"
     return {
         "history": selectors.message_history(appointment=appointment, patient=patient),
@@ -61,8 +58,8 @@ def message_list(request):
 @staff_permission_required("notifications.view_notification", "scheduling.view_appointment")
 def appointment_history(request, pk):
     appointment = get_object_or_404(Appointment.objects.select_related("patient", "visit_type"), pk=pk)
-    context = _history_context(request, appointment=appointment)
-    if _htmx(request):
+    context = history_context(request, appointment=appointment)
+    if request.htmx:
         return render(request, "notifications/_history.html", context)
     return render(request, "notifications/history_page.html", {**context, "appointment": appointment,
                                                                 "patient": appointment.patient})
@@ -72,8 +69,8 @@ def appointment_history(request, pk):
 @staff_permission_required("notifications.view_notification", "patients.view_patient")
 def patient_history(request, mrn):
     patient = get_object_or_404(Patient, mrn=mrn)
-    context = _history_context(request, patient=patient)
-    if _htmx(request):
+    context = history_context(request, patient=patient)
+    if request.htmx:
         return render(request, "notifications/_history.html", context)
     return render(request, "notifications/history_page.html", {**context, "patient": patient})
 
@@ -86,12 +83,12 @@ def resend(request, pk):
         messages.success(request, f"{notification.label} queued to be sent again.")
     else:
         messages.warning(request, "That message is no longer failed; nothing was resent.")
-    if _htmx(request):
+    if request.htmx:
         kind, _, key = request.POST.get("scope", "").partition(":")
         if kind == "appointment" and notification.appointment_id and str(notification.appointment_id) == key:
             return render(request, "notifications/_history.html",
-                          _history_context(request, appointment=notification.appointment))
-        return render(request, "notifications/_history.html", _history_context(request, patient=notification.patient))
+                          history_context(request, appointment=notification.appointment))
+        return render(request, "notifications/_history.html", history_context(request, patient=notification.patient))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):

@@ -24,7 +24,7 @@ def patient_list(request):
     include_archived = request.GET.get("archived") == "1"
     patients = selectors.patient_search(query, include_archived=include_archived)
     page = selectors.SearchPaginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "patients/_results.html" if request.headers.get("HX-Request") else "patients/list.html"
+    template = "patients/_results.html" if request.htmx else "patients/list.html"
     return render(request, template, {"page": page, "query": query, "include_archived": include_archived})
 
 

@@ -25,7 +25,7 @@ class SchedulingConfig(AppConfig):
         from clinic import audit
         from patients import care
 
-        from . import chart_sections  # noqa: F401  (registers the visits section of the chart)
+        from . import chart_sections  # noqa: F401  (registers the chart's visits)
         from .models import Appointment, WaitlistEntry
         from .selectors import visits_in_care
 

@@ -3,9 +3,13 @@
 Times are minutes since local midnight of a column's day. Rows are fixed steps (15 minutes) from the
 earliest working hour to the latest, widened to whole hours and to every appointment shown; a day
 with no working hours at all shows the default 7:00-19:00. Overlapping blocks in one column share
-its width in lanes; free steps not under a block become cells the front desk can click to book.
+its width in lanes. Working hours are one block per span (the grid lines are CSS); the free time of a
+column, in working hours and not under a visit, is a short list of spans (booked by keyboard or screen
+reader; a click books at the position clicked, static/js/calendar.js).
 """
 
+import functools
+import re
 from dataclasses import dataclass, field
 
 DEFAULT_RANGE = (7 * 60, 19 * 60)
@@ -20,8 +24,11 @@ class Column:
     working: list | None = None  # [(start, end)] minutes; None: no working hours apply (rooms)
     closed: str = ""  # why the whole column is closed, e.g. a public holiday
     payload: dict = field(default_factory=dict)
+    book_query: str = ""  # who the booking panel is opened for, e.g. "clinician=3"
+    where: str = ""  # the same in words, e.g. "with Sam Rivera"
     index: int = 0  # CSS grid column
-    cells: list = field(default_factory=list)
+    work: list = field(default_factory=list)  # Spans of working hours, each one block on the grid
+    free: list = field(default_factory=list)  # Spans of free working time, for the list of free times
     narrow: bool = False  # nobody works and nothing is booked: drawn slim
     lanes: int = 1  # the most blocks side by side: a crowded column is drawn wider
 
@@ -41,10 +48,23 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Cell:
-    row: int  # CSS grid row
-    minute: int
-    off: bool  # outside working hours (still bookable by staff)
+class Span:
+    row: int  # CSS grid row of its start
+    span: int  # rows
+    start: int  # minutes
+    end: int
+
+    @property
+    def start_label(self):
+        return clock(self.start)
+
+    @property
+    def end_label(self):
+        return clock(self.end)
+
+    @property
+    def hhmm(self):
+        return hhmm(self.start)
 
 
 @dataclass(frozen=True)
@@ -105,8 +125,22 @@ def _pack(items):
         close()
 
 
-def layout(columns, items, *, step=15, default=DEFAULT_RANGE, free_cells=True, hint=()):
-    """Place columns, rows, blocks and free cells; returns a Layout with CSS grid positions.
+def _runs(rows, step, lo):
+    """Consecutive grid rows as Spans."""
+    out, run = [], []
+    for row in sorted(rows):
+        if run and row != run[-1] + 1:
+            out.append(run)
+            run = []
+        run.append(row)
+    if run:
+        out.append(run)
+    return [Span(r[0], len(r), lo + (r[0] - 2) * step, lo + (r[-1] - 1) * step) for r in out]
+
+
+def layout(columns, items, *, step=15, default=DEFAULT_RANGE, hours=True, hint=()):
+    """Place columns, rows and blocks, and (with `hours`) each column's working and free spans; returns a
+    Layout with CSS grid positions.
 
     `hint`: working spans that set the rows' range without shading any column (the room view).
     """
@@ -129,17 +163,17 @@ def layout(columns, items, *, step=15, default=DEFAULT_RANGE, free_cells=True, h
         _pack([i for i in shown if i.column_key == key and not i.fixed_lane])
         column.narrow = column.working is not None and not column.working and not covered[key]
         column.lanes = max([i.lanes for i in shown if i.column_key == key and not i.fixed_lane] or [1])
-    if free_cells:
+    if hours:
+        all_rows = {r.row for r in rows}
         for column in columns:
-            spans = column.working
-            column.cells = [
-                Cell(
-                    r.row, r.minute,
-                    bool(column.closed) or (spans is not None and not any(s <= r.minute < e for s, e in spans)),
-                )
-                for r in rows
-                if r.row not in covered[column.key]
-            ]
+            if column.closed:
+                continue
+            if column.working is None:  # a room: open whenever anyone works
+                working = all_rows
+            else:
+                working = {r.row for r in rows if any(s <= r.minute < e for s, e in column.working)}
+                column.work = _runs(working, step, lo)
+            column.free = _runs(working - covered[column.key], step, lo)
     return Layout(columns, shown, rows, lo, hi, step)
 
 
@@ -169,3 +203,37 @@ def clock(minute):
     """'9:30 AM' for 570."""
     hour, mins = divmod(minute % (24 * 60), 60)
     return f"{(hour % 12) or 12}:{mins:02d} {'AM' if hour < 12 else 'PM'}"
+
+
+# Visit type colours are typed by admins; only plain CSS colours reach a style attribute.
+_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$")
+FALLBACK_COLOR = "#6c757d"
+
+
+@functools.lru_cache(maxsize=256)  # a few visit types, each on hundreds of blocks
+def visit_type_color(value):
+    value = (value or "").strip()
+    return value if _COLOR.match(value) else FALLBACK_COLOR
+
+
+def visit_block(item, visit, start, end, status_label):
+    """What a visit's block on the grid shows, as text for the template to escape and place. A dict of strings:
+    the template finds each value at its first try, and formats no numbers (a busy week has 1,700 blocks).
+    `start`, `end`: local times."""
+    start_label, end_label = clock(start.hour * 60 + start.minute), clock(end.hour * 60 + end.minute)
+    clinician, intake, red_flag = visit.clinician_name, visit.intake_missing, visit.red_flag_count
+    return {
+        "pk": str(visit.pk), "status": visit.status, "status_label": status_label,
+        "place": f"grid-row: {item.row} / span {item.span}; grid-column: {item.col}; "
+                 f"--lane: {item.lane}; --lanes: {item.lanes}",
+        "color": visit_type_color(visit.visit_type_color),
+        "start": start_label,
+        "hour": start_label[:-3], "meridiem": start_label[-2:],
+        "name": visit.patient_display_name, "last_name": visit.patient_last_name, "visit": visit.visit_type_name,
+        "clinician_last_name": visit.clinician_last_name,
+        "intake_missing": intake, "red_flag": red_flag, "tele": visit.is_telehealth,
+        # Whole sentences, each one value for the template (a block has many; each costs a few microseconds).
+        "title": f"{start_label}–{end_label} {visit.patient_full_name} · {visit.visit_type_name} · {clinician} · "
+                 f"{status_label}{' · intake missing' if intake else ''}{' · RED FLAG' if red_flag else ''}",
+        "spoken": f"{visit.visit_type_name}, {clinician}, {status_label}{', intake missing' if intake else ''}",
+    }

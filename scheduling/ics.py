@@ -1,60 +1,44 @@
-"""iCalendar (RFC 5545) text for appointments: one event for a patient, a feed for a clinician."""
+"""iCalendar (RFC 5545) text for appointments: one event for a patient, a feed for a clinician.
+
+The icalendar library escapes, folds and ends every line with CRLF; text typed into a form (arrival
+notes from a textarea arrive with CRLF or a bare CR) must never reach a calendar app as a raw line break.
+"""
 
 from datetime import UTC
 
+import icalendar
 from django.conf import settings
 
 
-def _escape(text):
-    return str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line):
-    # Lines longer than 75 octets are folded with CRLF + space (RFC 5545 3.1).
-    out, raw = [], line.encode()
-    while len(raw) > 75:
-        cut = 75
-        while (raw[cut] & 0xC0) == 0x80:  # do not split a UTF-8 character
-            cut -= 1
-        out.append(raw[:cut].decode())
-        raw = b" " + raw[cut:]
-    out.append(raw.decode())
-    return "\r\n".join(out)
-
-
-def _stamp(dt):
-    return dt.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def event_lines(*, uid, start, end, summary, description="", location="", status="CONFIRMED", stamp=None):
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"DTSTAMP:{_stamp(stamp or start)}",
-        f"DTSTART:{_stamp(start)}",
-        f"DTEND:{_stamp(end)}",
-        f"SUMMARY:{_escape(summary)}",
-        f"STATUS:{status}",
-    ]
+def event(*, uid, start, end, summary, description="", location="", status="CONFIRMED", stamp=None):
+    item = icalendar.Event()
+    item.add("uid", uid)
+    item.add("dtstamp", (stamp or start).astimezone(UTC))
+    item.add("dtstart", start.astimezone(UTC))
+    item.add("dtend", end.astimezone(UTC))
+    item.add("summary", summary)
+    item.add("status", status)
     if description:
-        lines.append(f"DESCRIPTION:{_escape(description)}")
+        item.add("description", description)
     if location:
-        lines.append(f"LOCATION:{_escape(location)}")
-    lines.append("END:VEVENT")
-    return lines
+        item.add("location", location)
+    return item
 
 
 def calendar(events, *, name=None, method=None):
-    """A VCALENDAR document from lists of event lines."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Stride//Clinic scheduling//EN", "CALSCALE:GREGORIAN"]
+    """A VCALENDAR document (text with CRLF line ends) from icalendar events."""
+    document = icalendar.Calendar()
+    document.add("version", "2.0")
+    document.add("prodid", "-//Stride//Clinic scheduling//EN")
+    document.add("calscale", "GREGORIAN")
     if method:
-        lines.append(f"METHOD:{method}")
+        document.add("method", method)
     if name:
-        lines.append(f"X-WR-CALNAME:{_escape(name)}")
-    for event in events:
-        lines.extend(event)
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+        # An X- property has no known type: say it is text, or it goes out unescaped.
+        document.add("x-wr-calname", icalendar.vText(name))
+    for item in events:
+        document.add_component(item)
+    return document.to_ical().decode()
 
 
 def appointment_event(appointment, *, for_patient=True):
@@ -74,7 +58,7 @@ def appointment_event(appointment, *, for_patient=True):
         summary = f"{initials} · {appointment.visit_type}"
         where = "Telehealth" if appointment.is_telehealth else appointment.location.name
         description = ""
-    return event_lines(
+    return event(
         uid=f"appointment-{appointment.pk}@stride", start=appointment.start_at, end=appointment.end_at,
         summary=summary, description=description, location=where, status=status, stamp=appointment.updated_at,
     )

@@ -255,7 +255,7 @@ def active_calendar_clinicians():
 
 
 def grid_visits(days, clinician_id=None, show_cancelled=False):
-    """The visits a calendar grid draws (a query of CalendarVisit rows); calendar_cache fingerprints the same."""
+    """The visits a calendar grid draws (a query of CalendarVisit rows)."""
     start, end = calendar_window(days)
     appointments = calendar_appointments(start, end, clinician_ids=[clinician_id] if clinician_id else None)
     if not show_cancelled:
@@ -264,12 +264,13 @@ def grid_visits(days, clinician_id=None, show_cancelled=False):
 
 
 def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=False, clinicians=None):
-    """The staff calendar for local days as grid data (columns, rows, blocks, free cells), in a fixed few queries.
+    """The staff calendar for local days as grid data (columns, rows, visit blocks, working and free time), in a
+    fixed few queries.
 
     `clinicians`: the active clinicians (with their users) when the caller has them already.
 
     One day: a column per clinician (or per room with by="room"). Several days: a column per day, for one
-    clinician (with free cells) or for everyone compactly (a lane per clinician, no free cells).
+    clinician (with working and free time) or for everyone compactly (a lane per clinician, no free time).
     """
     from collections import defaultdict
 
@@ -322,7 +323,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         start_min = _local_minutes(a.start_at, day, tz) if local_day >= day else 0
         return cl.Item(key, start_min, max(start_min + 1, _local_minutes(a.end_at, day, tz)), a, lane)
 
-    columns, items, free_cells, hint = [], [], True, []
+    columns, items, hours, hint = [], [], True, []
     if len(days) == 1 and by == "room":
         day = first
         rooms = list(Room.objects.filter(is_active=True, location__is_active=True).select_related("location"))
@@ -330,38 +331,50 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         room_ids = {r.pk for r in rooms}
         columns = [
             cl.Column(r.pk, r.name, r.location.name, day, None, closed_all.get(day) or closed_at.get(r.location_id, ""),
-                      {"room": r, "location": r.location})
+                      {"room": r, "location": r.location}, f"location={r.location_id}&room={r.pk}", f"in {r.name}")
             for r in rooms
         ]
         items = [item(a, a.room_id if a.room_id in room_ids else None, day) for a in appointments]
         hint = [s for c in clinicians for s in spans(c.pk, day)]
         if any(i.column_key is None for i in items):
-            columns.append(cl.Column(None, "No room", "Telehealth and unassigned", day, None, closed_all.get(day, "")))
+            columns.append(cl.Column(None, "No room", "Telehealth and unassigned", day, None, closed_all.get(day, ""),
+                                     where="with no room"))
     elif len(days) == 1:
         day = first
         columns = [
-            cl.Column(c.pk, c.user.get_full_name() or c.user.email, c.credentials, day, spans(c.pk, day),
-                      closed_all.get(day, ""), {"clinician": c})
+            cl.Column(c.pk, name, c.credentials, day, spans(c.pk, day), closed_all.get(day, ""), {"clinician": c},
+                      f"clinician={c.pk}", f"with {name}")
             for c in clinicians
+            for name in [c.user.get_full_name() or c.user.email]
         ]
         items = [item(a, a.clinician_id, day) for a in appointments]
     else:
         lanes = {c.pk: n for n, c in enumerate(clinicians)}
         compact = clinician_id is None
-        free_cells = not compact
+        hours = not compact
+        one = clinicians[0] if not compact and clinicians else None
         for day in days:
             day_spans = [s for c in clinicians for s in spans(c.pk, day)]
-            payload = {"clinician": clinicians[0]} if not compact and clinicians else {}
-            columns.append(cl.Column(day, f"{day:%a}", f"{day:%b} {day.day}", day, day_spans,
-                                     closed_all.get(day, ""), payload))
+            columns.append(cl.Column(day, f"{day:%a}", f"{day:%b} {day.day}", day, day_spans, closed_all.get(day, ""),
+                                     {"clinician": one} if one else {}, f"clinician={one.pk}" if one else "",
+                                     f"{day:%a, %b} {day.day}"))
         for a in appointments:
             day = timezone.localtime(a.start_at, tz).date()
             if first <= day <= last:
                 items.append(item(a, day, day, (lanes[a.clinician_id], len(lanes)) if compact else None))
-    grid = cl.layout(columns, items, free_cells=free_cells, hint=hint)
-    today, now = timezone.localdate(timezone=tz), timezone.now()
-    grid.now_row = grid.row_for(_local_minutes(now, today, tz)) if first <= today <= last else None
-    grid.now_col = next((c.index for c in columns if c.key == today), None)
+    grid = cl.layout(columns, items, hours=hours, hint=hint)
+    labels = {status: str(label) for status, label in Appointment.Status.choices}
+    grid.blocks = [
+        cl.visit_block(it, it.payload, it.payload.start_at.astimezone(tz), it.payload.end_at.astimezone(tz),
+                       labels[it.payload.status])
+        for it in grid.items
+    ]
+    today = timezone.localdate(timezone=tz)
+    # Where the now-line goes (static/js/calendar.js places it on the clock): the whole day, or today's column.
+    grid.now_col = ("2 / -1" if len(days) == 1 else next((c.index for c in columns if c.key == today), None)) \
+        if first <= today <= last else None
+    grid.hours = hours
+    grid.any_free = any(c.free for c in columns)
     grid.clinicians = clinicians
     grid.days = days
     return grid
@@ -418,3 +431,16 @@ def patient_visits(patient, *, past_shown=10):
     upcoming = [a for a in rows if a.end_at >= now]
     past = [a for a in reversed(rows) if a.end_at < now]
     return upcoming, past
+
+
+UPCOMING_FOR_PATIENT = ("requested", "booked", "confirmed", "checked_in")
+
+
+def patient_upcoming_visits(*, patient, now=None):
+    """A patient's own visits that have not ended (online requests included, cancelled and missed ones not),
+    soonest first, with what their home page shows, in one query."""
+    return list(
+        Appointment.objects.filter(patient=patient, status__in=UPCOMING_FOR_PATIENT, end_at__gt=now or timezone.now())
+        .select_related("visit_type", "clinician__user", "location")
+        .order_by("start_at", "id")
+    )

@@ -1,8 +1,12 @@
 """A fixed-window limit on public booking writes per client address, kept in Django's cache.
 
 The booking page, the patient's manage page and the public booking API share it, so switching
-between them does not reset the count.
+between them does not reset the count. While the cache is unavailable (clinic.cache answers None) the
+throttle lets every request through and logs it: a patient is never refused a booking because Redis is down.
 """
+
+import logging
+import time
 
 from django.core.cache import cache
 
@@ -10,6 +14,9 @@ from clinic.audit import request_ip
 
 BOOKING_LIMIT = 10
 BOOKING_WINDOW_SECONDS = 60 * 60
+
+logger = logging.getLogger("scheduling.throttle")
+_last_warning = {"at": None}
 
 
 def client_ip(request) -> str:
@@ -28,4 +35,10 @@ def allow(request, *, scope="booking", limit=None, window=None) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, window)
         count = 1
+    if count is None:  # fail open, and say so (at most once a minute: an outage must not flood the log)
+        now = time.monotonic()
+        if _last_warning["at"] is None or now - _last_warning["at"] >= 60:
+            _last_warning["at"] = now
+            logger.warning("Booking throttle not applied (%s): the cache is unavailable", scope)
+        return True
     return count <= limit

@@ -15,15 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.audit import request_ip
 
 from . import availability, formatting, ics, links, selectors, services, throttle
-from .forms_public import (
-    CancelForm,
-    DetailsForm,
-    RescheduleForm,
-    day_strip,
-    parse_slot,
-    resolve_flow,
-    slot_value,
-)
+from .booking_wizard import day_strip, parse_slot, resolve_flow, slot_value
+from .forms_public import CancelForm, DetailsForm, RescheduleForm
 from .models import Appointment, ClinicSettings
 from .services import SlotTaken
 
@@ -149,7 +142,7 @@ def book(request):
             }
 
         context["picker"] = _picker(strip, tz=tz, base=f"?{flow.query()}&", slot_item=slot_item)
-        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+        if request.htmx and not request.htmx.boosted:
             return render(request, "scheduling/public/_picker.html", context)
     template = STEP_TEMPLATES.get(flow.step, "scheduling/public/step.html")
     return render(request, template, context)
@@ -341,7 +334,7 @@ def reschedule(request, appointment, token):
         status = 400
     if not context["refusal"]:
         context["picker"] = _reschedule_picker(request, appointment, token)
-        if request.headers.get("HX-Request") and not request.headers.get("HX-Boosted") and request.method == "GET":
+        if request.htmx and not request.htmx.boosted and request.method == "GET":
             return render(request, "scheduling/public/_picker.html", context)
     return render(request, "scheduling/public/reschedule.html", context, status=status)
 

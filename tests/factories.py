@@ -94,3 +94,14 @@ def on_the_grid(instant):
     """`instant` moved forward to the clinic's 15-minute grid, as a bookable start must be."""
     instant = instant.replace(second=0, microsecond=0)
     return instant + datetime.timedelta(minutes=-instant.minute % 15)
+
+
+def linked_ids(text, prefix, read):
+    """The ids the signed links in `text` after `prefix` open, read back with `read` (an app's token reader).
+
+    A signed link carries the second it was made, so a link computed again a second later has other bytes:
+    tests compare what a link opens, never its text.
+    """
+    import re
+
+    return [read(token) for token in re.findall(re.escape(prefix) + r"([A-Za-z0-9_\-:]+)", text)]

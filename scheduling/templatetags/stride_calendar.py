@@ -1,8 +1,8 @@
-"""Small tags for the staff calendar templates."""
+"""Small filters for the staff calendar templates."""
 
 from django import template
 
-from .. import calendar_html
+from .. import calendar_layout
 
 register = template.Library()
 
@@ -10,14 +10,10 @@ register = template.Library()
 @register.filter
 def vt_color(value):
     """A visit type's colour if it is a plain CSS colour, else a neutral grey."""
-    return calendar_html.visit_type_color(value)
+    return calendar_layout.visit_type_color(value)
 
 
-@register.simple_tag
-def calendar_pieces(grid, *, can_book, week, by, compact, book_url):
-    """Free cells, hour labels and visit blocks of the grid (built in Python: there are hundreds)."""
-    return (
-        calendar_html.free_cells(grid, can_book=can_book, week=week, by=by, book_url=book_url)
-        + calendar_html.hour_labels(grid)
-        + calendar_html.visit_blocks(grid, compact=compact, by=by)
-    )
+@register.filter
+def clock(minute):
+    """'9:30 AM' for 570 minutes after midnight."""
+    return calendar_layout.clock(minute)

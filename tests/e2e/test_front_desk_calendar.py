@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from notifications.models import Notification
 from scheduling import services
 from scheduling.models import Appointment, ClinicSettings, Modality
+from tests.e2e.conftest import SCREENSHOTS
 from tests.factories import PatientFactory
 from tests.scheduling.conftest import local, next_weekday
 
@@ -91,8 +92,22 @@ def test_front_desk_books_a_free_time_for_a_patient(
     sign_in(front_desk)
     _calendar(page, live_server, monday)
 
-    page.get_by_role("link", name="Book with Sam Rivera at 11:00 AM").click()
+    # By keyboard: the free times, behind a disclosure under the grid, open the booking panel at their start.
+    page.get_by_text("Free times by clinician").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="Book with Sam Rivera at 9:00 AM, free until 5:00 PM").focus()
+    page.keyboard.press("Enter")
     panel = page.get_by_role("dialog", name="Book a visit")
+    expect(panel.get_by_label("Time")).to_have_value("09:00")
+    panel.get_by_role("button", name="Close panel").click()
+    expect(panel).to_be_hidden()
+
+    # By pointer: a click on Sam's column at the 11:00 line books with Sam at 11:00 (one handler for the grid).
+    eleven = page.locator(".cal-time", has_text=re.compile(r"^11:00 AM$"))
+    eleven.scroll_into_view_if_needed()
+    column, row = page.locator('.cal-col[data-where="with Sam Rivera"]').bounding_box(), eleven.bounding_box()
+    page.mouse.click(column["x"] + column["width"] / 2, row["y"] + 6)
+    expect(panel).to_be_visible()
     expect(panel.get_by_label("Time")).to_have_value("11:00")
     search = panel.get_by_label("Search for the patient")
     search.fill("kowal")
@@ -169,3 +184,37 @@ def test_front_desk_checks_a_series_for_conflicts_then_books_the_free_dates(
     expect(page.get_by_role("status")).to_have_text("Booked 11 visits.")
     _still_same_document(page)
     assert Appointment.objects.filter(series__isnull=False).count() == 11
+
+
+def test_the_grid_draws_the_day_the_week_and_the_rooms_with_the_now_line(
+    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up  # noqa: F811
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(today, 9, 30))
+    _book(PatientFactory(first_name="Liam", last_name="Park"), dr_chen, follow_up, local(today, 11),
+          room=dr_chen.locations.first().rooms.get(name="Treatment 2"))
+    _book(PatientFactory(first_name="Noah", last_name="Berg"), dr_chen, follow_up,
+          local(today + timedelta(days=1 if today.weekday() < 6 else -1), 14))
+    sign_in(front_desk)
+    page.clock.set_fixed_time(local(today, 10, 30))  # the browser's clock: the now-line is drawn by script
+    _calendar(page, live_server, today)
+    now = page.locator(".cal-now")
+    expect(now).to_be_visible()
+    ten, eleven = (page.locator(".cal-time", has_text=re.compile(f"^{h}:00 AM$")).bounding_box() for h in (10, 11))
+    assert ten["y"] < now.bounding_box()["y"] < eleven["y"]  # half past ten
+    expect(page.get_by_role("link", name=re.compile(r"^9:30 AM Maya Okafor"))).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-day.png"), full_page=True)
+
+    page.get_by_role("link", name="Week", exact=True).click()
+    expect(page.get_by_role("link", name=re.compile(r"Berg"))).to_be_visible()
+    expect(page.locator(".cal-now")).to_be_visible()  # in today's column
+    page.screenshot(path=str(SCREENSHOTS / "calendar-week.png"), full_page=True)
+
+    page.get_by_role("link", name="Rooms", exact=True).click()
+    expect(page.locator(".cal-head", has_text="Treatment 2")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Liam Park"))).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-rooms.png"), full_page=True)

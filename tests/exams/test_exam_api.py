@@ -95,8 +95,9 @@ def test_the_schema_documents_403_and_404_on_the_exam_endpoints(rivera_client):
         assert set(paths[path]["get"]["responses"]) == {"200", "403", "404"}, path
 
 
-def test_unknown_patient_is_404(rivera_client, dr_rivera):
+def test_unknown_patient_is_404(rivera_client, dr_rivera, visit):
     assert rivera_client.get("/api/v1/patients/ZZZZ-ZZZZ/exams/").status_code == 404
+    assert rivera_client.get(f"/api/v1/patients/{visit.patient.mrn}/exams/").status_code == 200  # a known one
 
 
 def test_reading_exams_or_scores_through_the_api_is_audited(rivera_client, dr_rivera, patient, follow_up, location):

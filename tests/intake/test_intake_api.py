@@ -88,12 +88,17 @@ def test_front_desk_gets_403_from_the_staff_intake_api(client, front_desk, submi
     response = client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/")
     assert response.status_code == 403
     assert "Ibuprofen" not in response.content.decode()
+    chart = client.get(f"/patients/{submitted.patient.mrn}/")  # the front desk still has the patient's chart
+    assert chart.status_code == 200 and submitted.patient.last_name in chart.content.decode()
 
 
-def test_anonymous_and_patient_users_get_403_from_the_staff_intake_api(client, patient_user, submitted):
+def test_anonymous_and_patient_users_get_403_from_the_staff_intake_api(client, patient_user, submitted, dr_rivera):
     assert client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/").status_code == 403
     sign_in(client, patient_user)
     assert client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/").status_code == 403
+    sign_in(client, dr_rivera.user)  # the visit's clinician, at the same address, reads the answers
+    response = client.get(f"/api/v1/patients/{submitted.patient.mrn}/intake/")
+    assert response.status_code == 200 and "Ibuprofen" in response.content.decode()
 
 
 @pytest.mark.parametrize("role", [roles.CLINICIAN, roles.ADMIN])

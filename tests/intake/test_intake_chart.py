@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from clinic import roles
 from intake import links, services
@@ -59,6 +60,10 @@ def test_front_desk_cannot_acknowledge_an_alert(desk_client, flagged):
     assert desk_client.post(f"/intake/alerts/{alert.pk}/acknowledge/").status_code == 403
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
+    clinician = flagged.appointment.clinician.user  # the visit's clinician can, with the same request
+    assert sign_in(Client(), clinician).post(f"/intake/alerts/{alert.pk}/acknowledge/").status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == clinician
 
 
 def test_the_printable_summary_shows_scores_answers_and_the_signature(client, flagged):

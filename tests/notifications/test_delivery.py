@@ -6,11 +6,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from clinic.signed_links import signed_id
 from notifications import links, services
 from notifications.models import CapturedMessage, Notification
+from scheduling import links as booking_links
 from scheduling import services as scheduling_services
 from scheduling.models import Modality
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, linked_ids
 from tests.scheduling.conftest import local
 
 Kind, Status = Notification.Kind, Notification.Status
@@ -46,10 +48,15 @@ def test_an_in_office_reminder_has_the_address_and_arrival_notes_and_signed_link
     [email] = mail.outbox
     assert email.subject.startswith("Reminder: Follow-up on ")
     assert "Where: Back Bay, 200 Boylston St" in email.body and "On arrival: Suite 4B." in email.body
-    token = links.action_token(visit)
-    assert f"Confirm: https://stride.example/messages/a/{token}/confirm" in email.body
-    assert f"Cancel: https://stride.example/messages/a/{token}/cancel" in email.body
-    assert f"Reschedule: https://stride.example{links.reschedule_path(visit)}" in email.body  # the booking's manage page
+    def opened(label, prefix, read):  # what the line's signed link opens (its bytes carry the second it was made)
+        line = next(line for line in email.body.splitlines() if line.startswith(f"{label}: https://stride.example"))
+        return line, linked_ids(line, f"https://stride.example{prefix}", read)
+
+    action = lambda token: signed_id(token, salt=links.SALT)  # noqa: E731
+    for label in ("Confirm", "Cancel"):
+        line, ids = opened(label, "/messages/a/", action)
+        assert ids == [visit.pk] and line.endswith(f"/{label.lower()}")
+    assert opened("Reschedule", "/book/manage/", booking_links.appointment_id_from_token)[1] == [visit.pk]
 
 
 def test_a_telehealth_reminder_has_the_video_link_and_no_address(book, monday, telehealth_consult, texting_patient,

@@ -67,18 +67,6 @@ def test_an_appointment_and_a_patient_show_their_messages(desk_client, failed_re
     assert "Reminder (48h)" in chart and "Follow-up" in chart
 
 
-def test_other_pages_include_a_history_with_the_template_tag(rf, front_desk, failed_reminder):
-    from django.template import Context, Template
-
-    request = rf.get("/schedule/")
-    request.user = front_desk
-    template = Template("{% load notifications %}{% notification_history appointment=a %}"
-                        "{% notification_history patient=a.patient %}")
-    html = template.render(Context({"request": request, "a": failed_reminder.appointment, "csrf_token": "t"}))
-    assert html.count('id="message-history"') == 2 and html.count(">Resend</button>") == 2
-    assert 'name="scope" value="appointment:' in html and 'name="scope" value="patient:' in html
-
-
 def test_the_chart_and_the_calendar_panel_show_a_failed_message_with_a_resend_button(
     client, desk_client, failed_reminder, make_user
 ):

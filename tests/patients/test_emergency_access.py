@@ -101,11 +101,17 @@ def test_emergency_access_closes_by_itself_when_its_time_is_up(chen_client, dr_c
     assert chen_client.get(f"/api/v1/patients/{mrn}/exams/").status_code == 403
 
 
-def test_the_front_desk_cannot_use_emergency_access(client, front_desk, record):
+def test_the_front_desk_cannot_use_emergency_access(client, front_desk, record, dr_chen):
+    from django.test import Client
+
     sign_in(client, front_desk)
     response = client.post(f"/patients/{record['patient'].mrn}/emergency-access/", {"reason": REASON})
     assert response.status_code == 403
     assert not EmergencyAccess.objects.exists()
+    # The same request from a clinician opens the record.
+    chen = sign_in(Client(), dr_chen.user)
+    assert chen.post(f"/patients/{record['patient'].mrn}/emergency-access/", {"reason": REASON}).status_code == 302
+    assert EmergencyAccess.objects.get().user == dr_chen.user
 
 
 def test_admins_read_every_record_without_emergency_access(client, make_user, record):
@@ -122,9 +128,11 @@ def test_a_request_or_a_cancelled_visit_with_a_clinician_does_not_open_the_recor
     """Anyone can request a visit online, so a request (or a visit cancelled since) puts no one in care."""
     from tests.exams.exam_fixtures import make_visit
 
-    make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status=status,
-               start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
+    visit = make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status=status,
+                       start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
     assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 403
+    visit.__class__.objects.filter(pk=visit.pk).update(status="booked")  # the clinic books it: now in care
+    assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 200
 
 
 def test_the_author_of_an_exam_keeps_reading_it_after_the_visit_moves_to_a_colleague(
@@ -163,6 +171,8 @@ def test_booking_a_visit_with_yourself_does_not_open_a_record(chen_client, dr_ch
                      start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
     own.__class__.objects.filter(pk=own.pk).update(created_by=dr_chen.user, vouched_by=dr_chen.user)
     assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 403
+    own.__class__.objects.filter(pk=own.pk).update(created_by=None)  # the same visit booked by the front desk
+    assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 200
 
 
 def test_a_clinician_cannot_move_a_colleagues_visit_onto_their_own_calendar(

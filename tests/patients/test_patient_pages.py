@@ -28,6 +28,14 @@ def test_search_by_name_prefix_finds_matching_patients(desk_client, crowd):
     assert _names(desk_client.get("/patients/", {"q": "Okafor, Maya"})) == ["Maya Okafor"]
 
 
+def test_search_typed_with_htmx_answers_only_the_results_table(desk_client, crowd):
+    partial = desk_client.get("/patients/", {"q": "oko"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and partial.lstrip().startswith("<table") and "Okonkwo, Liam" in partial
+    assert "Okafor" not in partial
+    page = desk_client.get("/patients/", {"q": "oko"}).content.decode()
+    assert "<html" in page and "Okonkwo, Liam" in page
+
+
 def test_search_by_date_of_birth_in_either_format(desk_client, crowd):
     assert sorted(_names(desk_client.get("/patients/", {"q": "03/04/1990"}))) == ["Maya Okafor", "Ruby Chen"]
     assert sorted(_names(desk_client.get("/patients/", {"q": "1990-03-04"}))) == ["Maya Okafor", "Ruby Chen"]
@@ -181,8 +189,10 @@ def test_consent_is_recorded_with_signed_name_and_time(desk_client, patient):
     assert b"signed \xe2\x80\x9cMaya Okafor\xe2\x80\x9d" in desk_client.get(f"/patients/{patient.mrn}/").content
 
 
-def test_unknown_record_number_is_404(desk_client, db):
+def test_unknown_record_number_is_404(desk_client, patient):
     assert desk_client.get("/patients/ZZZZ-ZZZZ/").status_code == 404
+    known = desk_client.get(f"/patients/{patient.mrn}/")
+    assert known.status_code == 200 and "Okafor" in known.content.decode()
 
 
 @pytest.mark.parametrize("size", [5, 60])

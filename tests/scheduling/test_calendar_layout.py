@@ -1,6 +1,6 @@
-"""Where blocks and free cells sit on the calendar grid (pure functions, no database)."""
+"""Where blocks, working hours and free time sit on the calendar grid (pure functions, no database)."""
 
-from scheduling.calendar_layout import Column, Item, clock, layout, subtract
+from scheduling.calendar_layout import Column, Item, Span, clock, layout, subtract
 
 
 def test_rows_span_the_working_day_in_15_minute_steps_and_default_to_7_to_19():
@@ -16,22 +16,33 @@ def test_the_range_widens_to_whole_hours_around_visits_outside_it():
     assert grid.first_minute == 7 * 60 and grid.items[0].row == 4 and grid.items[0].span == 3
 
 
-def test_overlapping_visits_share_the_column_in_lanes_and_cover_their_cells():
+def test_overlapping_visits_share_the_column_in_lanes_and_are_not_free_time():
     items = [Item("a", 600, 645), Item("a", 615, 660), Item("a", 660, 700), Item("b", 600, 630)]
     grid = layout([Column("a", "A", working=[(540, 1020)]), Column("b", "B", working=[(540, 720)])], items)
     assert [(i.lane, i.lanes) for i in items] == [(0, 2), (1, 2), (0, 1), (0, 1)]
     a, b = grid.columns
     assert (a.index, b.index) == (2, 3)
-    free_a = {c.minute for c in a.cells}
-    assert 600 not in free_a and 690 not in free_a and 705 in free_a and 585 in free_a
-    off_b = {c.minute for c in b.cells if c.off}
-    assert 720 in off_b and 705 not in off_b
+    # Free time: working rows not under a visit, as spans (11:40 rounds up to 11:45).
+    assert [(f.start, f.end) for f in a.free] == [(540, 600), (705, 1020)]
+    assert [(f.row, f.span) for f in a.free] == [(2, 4), (13, 21)]
+    assert [(w.start, w.end) for w in b.work] == [(540, 720)]  # one block of working hours
+    assert [(f.start, f.end) for f in b.free] == [(540, 600), (630, 720)]
 
 
-def test_fixed_lanes_and_no_free_cells_for_the_compact_week():
+def test_working_hours_are_one_block_per_span_and_rooms_are_free_whenever_open():
+    grid = layout([Column("a", "A", working=[(540, 720), (780, 1020)]), Column("room", "Room", working=None),
+                   Column("shut", "Shut", working=[(540, 1020)], closed="Snow day")], [Item("room", 600, 630)])
+    a, room, shut = grid.columns
+    assert a.work == [Span(2, 12, 540, 720), Span(18, 16, 780, 1020)] and a.free == a.work
+    assert room.work == [] and [(f.start, f.end) for f in room.free] == [(540, 600), (630, 1020)]
+    assert shut.work == [] and shut.free == []  # a closed column is not offered
+    assert (a.work[1].start_label, a.work[1].end_label, a.work[1].hhmm) == ("1:00 PM", "5:00 PM", "13:00")
+
+
+def test_fixed_lanes_and_no_working_hours_for_the_compact_week():
     items = [Item("mon", 600, 645, fixed_lane=(1, 3))]
-    grid = layout([Column("mon", "Mon", working=[(540, 1020)])], items, free_cells=False)
-    assert (items[0].lane, items[0].lanes) == (1, 3) and grid.columns[0].cells == []
+    grid = layout([Column("mon", "Mon", working=[(540, 1020)])], items, hours=False)
+    assert (items[0].lane, items[0].lanes) == (1, 3) and grid.columns[0].work == grid.columns[0].free == []
 
 
 def test_time_off_is_cut_out_of_working_hours():

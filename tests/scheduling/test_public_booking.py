@@ -11,11 +11,11 @@ from django.utils import timezone
 from notifications.models import Notification
 from patients.models import Patient
 from scheduling import links, services, throttle
-from scheduling.forms_public import slot_value
+from scheduling.booking_wizard import slot_value
 from scheduling.models import Appointment, ClinicSettings
-from tests.factories import PatientFactory, on_the_grid
+from tests.factories import PatientFactory, linked_ids, on_the_grid
 
-from .conftest import local
+from .conftest import assert_calendar_lines, local
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,16 @@ def test_choosing_a_day_with_htmx_returns_only_the_picker(client, dr_rivera, fol
     assert (monday + timedelta(days=1)).strftime("%a, %b ") in page
 
 
+def test_a_boosted_link_to_a_day_gets_the_whole_page(client, dr_rivera, follow_up, monday):
+    # hx-boost swaps the whole body: it must get the page, not the picker alone.
+    response = client.get(
+        "/book/", in_office_params(follow_up, week=monday, day=monday + timedelta(days=1)),
+        HTTP_HX_REQUEST="true", HTTP_HX_BOOSTED="true",
+    )
+    page = response.content.decode()
+    assert "<html" in page and '<div id="picker">' in page
+
+
 def test_patient_books_a_telehealth_visit_and_sees_the_video_and_manage_links(
     client, dr_rivera, telehealth_consult, monday
 ):
@@ -103,7 +113,8 @@ def test_patient_books_a_telehealth_visit_and_sees_the_video_and_manage_links(
     response = post_details(client, telehealth_params(telehealth_consult), dr_rivera, start)
     assert response.status_code == 302
     appointment = Appointment.objects.get()
-    assert response["Location"] == f"/book/confirmed/{links.manage_token(appointment)}/"
+    assert response["Location"].endswith("/")
+    assert linked_ids(response["Location"], "/book/confirmed/", links.appointment_id_from_token) == [appointment.pk]
     assert appointment.status == Appointment.Status.BOOKED
     assert appointment.source == Appointment.Source.ONLINE
     assert appointment.modality == "telehealth" and appointment.location is None
@@ -114,7 +125,7 @@ def test_patient_books_a_telehealth_visit_and_sees_the_video_and_manage_links(
     assert "You're booked" in page
     assert monday.strftime("%a, %b ") in page and "10:00 AM to 10:30 AM" in page
     assert appointment.video_url and appointment.video_url in page
-    assert f"/book/manage/{links.manage_token(appointment)}/" in page
+    assert appointment.pk in linked_ids(page, "/book/manage/", links.appointment_id_from_token)
     assert "Join the video visit" in page
 
 
@@ -344,6 +355,29 @@ def test_calendar_file_downloads_the_visit(client, online_visit):
     assert online_visit.video_url[:60] in body.replace("\r\n ", "")
 
 
+TRICKY = "Park behind\rthe gym;\nenter by door 2,\r\nthen ring: Müller \\ São Paulo ☎"
+
+
+def test_calendar_file_keeps_typed_line_breaks_and_punctuation_inside_their_fields(
+    client, dr_rivera, follow_up, location, monday
+):
+    # Notes typed in a textarea arrive with CRLF; the old hand escaping left a bare CR in the file.
+    location.arrival_notes = TRICKY
+    location.address_line2 = "Suite 4B, 2nd floor; Ünit ☎"
+    location.save()
+    visit = services.online_booking_create(
+        visit_type=follow_up, clinician=dr_rivera, start=local(monday, 10), modality="in_office", location=location,
+        first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
+        phone="+16175550187", reason="Knee\r\npain, left; since Größe\rMarch\n",
+    )
+    raw = client.get(manage_url(visit, "visit.ics")).content
+    [event] = assert_calendar_lines(raw).walk("VEVENT")
+    assert str(event["description"]) == "Stride Sports Rehab. " + TRICKY.replace("\r\n", "\n").replace("\r", "\n")
+    assert str(event["location"]) == "200 Boylston St, Suite 4B, 2nd floor; Ünit ☎, Boston, MA 02116"
+    assert str(event["summary"]) == "Follow-up with Sam Rivera, PT, DPT"
+    assert event["dtstart"].dt == visit.start_at
+
+
 # Email -----------------------------------------------------------------------------------------------
 
 
@@ -370,7 +404,7 @@ def test_patient_gets_one_confirmation_email_after_commit(client, dr_rivera, fol
     message = mail.outbox[0]
     assert message.to == ["ana.silva@example.com"]
     assert "200 Boylston St" in message.body or "Back Bay" in message.body
-    assert f"/book/manage/{links.manage_token(Appointment.objects.get())}/" in message.body
+    assert Appointment.objects.get().pk in linked_ids(message.body, "/book/manage/", links.appointment_id_from_token)
     assert [a[0] for a in message.attachments] == ["visit.ics"]
 
 

@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from clinic import roles
-from scheduling.forms_public import slot_value
+from scheduling.booking_wizard import slot_value
 from tests.factories import PASSWORD, PatientFactory
 from tests.scheduling.conftest import local
 

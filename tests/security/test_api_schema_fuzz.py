@@ -40,6 +40,14 @@ from tests.scheduling.conftest import NY, local
 SEEDS = [int(seed) for seed in os.environ.get("SCHEMA_FUZZ_SEEDS", "20260501,7,1913").split(",")]
 MAX_EXAMPLES = int(os.environ.get("SCHEMA_FUZZ_EXAMPLES", "12"))  # per operation, caller and seed; fuzzing only
 REAL = {}  # the current test's real values, by where they go and parameter name
+# The calendar's ends, next to real ids: generation draws years uniformly, so it almost never lands on the last days
+# of year 9999 (where a visit's end or a week's range overflows) or the years before time zones (local mean time).
+EDGES = {
+    ("query", "start"): ["9999-12-31", "9999-12-28", "0001-01-01"],
+    ("query", "end"): ["9999-12-31", "0001-01-02"],
+    ("body", "start"): ["9999-12-31T23:45:00-05:00", "9999-12-31T23:45:00", "0001-01-01T00:00:00+14:00",
+                        "0217-05-01T10:00:00"],
+}
 ADMIN_SESSION = "schemafuzzadminsession0000000001"
 CSRF_TOKEN = "SchemaFuzzCsrfToken0000000000001"
 
@@ -65,19 +73,20 @@ def _with_real_values(context, case):
         for name, value in container.items():
             candidates = [real for real in REAL.get(where, {}).get(name, ()) if type(real) is type(value)]
             if candidates:
-                slots.append((container, name, candidates))
+                slots.append((container, name, candidates, [e for e in EDGES.get((where, name), ()) if
+                                                            type(e) is type(value)]))
     if not slots:
         return st.just(case)
 
     def swap(choices):
-        for (container, name, _), choice in zip(slots, choices, strict=True):
+        for (container, name, _, _), choice in zip(slots, choices, strict=True):
             container[name] = choice
         return case
 
-    def one(container, name, candidates):
+    def one(container, name, candidates, edges):
         kept = container[name]
         return st.sampled_from([True, True, True, False]).flatmap(
-            lambda real: st.sampled_from(candidates) if real else st.just(kept))
+            lambda real: st.sampled_from(candidates) if real else st.sampled_from([kept, kept, *edges]))
 
     return st.tuples(*(one(*slot) for slot in slots)).map(swap)
 

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from scheduling.forms_public import slot_value
+from scheduling.booking_wizard import slot_value
 from scheduling.models import Appointment
 from tests.scheduling.conftest import NY, local
 

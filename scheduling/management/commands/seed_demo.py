@@ -1,6 +1,9 @@
+import secrets
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clinic import roles
@@ -26,8 +29,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--patients", type=int, default=200, help="How many demo patients (default 200).")
         parser.add_argument("--batch", type=int, default=2000)
+        parser.add_argument(
+            "--staging", action="store_true",
+            help="Allow it without DEBUG (a staging copy, never production): every demo login gets a new random "
+                 "password, printed once.",
+        )
 
-    def handle(self, *args, patients, batch, **options):
+    def handle(self, *args, patients, batch, staging=False, **options):
+        if not settings.DEBUG and not staging:
+            raise CommandError(
+                "seed_demo makes logins with a published password, so it runs only with DEBUG=1. For a staging "
+                "copy add --staging (random passwords, printed once); for production see the README's first admin."
+            )
+        # Without DEBUG the published password would open a real server: each login gets its own instead.
+        self.passwords = {} if settings.DEBUG else None
+        self.random_passwords = {}
         with transaction.atomic():
             logins = self._staff()
         count = patients
@@ -40,6 +56,11 @@ class Command(BaseCommand):
             visits = seed_schedule(clinicians, demo_patients, front_desk=desk)
         self.stdout.write(f"Schedule: 2 locations, {len(clinicians)} clinicians, {visits} new appointments.")
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready: {created} new patients, {patients} in all."))
+        if self.passwords is None:
+            self.stdout.write("Sign in at /accounts/login/ with these passwords (shown only now, keep them safe):")
+            for email, role in logins:
+                self.stdout.write(f"  {role:<11} {email:<24} {self.random_passwords[email]}")
+            return
         self.stdout.write(f"Sign in at /accounts/login/ with password {DEMO_PASSWORD!r}:")
         for email, role in logins:
             self.stdout.write(f"  {role:<11} {email}")
@@ -49,7 +70,11 @@ class Command(BaseCommand):
         user, created = User.objects.get_or_create(
             email=email, defaults={"first_name": first, "last_name": last, "is_staff": role == roles.ADMIN}
         )
-        if created:
+        if self.passwords is None:
+            self.random_passwords[email] = secrets.token_urlsafe(12)
+            user.set_password(self.random_passwords[email])
+            user.save()
+        elif created:
             user.set_password(DEMO_PASSWORD)
             user.save()
         user.groups.add(Group.objects.get(name=role))
