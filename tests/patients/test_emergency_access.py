@@ -164,14 +164,16 @@ def test_an_exams_attachment_is_clinical_hidden_from_the_front_desk_and_other_cl
         assert other.get(url).status_code == 403
 
 
-def test_booking_a_visit_with_yourself_does_not_open_a_record(chen_client, dr_chen, record, follow_up, location):
+def test_booking_a_visit_with_yourself_does_not_open_a_record(chen_client, dr_chen, record, follow_up, location,
+                                                             front_desk):
     from tests.exams.exam_fixtures import make_visit
 
     own = make_visit(record["patient"], dr_chen, visit_type=follow_up, location=location, status="booked",
                      start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=2))
     own.__class__.objects.filter(pk=own.pk).update(created_by=dr_chen.user, vouched_by=dr_chen.user)
     assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 403
-    own.__class__.objects.filter(pk=own.pk).update(created_by=None)  # the same visit booked by the front desk
+    # the same visit booked by the front desk
+    own.__class__.objects.filter(pk=own.pk).update(created_by=front_desk, vouched_by=front_desk)
     assert chen_client.get(f"/api/v1/patients/{record['patient'].mrn}/exams/").status_code == 200
 
 
