@@ -13,7 +13,7 @@ from patients import care
 from patients.models import Patient
 from scheduling.models import Appointment
 
-from . import charts, links, scoring
+from . import links, plots, scoring
 from .models import IntakeForm, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
@@ -180,7 +180,7 @@ def progress_series(patient_id, *, with_chart=True, scores=None) -> list[Series]
         if with_chart:
             low = info.get("low", min(p.value for p in points))
             high = info.get("high", max(p.value for p in points))
-            item.svg = charts.line_chart(
+            item.svg = plots.line_chart(
                 [(p.recorded_at, p.value) for p in points], low=low, high=high, baseline=baseline, mcid=item.mcid,
                 title=f"{item.name} over time", unit=item.unit, higher_is_better=item.higher_is_better,
             )

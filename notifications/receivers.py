@@ -11,15 +11,15 @@ from . import services
 
 
 def on_booked(sender, appointment, **kwargs):
-    services.appointment_booked(appointment=appointment)
+    services.messages_plan_for_booking(appointment=appointment)
 
 
 def on_moved(sender, appointment, previous_start=None, **kwargs):
-    services.appointment_moved(appointment=appointment, previous_start=previous_start)
+    services.messages_replan_after_move(appointment=appointment, previous_start=previous_start)
 
 
 def on_status_changed(sender, appointment, previous_status=None, **kwargs):
-    services.appointment_status_changed(appointment=appointment, previous_status=previous_status)
+    services.messages_replan_after_status_change(appointment=appointment, previous_status=previous_status)
 
 
 def on_red_flag_raised(sender, alert, **kwargs):

@@ -81,7 +81,7 @@ def _has_address(patient, channel):
 
 
 # Planning -----------------------------------------------------------------------------------------------------
-# appointment_booked/moved/status_changed are called by the receivers of scheduling.signals, inside the
+# The messages_plan/replan functions are called by the receivers of scheduling.signals, inside the
 # scheduling service's transaction: the rows commit (or roll back) with the change to the visit.
 
 
@@ -220,7 +220,7 @@ def _intake_invitation(appointment, now):
     return _notices(appointment, Kind.INTAKE_INVITATION, now, payload={"link": link})
 
 
-def appointment_booked(*, appointment, now=None):
+def messages_plan_for_booking(*, appointment, now=None):
     """Plan the booking confirmation, the intake invitation if the visit needs one, and the visit's reminders
     and intake nudges (a series gets one confirmation)."""
     now = now or timezone.now()
@@ -235,7 +235,7 @@ def appointment_booked(*, appointment, now=None):
     _dispatch_soon(appointment_id=appointment.pk)
 
 
-def appointment_moved(*, appointment, previous_start=None, now=None):
+def messages_replan_after_move(*, appointment, previous_start=None, now=None):
     """Tell the patient the new time and move the pending reminders with the visit."""
     now = now or timezone.now()
     rows = []
@@ -246,7 +246,7 @@ def appointment_moved(*, appointment, previous_start=None, now=None):
     _dispatch_soon(appointment_id=appointment.pk)
 
 
-def appointment_status_changed(*, appointment, previous_status, now=None):
+def messages_replan_after_status_change(*, appointment, previous_status, now=None):
     """Cancelled: cancel what is pending and send the notice; accepted: say so; otherwise re-plan reminders."""
     now = now or timezone.now()
     rows = []

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from exams import services as exam_services
 from exams.forms import GaitForm, MobilityForm
-from intake import charts
+from intake import plots
 from intake import selectors as intake_selectors
 from tests.exams.exam_fixtures import current_revision, make_visit, sign, submitted_intake
 from tests.factories import sign_in
@@ -63,7 +63,7 @@ def test_a_change_smaller_than_the_mcid_is_not_called_meaningful(patient, dr_riv
 
 def test_line_chart_draws_points_axes_and_the_mcid_band_from_baseline():
     now = timezone.now()
-    svg = str(charts.line_chart([(now - timedelta(days=14), 40), (now, 22)], low=0, high=100, baseline=40, mcid=10,
+    svg = str(plots.line_chart([(now - timedelta(days=14), 40), (now, 22)], low=0, high=100, baseline=40, mcid=10,
                                 title="ODI <over> time", unit="%", higher_is_better=False))
     assert svg.startswith("<svg") and 'role="img"' in svg and "<title" in svg
     assert "ODI &lt;over&gt; time" in svg  # escaped
@@ -76,7 +76,7 @@ def test_line_chart_draws_points_axes_and_the_mcid_band_from_baseline():
 
 
 def test_line_chart_with_one_point_has_no_line_to_draw_but_shows_it():
-    svg = str(charts.line_chart([(timezone.now(), 6)], low=0, high=10, baseline=6, mcid=2, title="Pain"))
+    svg = str(plots.line_chart([(timezone.now(), 6)], low=0, high=10, baseline=6, mcid=2, title="Pain"))
     assert svg.count('<circle class="point"') == 1
 
 

@@ -49,7 +49,7 @@ def test_reminders_already_past_are_not_planned(book, patient, outbox, clinic_se
 def test_planning_twice_creates_nothing_new_and_the_database_refuses_a_duplicate(book, monday, outbox):
     visit = book(local(monday, 10))
     before = len(outbox.rows(visit))
-    services.appointment_booked(appointment=visit)
+    services.messages_plan_for_booking(appointment=visit)
     assert len(outbox.rows(visit)) == before
     with pytest.raises(IntegrityError), transaction.atomic():
         Notification.objects.create(patient=visit.patient, appointment=visit, kind=Kind.REMINDER, channel="email",
