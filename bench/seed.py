@@ -62,9 +62,10 @@ def copy_rows(model, rows, progress=None, batch=50_000):
     def flush(buffer):
         buffer.seek(0)
         with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN WITH (FORMAT csv, NULL \'{NULL}\')', buffer
-            )
+            sql = f'COPY "{model._meta.db_table}" ({columns}) FROM STDIN WITH (FORMAT csv, NULL \'{NULL}\')'
+            with cursor.cursor.copy(sql) as copy:  # psycopg 3's COPY
+                while data := buffer.read(1 << 20):
+                    copy.write(data)
 
     buffer, writer, pending = io.StringIO(), None, 0
     writer = csv.writer(buffer)
