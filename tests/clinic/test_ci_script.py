@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.db import connection
 
@@ -37,9 +37,8 @@ def test_ci_run_uses_the_names_it_is_given_and_cleans_up_its_virtualenv(tmp_path
         venv = Path(args.split("VENV=", 1)[1])
         assert not venv.exists() and not venv.parent.exists()  # the temporary virtualenv is gone
     finally:
-        admin = psycopg2.connect(dbname="postgres", user=connection.settings_dict["USER"],
-                                 host=connection.settings_dict["HOST"] or None, port=connection.settings_dict["PORT"] or None)
-        admin.autocommit = True
+        admin = psycopg.connect(dbname="postgres", user=connection.settings_dict["USER"], autocommit=True,
+                                host=connection.settings_dict["HOST"] or None, port=connection.settings_dict["PORT"] or None)
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.close()
