@@ -1,7 +1,8 @@
 """Django's Redis cache, but one that a Redis outage cannot turn into an error page.
 
 Nothing a patient or the front desk does may depend on the cache being up: it holds only what can be
-read again from the database (clinic settings, drawn page parts) and the booking throttle's counters.
+read again from the database (clinic settings, sessions' cached copies, the signed-in user with roles) and
+the booking throttle's counters.
 So while Redis does not answer, every operation degrades to working without it: reads miss (the default),
 writes and deletes do nothing, `add` reports nothing stored and `incr` answers None (the throttle then lets
 the request through, see scheduling.throttle). A warning is logged at most once a minute per process.
@@ -27,18 +28,31 @@ WARN_EVERY_SECONDS = 60
 RETRY_AFTER_SECONDS = 5
 
 
+class Every:
+    """True at most once per `seconds` (per process): an outage must not flood the log with one line a call."""
+
+    def __init__(self, seconds):
+        self.seconds, self._at = seconds, None
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if self._at is not None and now - self._at < self.seconds:
+            return False
+        self._at = now
+        return True
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._down_until = 0.0
-        self._warned_at = None
+        self._warning = Every(WARN_EVERY_SECONDS)
         self._missed = False
 
     def _degrade(self, operation, exc, default):
         now = time.monotonic()
         self._down_until, self._missed = now + RETRY_AFTER_SECONDS, True
-        if self._warned_at is None or now - self._warned_at >= WARN_EVERY_SECONDS:
-            self._warned_at = now
+        if self._warning.due():
             logger.warning(
                 "Cache unavailable (%s on %s: %s); working without it, retrying in %ss",
                 exc.__class__.__name__, operation, exc, RETRY_AFTER_SECONDS,

@@ -89,10 +89,6 @@ class ConsentForm(forms.ModelForm):
         self.helper.layout = Layout("kind", "signed_name", Submit("record", "Record consent"))
 
 
-class ArchiveForm(forms.Form):
-    reason = forms.CharField(max_length=200, required=False, label="Reason (optional)")
-
-
 class EmergencyAccessForm(forms.Form):
     reason = forms.CharField(
         label="Why do you need this record now?",

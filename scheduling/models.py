@@ -275,6 +275,8 @@ class Appointment(models.Model):
     IN_CARE = (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED, Status.NO_SHOW)
     # Moving a visit into one of these, a member of staff vouches for it (a no-show vouches for nothing).
     VOUCHING = (Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN, Status.COMPLETED)
+    # Statuses of a visit still ahead of the patient (their home page lists these until the visit ends).
+    UPCOMING = (Status.REQUESTED, Status.BOOKED, Status.CONFIRMED, Status.CHECKED_IN)
     # Statuses after which nothing more happens at the visit: no exam is started, no intake link stays open.
     CLOSED = (Status.CANCELLED, Status.NO_SHOW)
 

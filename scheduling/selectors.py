@@ -433,14 +433,11 @@ def patient_visits(patient, *, past_shown=10):
     return upcoming, past
 
 
-UPCOMING_FOR_PATIENT = ("requested", "booked", "confirmed", "checked_in")
-
-
 def patient_upcoming_visits(*, patient, now=None):
     """A patient's own visits that have not ended (online requests included, cancelled and missed ones not),
     soonest first, with what their home page shows, in one query."""
     return list(
-        Appointment.objects.filter(patient=patient, status__in=UPCOMING_FOR_PATIENT, end_at__gt=now or timezone.now())
+        Appointment.objects.filter(patient=patient, status__in=Appointment.UPCOMING, end_at__gt=now or timezone.now())
         .select_related("visit_type", "clinician__user", "location")
         .order_by("start_at", "id")
     )

@@ -6,17 +6,17 @@ throttle lets every request through and logs it: a patient is never refused a bo
 """
 
 import logging
-import time
 
 from django.core.cache import cache
 
 from clinic.audit import request_ip
+from clinic.cache import Every
 
 BOOKING_LIMIT = 10
 BOOKING_WINDOW_SECONDS = 60 * 60
 
 logger = logging.getLogger("scheduling.throttle")
-_last_warning = {"at": None}
+_warning = Every(60)
 
 
 def client_ip(request) -> str:
@@ -35,10 +35,8 @@ def allow(request, *, scope="booking", limit=None, window=None) -> bool:
     except ValueError:  # expired between add and incr
         cache.set(key, 1, window)
         count = 1
-    if count is None:  # fail open, and say so (at most once a minute: an outage must not flood the log)
-        now = time.monotonic()
-        if _last_warning["at"] is None or now - _last_warning["at"] >= 60:
-            _last_warning["at"] = now
+    if count is None:  # fail open, and say so
+        if _warning.due():
             logger.warning("Booking throttle not applied (%s): the cache is unavailable", scope)
         return True
     return count <= limit
