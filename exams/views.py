@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,9 @@ from intake import scoring
 from intake import selectors as intake_selectors
 from intake.instruments import NPRS, ODI_PLACEHOLDER
 from patients import care
+from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
-from scheduling.models import Appointment, Modality, VisitType
+from scheduling.models import Appointment, Modality
 
 from . import selectors, services
 from .catalogue import GAIT_SIDED, ICD10_HINTS, MOTIONS, TEST_GROUPS, US_REFERENCE, US_STRUCTURES, motion_keys
@@ -232,11 +233,12 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
 @staff_permission_required(*VIEW)
 def open_for_appointment(request, appointment_id):
     """Open the visit's exam; if there is none yet, offer to start it (the visit's clinician or an admin)."""
-    appointment = get_object_or_404(
-        Appointment.objects.select_related("patient", "clinician__user", "visit_type", "location")
-        .annotate(**care.access_annotations(request.user, patient_field="patient_id")),
-        pk=appointment_id,
-    )
+    try:
+        appointment = scheduling_selectors.visit_for_exam(
+            appointment_id, annotations=care.access_annotations(request.user, patient_field="patient_id")
+        )
+    except Appointment.DoesNotExist:
+        raise Http404("No such visit.") from None
     care.require(request.user, appointment.patient, annotated=appointment)
     existing = Exam.objects.filter(appointment=appointment).values_list("pk", flat=True).first()
     if existing:
@@ -393,7 +395,7 @@ def _series_initial(exam):
     first = visit + timedelta(days=7)
     while first <= timezone.now():
         first += timedelta(days=7)
-    follow_up = VisitType.objects.filter(is_active=True, name="Follow-up").first()
+    follow_up = scheduling_selectors.follow_up_visit_type()
     return {
         "visit_type": follow_up,
         "first_start": first.strftime("%Y-%m-%dT%H:%M"),

@@ -410,6 +410,21 @@ def appointment_detail(pk):
     )
 
 
+def visit_for_exam(pk, *, annotations):
+    """One visit with what opening its exam needs (patient, clinician, visit type, location), annotated with the
+    caller's `annotations` (the viewer's clinical access, patients.care) so the check rides on this query."""
+    return (
+        Appointment.objects.select_related("patient", "clinician__user", "visit_type", "location")
+        .annotate(**annotations)
+        .get(pk=pk)
+    )
+
+
+def follow_up_visit_type():
+    """The visit type a plan of care's series books by default (the clinic's active "Follow-up"), or None."""
+    return VisitType.objects.filter(is_active=True, name="Follow-up").first()
+
+
 _LONG_AGO = datetime(1900, 1, 1, tzinfo=UTC)
 
 
