@@ -25,3 +25,19 @@ def broker_status(url=None):
     except Exception as exc:
         return f"error: {exc.__class__.__name__}"
     return "ok"
+
+
+class HealthCheckMiddleware:
+    """Answer `/healthz` before anything reads the Host header: a load balancer or Docker probes a process by
+    its own address (`10.0.3.7:8000`), which is not in ALLOWED_HOSTS, and would otherwise get a 400 and take
+    a healthy process out of service. First in MIDDLEWARE, so the HTTPS redirect does not touch it either."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method == "GET":
+            from .views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "clinic.checks.ProxyCountMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -215,14 +216,19 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker / "processed"),
         "store_processed": False,
     }
+# The queue every task goes to and every worker reads: two installations sharing one Redis keep apart by it.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat's record of when each task last ran: on a volume of its own in the recipe (deploy/), so a restarted beat
+# neither repeats nor skips a run.
+CELERY_BEAT_SCHEDULE_FILENAME = env("BEAT_SCHEDULE_FILE", default=str(VAR_DIR / "celerybeat-schedule"))
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "clinic.tasks.record_heartbeat", "schedule": 60.0},
-    "notifications-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "notifications-sweep": {"task": "notifications.sweep",
+                            "schedule": env.float("NOTIFICATION_SWEEP_SECONDS", default=60.0)},
     "idempotency-keys-purge": {"task": "clinic.tasks.purge_idempotency_keys", "schedule": 60.0 * 60},
 }
 
@@ -334,6 +340,11 @@ LOGGING = {
     # Request logs carry paths, and patient links carry their signed token in the path.
     "loggers": {
         name: {"filters": ["redact_links"], "level": env("LOG_LEVEL", default="INFO")}
-        for name in ("django.request", "django.server", "django.security", "gunicorn.access")
+        for name in ("django.request", "django.server", "django.security")
+    } | {
+        # gunicorn made this logger with its own handler and propagate off; configuring it here drops that
+        # handler, so it needs one back or every access line is silently lost.
+        "gunicorn.access": {"filters": ["redact_links"], "handlers": ["console"], "propagate": False,
+                            "level": env("LOG_LEVEL", default="INFO")},
     },
 }

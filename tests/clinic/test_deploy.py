@@ -84,6 +84,13 @@ def test_healthz_answers_over_plain_http_while_every_other_page_redirects(settin
     assert client.get("/book/", secure=True).status_code == 200
 
 
+def test_healthz_answers_a_probe_by_address_that_allowed_hosts_does_not_name(settings, client, db):
+    settings.ALLOWED_HOSTS, settings.SECURE_SSL_REDIRECT = ["stride.example.com"], True
+    probe = client.get("/healthz", HTTP_HOST="10.0.3.7:8000")  # how a balancer or Docker reaches one process
+    assert probe.status_code in (200, 503) and probe.json()["database"] == "ok"
+    assert client.get("/book/", HTTP_HOST="10.0.3.7:8000", secure=True).status_code == 400
+
+
 def test_pages_forbid_inline_script_through_the_content_security_policy(desk_client):
     policy = desk_client.get("/schedule/")["Content-Security-Policy"]
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
