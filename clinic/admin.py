@@ -1,7 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from . import roles
 from .models import AuditEvent, User, WorkerHeartbeat
 
 
@@ -23,6 +26,15 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A new Clinician-role user goes straight on to their clinician profile: without one (and hours) they
+        never appear on the calendar. Named by URL only, so clinic does not import scheduling."""
+        if obj.groups.filter(name=roles.CLINICIAN).exists() and "_addanother" not in request.POST:
+            self.message_user(request, _("Now add %(email)s's clinician profile: visit types, locations and "
+                                         "working hours.") % {"email": obj.email})
+            return redirect(f"{reverse('admin:scheduling_clinician_add')}?user={obj.pk}")
+        return super().response_add(request, obj, post_url_continue)
 
     @admin.display(description="Roles")
     def roles(self, obj):

@@ -12,6 +12,10 @@ class ClinicConfig(AppConfig):
             "clinic.view_user", "clinic.add_user", "clinic.change_user",
             "auth.view_group", "auth.add_group", "auth.change_group",
             "clinic.view_auditevent", "clinic.view_workerheartbeat",
+            # What the sign-in page tells staff to ask an admin for: a lost phone's authenticator removed (the
+            # next sign-in sets up a new one) and a paused account unlocked. Both audited (ready, below).
+            "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
+            "axes.view_accessattempt", "axes.delete_accessattempt",
         ],
     }
 
@@ -20,5 +24,20 @@ class ClinicConfig(AppConfig):
         # connects: a removed device ends sessions)
 
         signed_in.connect()
+        self._audit_sign_in_records()
 
         post_migrate.connect(roles.sync_app_roles, dispatch_uid="stride-sync-roles")
+
+    @staticmethod
+    def _audit_sign_in_records():
+        from axes.models import AccessAttempt
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from . import audit
+
+        # Who reset whose authenticator, who unlocked which account: rows about staff, no patient's.
+        # A sign-in's own bookkeeping (counters, last code used) is not an admin's act: not recorded.
+        audit.track(TOTPDevice, patient=lambda device: None, redact=("key",), ignore=(
+            "throttling_failure_timestamp", "throttling_failure_count", "last_used_at", "drift", "last_t"))
+        audit.track(AccessAttempt, patient=lambda attempt: None, ignore=(
+            "attempt_time", "get_data", "post_data", "failures_since_start", "http_accept", "path_info"))

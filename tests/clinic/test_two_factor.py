@@ -191,3 +191,24 @@ def test_a_user_with_staff_status_but_no_role_also_needs_the_code(client, make_u
     _password_step(client, staff)
     response = client.get("/admin/")
     assert response.status_code == 302 and response.url.startswith("/accounts/two-factor/")
+
+
+def test_an_admin_removes_a_lost_phone_and_unlocks_an_account_and_both_are_audited(client, admin_user, front_desk,
+                                                                                   settings):
+    from axes.models import AccessAttempt
+
+    from clinic.models import AuditEvent
+    from tests.factories import sign_in
+
+    device = TOTPDevice.objects.create(user=front_desk, name="Old phone", confirmed=True)
+    locked = AccessAttempt.objects.create(username=front_desk.email, ip_address="203.0.113.5", user_agent="x",
+                                          http_accept="*/*", path_info="/accounts/login/", failures_since_start=10,
+                                          get_data="", post_data="")
+    sign_in(client, admin_user)
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
+    assert client.get("/admin/axes/accessattempt/").status_code == 200
+    assert client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert client.post(f"/admin/axes/accessattempt/{locked.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists() and not AccessAttempt.objects.exists()
+    removed = AuditEvent.objects.filter(action="delete", actor=admin_user).values_list("object_type", flat=True)
+    assert sorted(removed) == ["axes.AccessAttempt", "otp_totp.TOTPDevice"]
