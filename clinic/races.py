@@ -23,3 +23,12 @@ def lock_for_transaction(namespace: int, key: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [namespace, key])
+
+
+def lock_all_for_transaction(*locks: tuple[int, int]) -> None:
+    """Several advisory locks in one round trip, taken in the order given (PostgreSQL evaluates a select list from
+    left to right), so writers that list them in one fixed order still queue instead of deadlocking."""
+    if connection.vendor == "postgresql" and locks:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(["pg_advisory_xact_lock(%s, %s)"] * len(locks)),
+                           [part for lock in locks for part in lock])

@@ -145,18 +145,19 @@ def _cancel_note(appointment, kind, channel):
     return "Too close to the visit for this reminder."
 
 
-def _sync_timed(appointment, now):
+def _sync_timed(appointment, now, existing=None):
     """Bring the visit's reminders and intake nudges in line with its time and status.
 
     Pending rows move with the visit (same row, new due time) or are cancelled; a message already sent
     for an earlier time of the visit stays in the history and the new time gets a row of its own.
     Returns rows to create.
     """
-    existing = list(
-        Notification.objects.filter(
-            appointment=appointment, kind__in=[Kind.REMINDER, Kind.INTAKE_NUDGE, Kind.INTAKE_INVITATION]
-        )
-    ) if appointment.pk else []
+    if existing is None:
+        existing = list(
+            Notification.objects.filter(
+                appointment=appointment, kind__in=[Kind.REMINDER, Kind.INTAKE_NUDGE, Kind.INTAKE_INVITATION]
+            )
+        ) if appointment.pk else []
     wanted = _wanted_timed(appointment, existing, now)
     groups = defaultdict(list)
     for n in existing:
@@ -230,8 +231,10 @@ def messages_plan_for_booking(*, appointment, now=None):
         appointment__series_id=series, kind=Kind.BOOKING_CONFIRMATION
     ).exists():
         rows += _notices(appointment, Kind.BOOKING_CONFIRMATION, now, payload={"series": series} if series else None)
-    _save(rows + _intake_invitation(appointment, now))  # saved first: the nudges follow a saved invitation
-    _save(_sync_timed(appointment, now))
+    rows += _intake_invitation(appointment, now)
+    # A new visit has no messages but these: its nudges follow the invitation planned here, and everything is
+    # written in one statement.
+    _save(rows + _sync_timed(appointment, now, existing=rows))
     _dispatch_soon(appointment_id=appointment.pk)
 
 

@@ -73,7 +73,6 @@ def consent_record(*, patient: Patient, kind: str, signed_name: str, actor, ip=N
     return consent
 
 
-@transaction.atomic
 def patient_match_or_create(*, first_name, last_name, date_of_birth, email, phone, ip=None) -> tuple[Patient, bool]:
     """The patient with this name and birth date and the same email or mobile, or a new one; (patient, created).
 

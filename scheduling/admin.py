@@ -20,6 +20,7 @@ from .models import (
     Clinician,
     ClinicSettings,
     Closure,
+    Equipment,
     Location,
     Room,
     TimeOff,
@@ -43,7 +44,20 @@ class LocationForm(forms.ModelForm):
 class RoomInline(admin.TabularInline):
     model = Room
     extra = 1
-    fields = ["name", "is_active"]
+    fields = ["name", "equipment", "is_active"]
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "room_names"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("rooms__location")
+
+    @admin.display(description=_("Rooms"))
+    def room_names(self, obj):
+        return ", ".join(str(room) for room in obj.rooms.all())
 
 
 @admin.register(Location)
@@ -57,10 +71,18 @@ class LocationAdmin(admin.ModelAdmin):
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
-    list_display = ["name", "location", "is_active"]
-    list_filter = ["location", "is_active"]
+    list_display = ["name", "location", "equipment_names", "is_active"]
+    list_filter = ["location", "equipment", "is_active"]
+    filter_horizontal = ["equipment"]
     search_fields = ["name", "location__name"]
     list_select_related = ["location"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("equipment")
+
+    @admin.display(description=_("Equipment"))
+    def equipment_names(self, obj):
+        return ", ".join(e.name for e in obj.equipment.all())
 
 
 @admin.register(VisitType)
@@ -70,6 +92,7 @@ class VisitTypeAdmin(admin.ModelAdmin):
     list_filter = ["modality", "bookable_online", "needs_intake", "is_active"]
     search_fields = ["name", "description"]
     list_editable = ["sort_order"]
+    filter_horizontal = ["equipment_needed"]
 
 
 class WorkingHoursInline(admin.TabularInline):

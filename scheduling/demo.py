@@ -7,7 +7,17 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Appointment, Clinician, ClinicSettings, Location, Modality, Room, VisitType, WorkingHours
+from .models import (
+    Appointment,
+    Clinician,
+    ClinicSettings,
+    Equipment,
+    Location,
+    Modality,
+    Room,
+    VisitType,
+    WorkingHours,
+)
 
 LOCATIONS = [
     dict(name="Back Bay", address_line1="200 Boylston St", city="Boston", state="MA", postal_code="02116",
@@ -16,6 +26,10 @@ LOCATIONS = [
          phone="+16175550150", arrival_notes="Ground floor, next to the bike shop. Wear shorts for gait analysis."),
 ]
 ROOMS = {"Back Bay": ["Treatment 1", "Treatment 2", "Gait lab"], "Cambridge": ["Treatment A", "Ultrasound"]}
+# What each room has and which visits need it: follow-ups go to plain treatment rooms, gait analyses to the lab.
+EQUIPMENT = {"Treatment 1": ["Plinth"], "Treatment 2": ["Plinth"], "Gait lab": ["Instrumented treadmill", "Plinth"],
+             "Treatment A": ["Plinth"], "Ultrasound": ["Ultrasound unit", "Plinth"]}
+NEEDS = {"3D gait analysis": ["Instrumented treadmill"], "Diagnostic ultrasound": ["Ultrasound unit"]}
 CREDENTIALS = ["PT, DPT, OCS", "DC, CCSP", "PT, DPT, SCS", "PT, MSc"]
 BIOS = [
     "Sports physical therapist focused on runners with hip and buttock pain.",
@@ -31,9 +45,12 @@ def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fil
     locations = []
     for data in LOCATIONS:
         location, _ = Location.objects.get_or_create(name=data["name"], defaults=data)
-        for room in ROOMS[location.name]:
-            Room.objects.get_or_create(location=location, name=room)
+        for name in ROOMS[location.name]:
+            room, _ = Room.objects.get_or_create(location=location, name=name)
+            room.equipment.add(*(Equipment.objects.get_or_create(name=e)[0] for e in EQUIPMENT[name]))
         locations.append(location)
+    for visit_type in VisitType.objects.filter(name__in=NEEDS):
+        visit_type.equipment_needed.add(*(Equipment.objects.get_or_create(name=e)[0] for e in NEEDS[visit_type.name]))
     visit_types = list(VisitType.objects.filter(is_active=True))
     clinicians = []
     for i, user in enumerate(clinician_users):

@@ -80,10 +80,24 @@ class Location(models.Model):
         )
 
 
+class Equipment(models.Model):
+    """Something a room has and a visit may need: an instrumented treadmill, an ultrasound unit, a plinth."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "equipment"
+
+    def __str__(self):
+        return self.name
+
+
 class Room(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rooms")
     name = models.CharField(max_length=100)
     is_active = models.BooleanField(default=True)
+    equipment = models.ManyToManyField(Equipment, related_name="rooms", blank=True)
 
     class Meta:
         ordering = ["location", "name"]
@@ -112,6 +126,10 @@ class VisitType(models.Model):
     color = models.CharField(max_length=20, default="#2a9d8f", help_text=COLOR_HELP)
     bookable_online = models.BooleanField(default=True)
     needs_intake = models.BooleanField(default=False)
+    equipment_needed = models.ManyToManyField(
+        Equipment, related_name="visit_types", blank=True,
+        help_text="The visit gets a room with all of these (and, of those, the one with the least else).",
+    )
     price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True, help_text="For display.")
     sort_order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from .models import (
     ClinicSettings,
     Closure,
     Modality,
+    Room,
     TimeOff,
     VisitType,
     WaitlistEntry,
@@ -43,6 +44,19 @@ def day_bounds(first_day, last_day, tz=None):
     start = datetime.combine(first_day, time.min, tzinfo=tz).astimezone(UTC) - timedelta(days=1)
     end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC) + timedelta(days=1)
     return start, end
+
+
+def rooms_fitting(visit_type):
+    """Active rooms with every piece of equipment `visit_type` needs (all rooms when it needs none)."""
+    has = Room.equipment.through.objects.filter(room_id=OuterRef(OuterRef("pk")), equipment_id=OuterRef("equipment_id"))
+    lacking = VisitType.equipment_needed.through.objects.filter(visittype_id=visit_type.pk).filter(~Exists(has))
+    return Room.objects.filter(is_active=True).filter(~Exists(lacking))
+
+
+def equipped_for(visit_type, location_ref):
+    """A condition on a location: the visit needs no equipment, or a room there has all it needs."""
+    needs_any = VisitType.equipment_needed.through.objects.filter(visittype_id=visit_type.pk)
+    return ~Exists(needs_any) | Exists(rooms_fitting(visit_type).filter(location=location_ref))
 
 
 def bookable_clinicians(visit_type, *, clinician_ids=None, location_id=None, modality=None):
@@ -75,6 +89,8 @@ def open_slots(
     ).order_by()  # the engine sorts the slots; ordering by clinician would join clinicians and users
     if location_id and modality != Modality.TELEHEALTH:
         hours = hours.filter(location=location_id)
+    if modality == Modality.IN_OFFICE or visit_type.modality == VisitType.Offered.IN_OFFICE:
+        hours = hours.filter(equipped_for(visit_type, OuterRef("location_id")))  # no gait analysis without a treadmill
     busy = Appointment.objects.filter(
         clinician__in=ids,
         status__in=Appointment.OCCUPYING,

@@ -5,16 +5,16 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinic import dates, roles
 from clinic.audit import acting_as
-from clinic.races import is_lost_race, lock_for_transaction
+from clinic.races import is_lost_race, lock_all_for_transaction
 
 from . import formatting, selectors, signals
-from .models import Appointment, AppointmentSeries, ClinicSettings, Modality, Room, WaitlistEntry
+from .models import Appointment, AppointmentSeries, ClinicSettings, Modality, WaitlistEntry
 
 Status = Appointment.Status
 
@@ -56,14 +56,26 @@ def next_free_slots(*, visit_type, clinician, modality, location, after, count=3
     return []
 
 
-def _free_room(location, start, end, exclude_pk=None):
+def _free_room(location, start, end, visit_type, exclude_pk=None):
+    """The free room that has all the equipment the visit needs and, of those, the least else (a follow-up goes
+    to a plain treatment room, not the gait lab, whose treadmill stays free for gait analyses). One query.
+
+    Raises SlotTaken when the visit needs equipment and no room with it is free; a visit that needs none may
+    go without a room when every room is taken (as before rooms had equipment)."""
     taken = Appointment.objects.filter(
         room__location=location, status__in=Appointment.OCCUPYING,
         start_at__gte=start - Appointment.LONGEST_SPAN, start_at__lt=end, end_at__gt=start,
     )
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
-    return Room.objects.filter(location=location, is_active=True).exclude(pk__in=taken.values("room_id")).first()
+    room = (
+        selectors.rooms_fitting(visit_type).filter(location=location).exclude(pk__in=taken.values("room_id"))
+        .annotate(kit=Count("equipment")).order_by("kit", "name").first()
+    )
+    if room is None and visit_type.equipment_needed.exists():
+        needed = ", ".join(e.name.lower() for e in visit_type.equipment_needed.all())
+        raise SlotTaken(_("No room with the %(equipment)s is free at that time.") % {"equipment": needed})
+    return room
 
 
 # The front desk books courses of care months ahead; a start further out than this is a typo, not a plan.
@@ -93,15 +105,18 @@ def _check_room(room, location):
             "room": room.name, "location": location or _("a telehealth visit")}})
 
 
-def _check_offer(*, clinician, visit_type, modality, location):
+def _check_offer(*, clinician, visit_type, modality, location, ask_database=True):
+    """Does the clinician offer this visit there? `ask_database=False` checks only what needs no query (an online
+    booking's open slot already proves the rest, and asks again only to explain a missing slot)."""
     errors = {}
     if not visit_type.offers(modality):
         errors["modality"] = f"{visit_type} is offered {visit_type.get_modality_display().lower()}."
     if modality == Modality.IN_OFFICE and location is None:
         errors["location"] = "Choose the location for an in-office visit."
-    if not clinician.visit_types.filter(pk=visit_type.pk).exists():
+    if ask_database and not clinician.visit_types.filter(pk=visit_type.pk).exists():
         errors["clinician"] = f"{clinician} does not offer {visit_type}."
-    elif modality == Modality.IN_OFFICE and location is not None and not clinician.locations.filter(pk=location.pk).exists():
+    elif (ask_database and modality == Modality.IN_OFFICE and location is not None
+          and not clinician.locations.filter(pk=location.pk).exists()):
         errors["location"] = f"{clinician} does not see patients at {location}."
     if errors:
         raise ValidationError(errors)
@@ -116,9 +131,7 @@ def _lock_calendars(*, clinician_id, location_id):
     transaction ends. Without it, two inserts of overlapping visits each find the other's row in the exclusion
     constraint's index and wait for each other: PostgreSQL's deadlock detector then kills one, which psycopg reports
     like an unreachable database. Queued, the second writer's overlap check simply sees the first one's visit."""
-    lock_for_transaction(_CLINICIAN_LOCK, clinician_id)
-    if location_id:
-        lock_for_transaction(_LOCATION_LOCK, location_id)
+    lock_all_for_transaction((_CLINICIAN_LOCK, clinician_id), *([(_LOCATION_LOCK, location_id)] if location_id else []))
 
 
 def _save_guarded(appointment, *, actor, exclude_pk=None):
@@ -178,7 +191,8 @@ def appointment_book(
     """
     if modality == Modality.TELEHEALTH:
         location, room = None, None
-    _check_offer(clinician=clinician, visit_type=visit_type, modality=modality, location=location)
+    _check_offer(clinician=clinician, visit_type=visit_type, modality=modality, location=location,
+                 ask_database=not check_hours)
     _check_room(room, location)
     _check_start(start, tz=formatting.zone_for(location), on_open_slot=check_hours)
     end = start + timedelta(minutes=visit_type.duration_minutes)
@@ -198,12 +212,13 @@ def appointment_book(
             location_id=location.pk if location else None, modality=modality,
         )
         if not any(s.start == start and (location is None or s.location_id == location.pk) for s in slots):
+            _check_offer(clinician=clinician, visit_type=visit_type, modality=modality, location=location)
             raise _with_next_free(SlotTaken("That time is no longer available."), appointment)
     with transaction.atomic():
         _lock_calendars(clinician_id=clinician.pk, location_id=location.pk if location else None)
-        if modality == Modality.IN_OFFICE:
-            appointment.room = room or _free_room(location, start, end)
         try:
+            if modality == Modality.IN_OFFICE:
+                appointment.room = room or _free_room(location, start, end, visit_type)
             _save_guarded(appointment, actor=actor)
         except SlotTaken as exc:
             raise _with_next_free(exc, appointment) from None
@@ -250,11 +265,12 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
     appointment.end_at = start + timedelta(minutes=appointment.visit_type.duration_minutes)
     appointment.updated_by = actor
     _lock_calendars(clinician_id=clinician.pk, location_id=appointment.location_id)
-    if appointment.modality == Modality.IN_OFFICE:
-        appointment.room = room or _free_room(
-            appointment.location, appointment.start_at, appointment.end_at, exclude_pk=appointment.pk
-        )
     try:
+        if appointment.modality == Modality.IN_OFFICE:
+            appointment.room = room or _free_room(
+                appointment.location, appointment.start_at, appointment.end_at, appointment.visit_type,
+                exclude_pk=appointment.pk,
+            )
         _save_guarded(appointment, actor=actor, exclude_pk=appointment.pk)
     except SlotTaken as exc:
         raise _with_next_free(exc, appointment, exclude=appointment) from None

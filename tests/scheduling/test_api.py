@@ -158,6 +158,26 @@ def test_availability_query_count_does_not_grow_with_data(
 # Public booking ----------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("new_patient", [False, True])
+def test_an_online_booking_runs_a_fixed_small_number_of_queries(client, dr_rivera, follow_up, location, monday,
+                                                                new_patient, django_assert_max_num_queries):
+    """Every statement counted, savepoints included: the visit type, clinician and location; the patient (found, or
+    created with its audit row); the open-slot check; the calendar locks, a free room and the overlap check under
+    them; the visit with its audit row; all of its messages in one insert."""
+    warm = book(client, booking_body(follow_up, dr_rivera, local(monday, 9), location=location))
+    assert warm.status_code == 201
+    body = booking_body(follow_up, dr_rivera, local(monday, 11), location=location,
+                        **({"first_name": "Rosa", "email": "rosa@example.com", "phone": "617-555-0142"}
+                           if new_patient else {}))
+    with django_assert_max_num_queries(25 if new_patient else 20):  # 32 and 27 before
+        response = book(client, body)
+    assert response.status_code == 201
+    visit = Appointment.objects.get(pk=response.json()["id"])
+    assert Patient.objects.count() == (2 if new_patient else 1) and visit.room is not None
+    kinds = sorted(visit.notifications.values_list("kind", flat=True))
+    assert "booking_confirmation" in kinds and "reminder" in kinds
+
+
 def test_booking_returns_201_with_status_and_private_manage_link(client, dr_rivera, follow_up, location, monday):
     response = book(client, booking_body(follow_up, dr_rivera, local(monday, 10), location=location))
     assert response.status_code == 201
