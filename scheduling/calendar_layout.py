@@ -31,6 +31,7 @@ class Column:
     free: list = field(default_factory=list)  # Spans of free working time, for the list of free times
     narrow: bool = False  # nobody works and nothing is booked: drawn slim
     lanes: int = 1  # the most blocks side by side: a crowded column is drawn wider
+    warning: str = ""  # something staff must fix, e.g. a clinician with no working hours
 
 
 @dataclass

@@ -267,7 +267,11 @@ def calendar_window(days):
 
 
 def active_calendar_clinicians():
-    return list(Clinician.objects.filter(is_active=True).select_related("user"))
+    """Active clinicians with `has_hours`: whether any working hours apply today or later (without, they are
+    never bookable, and the calendar says so above their column)."""
+    current = WorkingHours.objects.filter(clinician=OuterRef("pk")).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gte=timezone.localdate()))
+    return list(Clinician.objects.filter(is_active=True).select_related("user").annotate(has_hours=Exists(current)))
 
 
 def grid_visits(days, clinician_id=None, show_cancelled=False):
@@ -359,7 +363,8 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         day = first
         columns = [
             cl.Column(c.pk, name, c.credentials, day, spans(c.pk, day), closed_all.get(day, ""), {"clinician": c},
-                      f"clinician={c.pk}", f"with {name}")
+                      f"clinician={c.pk}", f"with {name}",
+                      warning="" if getattr(c, "has_hours", True) else "No working hours set: not bookable")
             for c in clinicians
             for name in [c.user.get_full_name() or c.user.email]
         ]

@@ -97,6 +97,15 @@ def test_a_clinician_without_hours_is_flagged_in_the_clinician_list(admin_client
     assert idle.pk and WorkingHours.objects.filter(clinician=dr_rivera).exists()
 
 
+def test_a_clinician_without_hours_is_flagged_above_their_column_on_the_calendar(desk_client, make_user, dr_rivera,
+                                                                                  monday):
+    Clinician.objects.create(user=make_user("Clinician", email="new@stride.test", first_name="Nia", last_name="New"))
+    page = desk_client.get("/schedule/", {"date": monday}).content.decode()
+    heads = [h.split("</div>", 1)[0] for h in page.split('class="cal-head')[1:]]
+    flagged = {h.split('title="', 1)[1].split(" ", 2)[1]: "No working hours set: not bookable" in h for h in heads}
+    assert flagged == {"New": True, "Rivera": False}
+
+
 def test_clinic_settings_are_one_page_that_can_be_changed_and_read_at_once(admin_client):
     ClinicSettings.load()
     listing = admin_client.get("/admin/scheduling/clinicsettings/")
