@@ -101,7 +101,7 @@ def recipe(tmp_path):
         "NOTIFICATION_EMAIL_BACKEND": "memory", "SMS_BACKEND": "memory", "NOTIFICATION_QUIET_HOURS": "off",
         "NOTIFICATION_MEMORY_SEND_DELAY": "0.1", "NOTIFICATION_SWEEP_SECONDS": "2",
         "NOTIFICATION_SENDING_LEASE_SECONDS": "5", "WEB_CONCURRENCY": "1", "WEB_THREADS": "4",
-        "WORKER_CONCURRENCY": "1",
+        "WORKER_CONCURRENCY": "2",
     }
     (tmp_path / "beat").mkdir()
     (tmp_path / "logs").mkdir()
