@@ -70,7 +70,8 @@ def bookable_clinicians(visit_type, *, clinician_ids=None, location_id=None, mod
 
 
 def open_slots(
-    visit_type, first_day, last_day, *, clinician_ids=None, location_id=None, modality=None, now=None, exclude=None
+    visit_type, first_day, last_day, *, clinician_ids=None, location_id=None, modality=None, now=None, exclude=None,
+    min_notice=None,
 ):
     """Free slots for a visit type over local days, fetched in a few queries and computed in memory.
 
@@ -125,7 +126,7 @@ def open_slots(
         ),
         availability.Rules(
             now=now or timezone.now(),
-            min_notice=timedelta(hours=rules.min_notice_hours),
+            min_notice=timedelta(hours=rules.min_notice_hours) if min_notice is None else min_notice,
             horizon=timedelta(days=rules.booking_horizon_days),
             grid=timedelta(minutes=rules.slot_grid_minutes),
         ),

@@ -41,14 +41,15 @@ def _overlapping(*, clinician_id, busy_start, busy_end, room_id, start, end, exc
     return clash.exists()
 
 
-def next_free_slots(*, visit_type, clinician, modality, location, after, count=3, exclude=None):
-    """The next few open slots for the same visit with the same clinician, then with anyone."""
+def next_free_slots(*, visit_type, clinician, modality, location, after, count=3, exclude=None, for_staff=False):
+    """The next few open slots for the same visit with the same clinician, then with anyone. `for_staff`: without
+    the online minimum notice, so the front desk is offered this afternoon, not the day after tomorrow."""
     day = timezone.localtime(after).date()
     location_id = location.pk if location else None
     for clinician_ids in ([clinician.pk], None):
         slots, _ = selectors.open_slots(
             visit_type, day, day + timedelta(days=14), clinician_ids=clinician_ids,
-            location_id=location_id, modality=modality, exclude=exclude,
+            location_id=location_id, modality=modality, exclude=exclude, min_notice=timedelta(0) if for_staff else None,
         )
         upcoming = [s for s in slots if s.start >= after][:count]
         if upcoming:
@@ -134,9 +135,16 @@ def _lock_calendars(*, clinician_id, location_id):
     lock_all_for_transaction((_CLINICIAN_LOCK, clinician_id), *([(_LOCATION_LOCK, location_id)] if location_id else []))
 
 
-def _save_guarded(appointment, *, actor, exclude_pk=None):
-    """Save unless the time is taken; the caller holds the calendar locks, the exclusion constraints are the net."""
-    taken = SlotTaken("That time was just taken.")
+ALREADY_BOOKED = "That time is already booked: choose another."
+JUST_TAKEN = "That time was just taken."
+
+
+def _save_guarded(appointment, *, actor, exclude_pk=None, matched_open_slot=False):
+    """Save unless the time is taken; the caller holds the calendar locks, the exclusion constraints are the net.
+
+    "Just taken" only for a lost race: a time that was open a moment ago (`matched_open_slot`), or a writer that
+    got past the locks. A time that was simply booked already says so."""
+    taken = SlotTaken(JUST_TAKEN)
     if _overlapping(
         clinician_id=appointment.clinician_id,
         busy_start=appointment.start_at - timedelta(minutes=appointment.visit_type.buffer_before_minutes),
@@ -146,7 +154,7 @@ def _save_guarded(appointment, *, actor, exclude_pk=None):
         end=appointment.end_at,
         exclude_pk=exclude_pk,
     ):
-        raise taken
+        raise taken if matched_open_slot else SlotTaken(ALREADY_BOOKED)
     try:
         with transaction.atomic(), acting_as(actor):
             appointment.save()
@@ -172,10 +180,11 @@ def _vouch(appointment, actor):
         appointment.vouched_by = actor
 
 
-def _with_next_free(exc, appointment, exclude=None):
+def _with_next_free(exc, appointment, exclude=None, for_staff=False):
     exc.next_free = next_free_slots(
         visit_type=appointment.visit_type, clinician=appointment.clinician, modality=appointment.modality,
         location=appointment.location, after=appointment.start_at, exclude=exclude,
+        for_staff=for_staff,
     )
     return exc
 
@@ -219,9 +228,9 @@ def appointment_book(
         try:
             if modality == Modality.IN_OFFICE:
                 appointment.room = room or _free_room(location, start, end, visit_type)
-            _save_guarded(appointment, actor=actor)
+            _save_guarded(appointment, actor=actor, matched_open_slot=check_hours)
         except SlotTaken as exc:
-            raise _with_next_free(exc, appointment) from None
+            raise _with_next_free(exc, appointment, for_staff=not check_hours) from None
         if waitlist_entry is not None and waitlist_entry.patient_id == patient.pk:
             waitlist_close(entry=waitlist_entry, status=WaitlistEntry.Status.BOOKED, actor=actor)
         signals.appointment_booked.send(Appointment, appointment=appointment, actor=actor)
@@ -271,9 +280,9 @@ def appointment_move(*, appointment, start, clinician=None, room=None, actor=Non
                 appointment.location, appointment.start_at, appointment.end_at, appointment.visit_type,
                 exclude_pk=appointment.pk,
             )
-        _save_guarded(appointment, actor=actor, exclude_pk=appointment.pk)
+        _save_guarded(appointment, actor=actor, exclude_pk=appointment.pk, matched_open_slot=on_open_slot)
     except SlotTaken as exc:
-        raise _with_next_free(exc, appointment, exclude=appointment) from None
+        raise _with_next_free(exc, appointment, exclude=appointment, for_staff=not on_open_slot) from None
     signals.appointment_moved.send(Appointment, appointment=appointment, previous_start=previous_start, actor=actor)
     return appointment
 

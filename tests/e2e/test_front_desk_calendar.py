@@ -67,7 +67,7 @@ def test_front_desk_moves_an_online_booking_and_checks_the_patient_in(
     panel.get_by_label("New time").fill("14:15")
     panel.get_by_role("button", name="Move").click()
     refusal = panel.get_by_role("alert")
-    expect(refusal).to_contain_text("That time was just taken.")
+    expect(refusal).to_contain_text("That time is already booked: choose another.")
     expect(refusal.get_by_role("button", name=re.compile(r"3:00 PM with Sam Rivera"))).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Noah Berg"))).to_be_visible()  # not moved
 

@@ -244,7 +244,7 @@ def test_moving_onto_a_taken_time_is_refused_with_a_clear_message_and_next_free_
     )
     page = text(response)
     assert response.status_code == 409
-    assert "That time was just taken." in page and 'role="alert"' in page
+    assert "That time is already booked: choose another." in page and 'role="alert"' in page
     assert re.search(r'name="slot" value="\d+\|' + monday.isoformat() + r'T11:45">', page)  # after the 11:00 visit
     a.refresh_from_db()
     assert a.start_at == local(monday, 9) and taken.start_at == local(monday, 11)
@@ -388,7 +388,7 @@ def test_booking_a_free_time_for_a_patient(desk_client, dr_rivera, follow_up, lo
     assert (a.start_at, a.patient, a.created_by, a.source) == (local(monday, 10, 30), patient, front_desk, "front_desk")
 
     again = desk_client.post("/schedule/book/", {**data, "patient": PatientFactory().pk, "time": "10:45"}, **HX)
-    assert "That time was just taken." in text(again) and 'name="slot"' in text(again)
+    assert "That time is already booked" in text(again) and 'name="slot"' in text(again)
     assert Appointment.objects.count() == 1
 
 
