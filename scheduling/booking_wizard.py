@@ -117,6 +117,9 @@ def resolve_flow(data) -> BookingFlow:
     chosen = ChoiceForm(data).chosen()
     flow = BookingFlow(week=chosen.get("week"), day=chosen.get("day"))
     entry = chosen.get("modality")
+    if not entry and chosen.get("visit_type") is not None:
+        # A clinic's "Book a 3D gait analysis" button links to /book/?visit_type=ID: start at that visit.
+        entry = ANY
     if not entry:
         return flow
     flow.entry = entry

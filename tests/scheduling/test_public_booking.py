@@ -69,6 +69,14 @@ def test_book_now_asks_video_or_clinic_for_a_visit_offered_both_ways(client, dr_
     assert "how=telehealth" in page and "how=in_office" in page
 
 
+def test_a_button_on_the_clinics_website_starts_the_booking_at_its_visit_type(client, dr_rivera, dr_chen, visit_types):
+    gait = visit_types["3D gait analysis"]  # offered in the clinic only: no video-or-clinic question either
+    page = client.get("/book/", {"visit_type": gait.pk}).content.decode()
+    assert "Who would you like to see?" in page and f"visit_type={gait.pk}" in page  # carried to the next steps
+    both_ways = client.get("/book/", {"visit_type": visit_types["Follow-up"].pk}).content.decode()
+    assert "Video visit or at the clinic?" in both_ways
+
+
 def test_with_two_clinicians_the_patient_may_choose_first_available(client, dr_rivera, dr_chen, follow_up):
     page = client.get("/book/", in_office_params(follow_up)).content.decode()
     assert "Who would you like to see?" in page
