@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from clinic.models import User
 from patients.models import Patient
@@ -105,3 +106,15 @@ def linked_ids(text, prefix, read):
     import re
 
     return [read(token) for token in re.findall(re.escape(prefix) + r"([A-Za-z0-9_\-:]+)", text)]
+
+
+def has_started(appointment, minutes_ago=20):
+    """The visit as if its start had passed (bookings are refused in the past, so it is moved there directly)."""
+    start = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    length = appointment.end_at - appointment.start_at
+    from scheduling.models import Appointment
+
+    Appointment.objects.filter(pk=appointment.pk).update(start_at=start, end_at=start + length, busy_start_at=start,
+                                                         busy_end_at=start + length)
+    appointment.refresh_from_db()
+    return appointment

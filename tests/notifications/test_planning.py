@@ -93,12 +93,18 @@ def test_cancelling_cancels_pending_messages_and_queues_the_notice(book, monday,
     assert outbox.one(visit, Kind.REMINDER).note == "Not needed: the visit is cancelled."
 
 
-def test_no_show_cancels_reminders_and_undo_brings_them_back(book, monday, outbox):
+def test_a_no_show_cancels_what_is_still_pending_and_its_undo_sends_nothing_for_a_past_visit(book, monday, outbox):
     visit = book(local(monday, 10))
+    assert outbox.one(visit, Kind.REMINDER).status == Status.QUEUED
+    started_ago = timezone.now() - timedelta(minutes=20)  # a no-show is marked once the visit has started
+    Appointment.objects.filter(pk=visit.pk).update(start_at=started_ago, end_at=started_ago + timedelta(minutes=45),
+                                                   busy_start_at=started_ago,
+                                                   busy_end_at=started_ago + timedelta(minutes=45))
+    visit.refresh_from_db()
     scheduling_services.appointment_set_status(appointment=visit, status=Appointment.Status.NO_SHOW)
     assert outbox.one(visit, Kind.REMINDER).status == Status.CANCELLED
     scheduling_services.appointment_set_status(appointment=visit, status=Appointment.Status.BOOKED)
-    assert outbox.one(visit, Kind.REMINDER).status == Status.QUEUED
+    assert outbox.one(visit, Kind.REMINDER).status == Status.CANCELLED  # no reminder for a time already past
 
 
 def test_an_online_request_waits_for_the_decision_before_reminders(book, monday, outbox, clinic_settings):

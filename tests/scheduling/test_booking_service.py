@@ -7,7 +7,7 @@ from django.utils import timezone
 from clinic.models import AuditEvent
 from scheduling import selectors, services
 from scheduling.models import Appointment, ClinicSettings, Modality, TimeOff, WaitlistEntry
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, has_started
 
 from .conftest import local
 
@@ -129,6 +129,8 @@ def test_moving_to_another_clinician(patient, dr_rivera, dr_chen, follow_up, mon
 )
 def test_status_workflow(patient, dr_rivera, follow_up, monday, path, allowed):
     appointment = book(patient, dr_rivera, follow_up, local(monday, 9))
+    if Status.NO_SHOW in path:
+        appointment = has_started(appointment)
     if allowed:
         for status in path:
             appointment = services.appointment_set_status(appointment=appointment, status=status)
@@ -260,3 +262,15 @@ def test_staff_are_offered_the_real_next_free_times_not_those_past_the_online_no
     with pytest.raises(services.SlotTaken) as taken:
         book(PatientFactory(), clinician, follow_up, soon)
     assert taken.value.next_free and taken.value.next_free[0].start < now + timedelta(hours=clinic_settings.min_notice_hours)
+
+
+def test_a_visit_is_a_no_show_only_once_its_start_has_passed(patient, dr_rivera, follow_up, monday, front_desk):
+    upcoming = book(patient, dr_rivera, follow_up, local(monday, 9))
+    with pytest.raises(ValidationError) as refused:
+        services.appointment_set_status(appointment=upcoming, status=Status.NO_SHOW, actor=front_desk)
+    assert refused.value.messages == ["A visit is a no-show only once its start time has passed."]
+    upcoming.refresh_from_db()
+    assert upcoming.status == Status.BOOKED
+    started = services.appointment_set_status(appointment=has_started(upcoming), status=Status.NO_SHOW,
+                                              actor=front_desk)
+    assert started.status == Status.NO_SHOW

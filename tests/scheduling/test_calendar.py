@@ -10,7 +10,7 @@ from notifications import content
 from notifications.models import Notification
 from scheduling import services
 from scheduling.models import Appointment, ClinicSettings, Modality, WaitlistEntry
-from tests.factories import PatientFactory, sign_in
+from tests.factories import PatientFactory, has_started, sign_in
 
 from .conftest import assert_calendar_lines, local
 
@@ -189,9 +189,10 @@ def test_panel_shows_details_and_the_actions_the_status_allows(desk_client, dr_r
     page = text(response)
     assert response.status_code == 200 and 'id="panel-title"' in page and "<nav" not in page
     assert "Sciatica flare" in page and "Sam Rivera, PT, DPT" in page
-    for label in ("Confirm", "Check in", "No-show", "Move", "Cancel appointment"):
+    for label in ("Confirm", "Check in", "Move", "Cancel appointment"):
         assert f">{label}</button>" in page
     assert ">Complete</button>" not in page  # only after check-in
+    assert ">No-show</button>" not in page  # only once the visit has started
     full = desk_client.get(f"/schedule/appointments/{a.pk}/")
     assert b"<nav" in full.content and b"Check in</button>" in full.content  # works without JavaScript too
 
@@ -207,6 +208,11 @@ def test_check_in_then_complete_and_undo_no_show(desk_client, dr_rivera, follow_
     assert a.status == Status.COMPLETED
 
     b = book(PatientFactory(), dr_rivera, follow_up, local(monday, 14))
+    panel = text(desk_client.get(f"/schedule/appointments/{b.pk}/"))
+    assert ">No-show</button>" not in panel  # not offered before the visit starts
+    b = has_started(b)
+    panel = text(desk_client.get(f"/schedule/appointments/{b.pk}/"))
+    assert ">No-show</button>" in panel and "as a no-show for this visit?" in panel  # asked once to confirm
     response = desk_client.post(f"/schedule/appointments/{b.pk}/status/", {"status": "no_show"})
     assert response.status_code == 302 and response.url == f"/schedule/appointments/{b.pk}/"
     desk_client.post(f"/schedule/appointments/{b.pk}/status/", {"status": "booked"})
