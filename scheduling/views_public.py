@@ -307,6 +307,13 @@ def reschedule(request, appointment, token):
         if not throttle.allow(request, scope="manage"):
             return _throttled(request)
         form = RescheduleForm(request.POST)
+        if form.is_valid() and request.POST.get("confirm") != "yes":
+            # One tap picks a time; a second says "yes, move it": a visit is never moved by a slip of the thumb.
+            _, start = form.cleaned_data["slot"]
+            tz = appointment.local_tz
+            context["proposed"] = {"value": request.POST["slot"], "day": formatting.day_label(start, tz),
+                                   "time": formatting.time_label(start, tz), "zone": formatting.zone_label(start, tz)}
+            return render(request, "scheduling/public/reschedule_confirm.html", context)
         if form.is_valid():
             _, start = form.cleaned_data["slot"]
             try:

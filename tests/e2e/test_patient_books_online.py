@@ -97,6 +97,8 @@ def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_river
     new_time = page.locator("#picker").get_by_role("button", name=TIME).last
     new_label = new_time.inner_text()
     new_time.click()
+    expect(page.get_by_role("heading", name="Move your visit?")).to_be_visible()  # asked before anything moves
+    page.get_by_role("button", name="Yes, move my visit").click()
     expect(page.get_by_role("heading", name="Your visit")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Your visit is now")).to_contain_text(new_label)
     before = appointment.start_at

@@ -294,7 +294,13 @@ def test_patient_reschedules_with_the_same_clinician(client, online_visit, monda
     page = client.get(manage_url(online_visit, "reschedule/"), {"week": monday, "day": monday}).content.decode()
     assert ">2:00 PM</button>" in page
     assert ">10:00 AM</button>" not in page  # the current time is not offered again
-    response = client.post(manage_url(online_visit, "reschedule/"), {"slot": slot_value(online_visit.clinician_id, local(monday, 14))})
+    picked = {"slot": slot_value(online_visit.clinician_id, local(monday, 14))}
+    asked = client.post(manage_url(online_visit, "reschedule/"), picked)
+    assert asked.status_code == 200 and "Move your visit?" in asked.content.decode()
+    assert "2:00 PM" in asked.content.decode() and 'name="confirm" value="yes"' in asked.content.decode()
+    online_visit.refresh_from_db()
+    assert online_visit.start_at == local(monday, 10)  # one tap only proposes the new time
+    response = client.post(manage_url(online_visit, "reschedule/"), {**picked, "confirm": "yes"})
     assert response.status_code == 302
     online_visit.refresh_from_db()
     assert online_visit.start_at == local(monday, 14)
@@ -307,7 +313,8 @@ def test_reschedule_to_a_taken_time_offers_others(client, online_visit, patient,
         patient=patient, clinician=online_visit.clinician, visit_type=telehealth_consult, start=local(monday, 14),
         modality="telehealth",
     )
-    response = client.post(manage_url(online_visit, "reschedule/"), {"slot": slot_value(online_visit.clinician_id, local(monday, 14))})
+    response = client.post(manage_url(online_visit, "reschedule/"),
+                           {"slot": slot_value(online_visit.clinician_id, local(monday, 14)), "confirm": "yes"})
     assert response.status_code == 409
     assert "That time was just taken" in response.content.decode()
     assert "Move to" in response.content.decode()
