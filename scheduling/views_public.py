@@ -244,6 +244,7 @@ def _visit_context(request, appointment):
         "manage_url": links.manage_url(appointment, request),
         "refusal": services.patient_change_refusal(appointment),
         "cutoff_hours": ClinicSettings.load().patient_change_cutoff_hours,
+        "needs_intake": appointment.visit_type.needs_intake and appointment.intake_completed_at is None,
     }
 
 
@@ -265,6 +266,9 @@ def manage(request, appointment, token):
 @require_GET
 @_by_link
 def calendar_file(request, appointment, token):
+    if appointment.status in (Appointment.Status.REQUESTED, *Appointment.CLOSED):
+        # Not in anyone's calendar until the clinic confirms it (nor once it is off).
+        raise Http404("This visit is not confirmed.")
     body = ics.calendar([ics.appointment_event(appointment)], method="PUBLISH")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="visit.ics"'

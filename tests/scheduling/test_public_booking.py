@@ -173,6 +173,26 @@ def test_when_auto_confirm_is_off_the_booking_waits_as_a_request(client, dr_rive
     assert Appointment.objects.get().status == Appointment.Status.REQUESTED
     page = client.get(response["Location"]).content.decode()
     assert "Request received" in page and "requested" in page
+    # Not in the patient's calendar until the clinic confirms it: no file on the page, by link or in the email.
+    assert ".ics" not in page
+    visit = Appointment.objects.get()
+    assert client.get(manage_url(visit, "visit.ics")).status_code == 404
+    from notifications.content import compose
+    from notifications.models import Notification
+
+    confirmation = Notification.objects.get(appointment=visit, kind="booking_confirmation", channel="email")
+    assert compose(confirmation).ics == ""
+
+
+def test_the_confirmation_page_tells_the_patient_about_the_intake_form_when_the_visit_needs_one(
+        client, dr_rivera, visit_types, follow_up, monday):
+    evaluation = visit_types["Initial evaluation"]
+    response = post_details(client, in_office_params(evaluation), dr_rivera, local(monday, 10))
+    page = client.get(response["Location"]).content.decode()
+    assert "Before your visit: the intake form" in page and "Add to my calendar (.ics)" in page
+    response = post_details(client, in_office_params(follow_up), dr_rivera, local(monday, 14), email="b@example.com",
+                            first_name="Bo")
+    assert "intake form" not in client.get(response["Location"]).content.decode()  # a follow-up needs none
 
 
 def test_errors_sit_next_to_the_field_and_keep_what_was_typed(client, dr_rivera, follow_up, monday):
