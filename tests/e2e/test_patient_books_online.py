@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from notifications.models import Notification
 from scheduling.models import Appointment
 
+from .conftest import SCREENSHOTS
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
@@ -98,6 +100,8 @@ def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_river
     new_label = new_time.inner_text()
     new_time.click()
     expect(page.get_by_role("heading", name="Move your visit?")).to_be_visible()  # asked before anything moves
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "patient-reschedule-confirm.png"), full_page=True)
     page.get_by_role("button", name="Yes, move my visit").click()
     expect(page.get_by_role("heading", name="Your visit")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Your visit is now")).to_contain_text(new_label)
