@@ -99,7 +99,7 @@ def recipe(tmp_path):
         "BEAT_SCHEDULE_FILE": str(tmp_path / "beat" / "celerybeat-schedule"), "CELERY_QUEUE": queue,
         # This machine's stand-ins: messages kept in the database, a fast sweep and lease so the test ends soon.
         "NOTIFICATION_EMAIL_BACKEND": "memory", "SMS_BACKEND": "memory", "NOTIFICATION_QUIET_HOURS": "off",
-        "NOTIFICATION_MEMORY_SEND_DELAY": "0.1", "NOTIFICATION_SWEEP_SECONDS": "2",
+"NOTIFICATION_SWEEP_SECONDS": "2",
         "NOTIFICATION_SENDING_LEASE_SECONDS": "5", "WEB_CONCURRENCY": "1", "WEB_THREADS": "4",
         "WORKER_CONCURRENCY": "2",
     }
@@ -144,7 +144,9 @@ def test_the_recipe_takes_200_bookings_over_two_web_processes_and_sends_each_con
 
     ports = [free_port(), free_port()]
     webs = [Process("web", env, logs, PORT=port, BIND="127.0.0.1").start() for port in ports]
-    workers = [Process("worker", env, logs, WORKER_NAME=f"recipe-{i}").start() for i in range(2)]
+    # The worker that will be killed has a slow provider, so it is always in the middle of sends when it dies.
+    workers = [Process("worker", env, logs, WORKER_NAME=f"recipe-{i}", NOTIFICATION_MEMORY_SEND_DELAY=delay).start()
+               for i, delay in enumerate((2.0, 0.05))]
     beat = Process("beat", env, logs).start()
     started += [*webs, *workers, beat]
     for port in ports:
