@@ -121,7 +121,7 @@ def compose(notification: Notification) -> Composed:
             out.subject = f"Booked: {v['visit_type']} on {_when(v)}"
             out.lines = [f"Your visit is booked: {visit} on {_when(v)}."]
             out.sms = _sms(f"your {v['visit_type']} is booked for {_when(v)}.", v, actions)
-            # A request goes into the patient's calendar only once accepted (REQUEST_ACCEPTED carries it).
+        if appointment.belongs_in_patients_calendar:  # a request's file comes with its acceptance
             out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
     elif kind == Kind.REQUEST_ACCEPTED:
         out.subject = f"Your appointment is booked: {_when(v)}"

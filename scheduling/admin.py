@@ -14,6 +14,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clinic.admin import RecordOnlyAdmin
+
 from .models import (
     Appointment,
     AppointmentSeries,
@@ -222,21 +224,9 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
         return False
 
 
-class LookUpOnlyAdmin(admin.ModelAdmin):
-    """Shown for looking things up; changed on the calendar, where the services check and notify."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Visits are looked up here and changed on the calendar, where the services check overlaps and notify.
 @admin.register(Appointment)
-class AppointmentAdmin(LookUpOnlyAdmin):
+class AppointmentAdmin(RecordOnlyAdmin):
     list_display = ["start_at", "patient", "clinician", "visit_type", "modality", "location", "room", "status",
                     "source"]
     list_filter = ["status", "modality", "source", "visit_type", "location", "clinician"]
@@ -247,13 +237,13 @@ class AppointmentAdmin(LookUpOnlyAdmin):
 
 
 @admin.register(AppointmentSeries)
-class AppointmentSeriesAdmin(LookUpOnlyAdmin):
+class AppointmentSeriesAdmin(RecordOnlyAdmin):
     list_display = ["description", "created_by", "created_at"]
     list_select_related = ["created_by"]
 
 
 @admin.register(WaitlistEntry)
-class WaitlistEntryAdmin(LookUpOnlyAdmin):
+class WaitlistEntryAdmin(RecordOnlyAdmin):
     list_display = ["patient", "visit_type", "earliest_date", "latest_date", "status"]
     list_filter = ["status", "visit_type"]
     list_select_related = ["patient", "visit_type"]

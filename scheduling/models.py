@@ -363,11 +363,23 @@ class Appointment(models.Model):
         if self.room_id and (self.location_id is None or self.room.location_id != self.location_id):
             raise ValidationError({"room": f"{self.room.name} is not at this visit's location; choose a room there."})
 
-    def can_become(self, status):
-        return status in self.TRANSITIONS[self.status]
+    @property
+    def belongs_in_patients_calendar(self):
+        """An .ics file only for a visit that will happen: not a request the clinic has not confirmed, nor one off."""
+        return self.status != self.Status.REQUESTED and self.status not in self.CLOSED
+
+    NO_SHOW_TOO_EARLY = "A visit is a no-show only once its start time has passed."
+
+    def _too_early_for(self, status, now=None):
+        return status == self.Status.NO_SHOW and self.start_at > (now or timezone.now())
+
+    def can_become(self, status, now=None):
+        return status in self.TRANSITIONS[self.status] and not self._too_early_for(status, now)
 
     def transition_to(self, status):
         """Change the status if the workflow allows it, or raise ValidationError saying why not."""
+        if status in self.TRANSITIONS[self.status] and self._too_early_for(status):
+            raise ValidationError(self.NO_SHOW_TOO_EARLY)
         if not self.can_become(status):
             raise ValidationError(
                 f"A {self.get_status_display().lower()} appointment cannot become {self.Status(status).label.lower()}."

@@ -300,9 +300,6 @@ def _refuse_undecided_request(appointment, status):
         raise ValidationError(REQUEST_NOT_CANCELLED if status == Status.CANCELLED else REQUEST_NEEDS_DECISION)
 
 
-NO_SHOW_TOO_EARLY = "A visit is a no-show only once its start time has passed."
-
-
 def _refuse_decided(appointment, status):
     if appointment.status != Status.REQUESTED:
         raise ValidationError(REQUEST_DECIDED)
@@ -316,8 +313,6 @@ def appointment_set_status(*, appointment, status, actor=None, reason="", _guard
     appointment = Appointment.objects.select_for_update(of=("self",)).select_related("clinician").get(pk=appointment.pk)
     if _guard is not None:
         _guard(appointment, status)
-    if status == Status.NO_SHOW and appointment.start_at > timezone.now():
-        raise ValidationError(NO_SHOW_TOO_EARLY)
     previous_status = appointment.status
     appointment.transition_to(status)
     if status in Appointment.VOUCHING:

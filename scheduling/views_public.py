@@ -245,6 +245,7 @@ def _visit_context(request, appointment):
         "refusal": services.patient_change_refusal(appointment),
         "cutoff_hours": ClinicSettings.load().patient_change_cutoff_hours,
         "needs_intake": appointment.visit_type.needs_intake and appointment.intake_completed_at is None,
+        "calendar_file": appointment.belongs_in_patients_calendar,
     }
 
 
@@ -266,8 +267,7 @@ def manage(request, appointment, token):
 @require_GET
 @_by_link
 def calendar_file(request, appointment, token):
-    if appointment.status in (Appointment.Status.REQUESTED, *Appointment.CLOSED):
-        # Not in anyone's calendar until the clinic confirms it (nor once it is off).
+    if not appointment.belongs_in_patients_calendar:
         raise Http404("This visit is not confirmed.")
     body = ics.calendar([ics.appointment_event(appointment)], method="PUBLISH")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

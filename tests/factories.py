@@ -1,4 +1,5 @@
 import datetime
+import time
 
 import factory
 from django.contrib.auth.models import Group
@@ -118,3 +119,15 @@ def has_started(appointment, minutes_ago=20):
                                                          busy_end_at=start + length)
     appointment.refresh_from_db()
     return appointment
+
+
+def wait_for(condition, *, timeout=20.0, every=0.1, message="condition"):
+    """Poll `condition` until it returns something true (and return that), or fail after `timeout` seconds: for
+    what another process (a worker, a server) does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")

@@ -63,8 +63,7 @@ def panel_response(request, appointment, *, notice="", error="", taken=None, mov
         # The video room is the clinician's and the patient's, never anyone else's (not the front desk's).
         "video_url": a.video_url if a.is_telehealth and a.clinician.user_id == user.pk else "",
         "can_change": can_change,
-        "actions": [(s, label) for s, label in STATUS_ACTIONS if a.can_become(s)
-                    and (s != Appointment.Status.NO_SHOW or a.start_at <= timezone.now())] if can_change else [],
+        "actions": [(s, label) for s, label in STATUS_ACTIONS if a.can_become(s)] if can_change else [],
         "undo": (Status.BOOKED, UNDO_LABELS[a.status]) if can_change and a.status in UNDO_LABELS else None,
         "move_form": move_form or (
             MoveForm(appointment=a, initial={"date": local.date(), "time": local.time(), "clinician": a.clinician_id})

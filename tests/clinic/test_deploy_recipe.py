@@ -15,6 +15,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 ROLES = {"web", "worker", "beat", "release"}
+# What bin/serve reads itself (the rest of the environment is read by clinic/settings.py).
+_READ_BY_BIN_SERVE = {"PORT", "BIND", "WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "WORKER_CONCURRENCY",
+                      "WORKER_NAME", "LOG_LEVEL", "PY"}
 
 
 def compose():
@@ -85,10 +88,6 @@ def test_every_variable_the_recipe_sets_is_one_the_readme_documents_and_the_sett
         assert not unread, unread
     # What compose sets itself and what the operator fills in together are what the README's recipe exports.
     assert readme_export <= compose_names | env_example
-
-
-_READ_BY_BIN_SERVE = {"PORT", "BIND", "WEB_CONCURRENCY", "WEB_THREADS", "WEB_TIMEOUT", "WORKER_CONCURRENCY",
-                      "WORKER_NAME", "LOG_LEVEL", "PY"}
 
 
 def test_bin_serve_reads_every_variable_it_is_said_to():

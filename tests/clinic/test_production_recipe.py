@@ -13,7 +13,7 @@ import secrets
 import signal
 import socket
 import subprocess
-import time
+import sys
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -26,6 +26,8 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.factories import wait_for
+
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.xdist_group("production-recipe")]
 ROOT = Path(__file__).resolve().parents[2]
 SITE = "https://stride.example.com"
@@ -36,16 +38,6 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_for(condition, *, timeout, message, every=0.25):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
 class Process:
@@ -90,7 +82,7 @@ def recipe(tmp_path):
     queue = f"stride-recipe-{uuid.uuid4().hex[:8]}"
     env = {
         "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"), "LANG": "C.UTF-8",
-        "PY": str(Path(os.sys.executable)),
+        "PY": sys.executable,
         # The variables of deploy/stride.env and compose.yaml, as an operator fills them in.
         "SECRET_KEY": secrets.token_urlsafe(50), "SITE_URL": SITE, "ALLOWED_HOSTS": "stride.example.com",
         "CSRF_TRUSTED_ORIGINS": SITE, "DATABASE_URL": f"{server}/{name}", "CELERY_BROKER_URL": broker,

@@ -18,7 +18,8 @@ from kombu import pools
 from clinic.celery import app
 from notifications import services
 from notifications.models import CapturedMessage, Notification
-from tests.notifications.test_worker import Worker, wait_for
+from tests.factories import wait_for
+from tests.notifications.test_worker import Worker
 from tests.scheduling.conftest import local
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -19,9 +19,9 @@ from clinic.settings import cache_settings
 from notifications import services
 from notifications.models import CapturedMessage, Notification
 from scheduling.models import Appointment, ClinicSettings
-from tests.factories import sign_in
+from tests.factories import sign_in, wait_for
 from tests.notifications.test_broker_outage import PrivateRedis, _use_broker
-from tests.notifications.test_worker import Worker, wait_for
+from tests.notifications.test_worker import Worker
 from tests.scheduling.conftest import local
 from tests.scheduling.test_api import booking_body
 from tests.scheduling.test_public_booking import in_office_params, post_details

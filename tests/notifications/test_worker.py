@@ -24,7 +24,7 @@ from django.utils import timezone
 from notifications import services, tasks
 from notifications.models import CapturedMessage, Notification
 from scheduling import services as scheduling_services
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, wait_for
 from tests.scheduling.conftest import local
 
 # One xdist process runs the module, so its tests share one worker process (shared_worker, module-scoped).
@@ -38,16 +38,6 @@ def _test_database_url():
     db = connection.settings_dict
     auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def wait_for(condition, *, timeout=20.0, every=0.1, message="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
 class Worker:

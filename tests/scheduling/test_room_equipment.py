@@ -50,7 +50,7 @@ def test_a_second_gait_analysis_at_the_same_time_is_refused_with_the_reason(gait
 
 
 def test_a_gait_analysis_is_offered_online_only_where_a_room_has_the_treadmill(gait_lab, client, dr_rivera, location,
-                                                                               visit_types, monday, make_user):
+                                                                               visit_types, monday):
     bare = Location.objects.create(name="Annex", address_line1="9 Side St", city="Boston")
     Room.objects.create(location=bare, name="Room 1")
     dr_rivera.locations.add(bare)
