@@ -1,11 +1,46 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
-from .models import AuditEvent, User, WorkerHeartbeat
+from .models import User, WorkerHeartbeat
+
+ROLE_CHOICES = [
+    (roles.FRONT_DESK, _("Front desk: the calendar, bookings, patients' details and messages; no clinical notes")),
+    (roles.CLINICIAN, _("Clinician: the calendar, and the charts, intakes and exams of the patients in their care")),
+    (roles.ADMIN, _("Admin: this staff admin (users, clinicians, visit types, hours, settings) and the audit log")),
+    (roles.PATIENT, _("Patient: only their own visits and forms, online")),
+]
+
+
+class RoleField(forms.ChoiceField):
+    """One role per person instead of Django's groups and hundreds of raw permissions: what each role may do is
+    set in code (clinic.roles), so an admin cannot hand out half a role by ticking boxes."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ROLE_CHOICES, widget=forms.RadioSelect, label=_("Role"), **kwargs)
+
+
+def role_of(user):
+    names = {g.name for g in user.groups.all()} if user.pk else set()
+    return next((role for role in roles.ALL_ROLES if role in names), None)
+
+
+class UserAddForm(AdminUserCreationForm):
+    role = RoleField()
+
+
+class UserEditForm(UserChangeForm):
+    role = RoleField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].initial = role_of(self.instance)
 
 
 @admin.register(User)
@@ -14,18 +49,39 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["email", "first_name", "last_name", "roles", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
+    form = UserEditForm
+    add_form = UserAddForm
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Person"), {"fields": ("first_name", "last_name")}),
-        (_("Role and access"), {"fields": ("is_active", "groups", "is_staff", "is_superuser", "user_permissions")}),
+        (_("Role and access"), {"fields": ("role", "is_active")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "groups", "password1", "password2")}),
+        (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "role", "usable_password",
+                                                 "password1", "password2")}),
     )
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.is_superuser:
+            # Only a superuser sees (and may grant) the all-powers flag; nobody edits raw permissions here.
+            fieldsets = (*fieldsets, (_("Superuser"), {"fields": ("is_superuser",)}))
+        return fieldsets
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def save_model(self, request, obj, form, change):
+        # The staff admin is for admins: the flag follows the role, so it cannot drift from it.
+        obj.is_staff = form.cleaned_data["role"] == roles.ADMIN or obj.is_superuser
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.groups.set([Group.objects.get_or_create(name=form.cleaned_data["role"])[0]])
+        form.instance.__dict__.pop("role_names", None)
 
     def response_add(self, request, obj, post_url_continue=None):
         """A new Clinician-role user goes straight on to their clinician profile: without one (and hours) they
@@ -36,7 +92,7 @@ class UserAdmin(BaseUserAdmin):
             return redirect(f"{reverse('admin:scheduling_clinician_add')}?user={obj.pk}")
         return super().response_add(request, obj, post_url_continue)
 
-    @admin.display(description="Roles")
+    @admin.display(description=_("Role"))
     def roles(self, obj):
         return ", ".join(g.name for g in obj.groups.all())
 
@@ -54,18 +110,13 @@ class RecordOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(RecordOnlyAdmin):
-    list_display = ["at", "actor_label", "action", "object_type", "object_label", "ip_address"]
-    list_filter = ["action", "object_type", ("at", admin.DateFieldListFilter)]
-    search_fields = ["actor_label", "object_label", "object_id", "=patient_id"]
-    date_hierarchy = "at"
-    list_select_related = False
-
-
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["hostname", "seen_at"]
 
     def has_add_permission(self, request):
         return False
+
+
+# The audit trail's admin lives in its own module (it has its own views); imported here so autodiscovery finds it.
+from . import admin_audit  # noqa: E402, F401

@@ -140,8 +140,25 @@ def track(model, *, patient, ignore=("updated_at",), redact=()):
     post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + "-del")
 
 
+def tracked_models():
+    """Every model whose writes the trail records."""
+    return list(_tracked)
+
+
 def record_view(*, instance, actor, ip=None, details=None):
     """Record that `actor` opened `instance` (a chart, a document); `details`: what the page showed of it
     (the chart: the names of the sections drawn, so a read of the clinical ones can be told apart)."""
     _write(AuditEvent.Action.VIEW, instance, details or {}, actor=actor, ip=ip)
 
+
+
+def events_for_patient(patient_id, *, with_roles=True):
+    """Every event of one patient's record, oldest first; `with_roles`: each event's `actor_role`, the actor's
+    role today (one query for all of them, not one per row)."""
+    events = AuditEvent.objects.filter(patient_id=patient_id).order_by("at", "id")
+    if not with_roles:
+        return events
+    events = list(events.select_related("actor").prefetch_related("actor__groups"))
+    for event in events:
+        event.actor_role = ", ".join(g.name for g in event.actor.groups.all()) if event.actor else ""
+    return events

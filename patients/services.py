@@ -18,8 +18,9 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def patient_create(*, actor, ip=None, **fields) -> Patient:
-    patient = Patient(**fields)
+def patient_create(*, actor, ip=None, patient: Patient | None = None, **fields) -> Patient:
+    """A new record from `fields`, or `patient` already filled in by a form (the staff admin's)."""
+    patient = patient if patient is not None else Patient(**fields)
     patient.full_clean()
     with acting_as(actor, ip):
         patient.save()

@@ -46,7 +46,7 @@ def test_an_admin_sets_up_a_clinician_from_nothing_and_their_slots_appear_online
 
     # A new user given the Clinician role goes straight on to their clinician profile.
     response = admin_client.post("/admin/clinic/user/add/", {
-        "email": "dr.ito@stride.test", "first_name": "Ken", "last_name": "Ito", "groups": [_group("Clinician")],
+        "email": "dr.ito@stride.test", "first_name": "Ken", "last_name": "Ito", "role": "Clinician",
         "usable_password": "true", "password1": "a long and Unusual phrase 42", "password2": "a long and Unusual phrase 42",
     })
     user_id = User.objects.get(email="dr.ito@stride.test").pk
@@ -77,12 +77,6 @@ def test_an_admin_sets_up_a_clinician_from_nothing_and_their_slots_appear_online
     assert Closure.objects.get().location is None
     assert client.get("/api/v1/availability/", {"visit_type": running.pk, "start": monday, "end": monday,
                                                 "modality": "in_office"}).json()["slots"] == []
-
-
-def _group(name):
-    from django.contrib.auth.models import Group
-
-    return Group.objects.get(name=name).pk
 
 
 def test_a_clinician_without_hours_is_flagged_in_the_clinician_list(admin_client, make_user, location, dr_rivera,
