@@ -39,8 +39,10 @@ BIOS = [
 ]
 
 
-def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fill=0.5, seed=7, front_desk=None):
-    """The demo schedule; `front_desk` is who booked, accepted or checked in its visits (patients.care)."""
+def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fill=0.5, seed=7, front_desk=None,
+                  before_visits=None):
+    """The demo schedule; `front_desk` is who booked, accepted or checked in its visits (patients.care);
+    `before_visits(clinicians)` runs first on a new schedule (the patients with a history take their times)."""
     ClinicSettings.load()
     locations = []
     for data in LOCATIONS:
@@ -70,41 +72,98 @@ def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fil
         clinicians.append(clinician)
     if Appointment.objects.filter(clinician__in=clinicians).exists():
         return 0
+    if before_visits is not None:
+        before_visits(clinicians)
     return _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed, front_desk)
 
 
+# A day's mix at each kind of location: mostly follow-ups, some first visits, the lab and the scanner where they are.
+MIX = [("Follow-up", 55), ("Initial evaluation", 15), ("3D gait analysis", 8), ("Diagnostic ultrasound", 7),
+       ("Telehealth consult", 10), ("Follow-up by video", 5)]
+
+
+def _room_for(visit_type, location, start, end, rooms, taken):
+    """The least specialised room at `location` with what the visit needs that is free from start to end."""
+    needed = set(NEEDS.get(visit_type.name, []))
+    fitting = sorted((r for r in rooms if r.location_id == location.pk and needed <= set(EQUIPMENT[r.name])),
+                     key=lambda r: len(EQUIPMENT[r.name]))
+    for room in fitting:
+        if all(end <= s or start >= e for s, e in taken.setdefault(room.pk, [])):
+            taken[room.pk].append((start, end))
+            return room
+    return None
+
+
 def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed, front_desk):
+    """A few weeks of visits: the day's realistic mix, rooms assigned, and a few online requests to answer.
+    Times a clinician already has (the story's patients, seeded first) are left alone."""
     rng = random.Random(seed)
     tz = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localdate()
     now = timezone.now()
-    follow_up = next(v for v in visit_types if v.name == "Follow-up")
+    by_name = {v.name: v for v in visit_types}
+    rooms = list(Room.objects.filter(is_active=True))
+    taken, busy = {}, {}
+    for a in Appointment.objects.filter(clinician__in=clinicians, status__in=Appointment.OCCUPYING):
+        busy.setdefault(a.clinician_id, []).append((a.start_at, a.end_at))
+        if a.room_id:
+            taken.setdefault(a.room_id, []).append((a.start_at, a.end_at))
     rows = []
-    for clinician in clinicians:
+    for index, clinician in enumerate(clinicians):
         hours = {h.weekday: h for h in clinician.working_hours.all()}
         for offset in range(-days_back, days_ahead + 1):
             day = today + timedelta(days=offset)
             block = hours.get(day.weekday())
             if not block:
                 continue
-            start = datetime.combine(day, block.start_time, tzinfo=tz)
-            while start.time() < time(16, 15):
-                end = start + timedelta(minutes=follow_up.duration_minutes)
-                if rng.random() < fill:
+            start = datetime.combine(day, block.start_time, tzinfo=tz).astimezone(UTC)
+            close = datetime.combine(day, block.end_time, tzinfo=tz).astimezone(UTC)
+            first_today = offset == 0
+            while start < close:
+                name = rng.choices([n for n, _ in MIX], weights=[w for _, w in MIX])[0]
+                if first_today:  # today always shows each kind of visit, whatever the dice say
+                    name = TODAY_FIRST[index % len(TODAY_FIRST)]
+                telehealth = name in ("Telehealth consult", "Follow-up by video")
+                visit_type = by_name.get("Follow-up" if name == "Follow-up by video" else name)
+                end = start + timedelta(minutes=visit_type.duration_minutes)
+                room = None if telehealth else _room_for(visit_type, block.location, start, end, rooms, taken)
+                clash = any(not (end <= s or start >= e) for s, e in busy.get(clinician.pk, []))
+                fits = end <= close and not clash and (telehealth or room is not None or not NEEDS.get(name))
+                if fits and (first_today or rng.random() < fill):
+                    first_today = False
                     past = end < now
                     status = rng.choice([Appointment.Status.COMPLETED] * 8 + [Appointment.Status.NO_SHOW]) if past \
                         else rng.choice([Appointment.Status.BOOKED, Appointment.Status.CONFIRMED])
-                    telehealth = rng.random() < 0.2
+                    online_request = not past and offset > 0 and rng.random() < 0.04
                     rows.append(Appointment(
-                        patient=rng.choice(patients), clinician=clinician, visit_type=follow_up,
+                        patient=rng.choice(patients), clinician=clinician, visit_type=visit_type,
                         modality=Modality.TELEHEALTH if telehealth else Modality.IN_OFFICE,
-                        location=None if telehealth else block.location,
-                        start_at=start.astimezone(UTC), end_at=end.astimezone(UTC),
-                        busy_start_at=start.astimezone(UTC), busy_end_at=end.astimezone(UTC),
-                        status=status, source=rng.choice(list(Appointment.Source.values)),
-                        reason="Follow-up for buttock pain", video_token="" if not telehealth else f"demo{len(rows)}x",
-                        vouched_by=front_desk,
+                        location=None if telehealth else block.location, room=room,
+                        start_at=start, end_at=end,
+                        busy_start_at=start - timedelta(minutes=visit_type.buffer_before_minutes),
+                        busy_end_at=end + timedelta(minutes=visit_type.buffer_after_minutes),
+                        status=Appointment.Status.REQUESTED if online_request else status,
+                        source=Appointment.Source.ONLINE if online_request else rng.choice(list(Appointment.Source.values)),
+                        reason=REASONS[visit_type.name], video_token="" if not telehealth else f"demo{len(rows)}x",
+                        vouched_by=None if online_request else front_desk,
                     ))
-                start = end
+                    start = end + timedelta(minutes=visit_type.buffer_after_minutes)
+                else:
+                    start = start + timedelta(minutes=15)
+                    if room is not None:
+                        taken[room.pk].remove((start - timedelta(minutes=15), end))
     Appointment.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+# Each clinician's first visit today, in clinician order (the first works at Back Bay, with the gait lab; the
+# second at Cambridge, with the ultrasound room).
+TODAY_FIRST = ["3D gait analysis", "Diagnostic ultrasound", "Telehealth consult", "Initial evaluation"]
+
+REASONS = {
+    "Follow-up": "Follow-up for buttock pain",
+    "Initial evaluation": "New: buttock pain when sitting",
+    "3D gait analysis": "Gait analysis: hip pain when running",
+    "Diagnostic ultrasound": "Ultrasound: deep gluteal space",
+    "Telehealth consult": "Video consult: low back and buttock pain",
+}

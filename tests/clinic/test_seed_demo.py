@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
-from scheduling.management.commands.seed_demo import DEMO_PASSWORD
+from clinic.management.commands.seed_demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +37,37 @@ def test_with_debug_the_demo_logins_use_the_published_password(settings, rf):
     assert DEMO_PASSWORD in out.getvalue()
     user = authenticate(rf.post("/accounts/login/"), username="frontdesk@stride.test", password=DEMO_PASSWORD)
     assert user is not None
+
+
+def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings):
+    """Today's mix with rooms, online requests to answer, and patients whose history fills the clinical pages."""
+    from django.utils import timezone
+
+    from exams.models import Exam
+    from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
+    from scheduling.models import Appointment
+
+    settings.DEBUG = True
+    call_command("seed_demo", "--patients", "20", stdout=io.StringIO())
+    today = [a for a in Appointment.objects.select_related("visit_type", "room")
+             if timezone.localtime(a.start_at).date() == timezone.localdate()]
+    if timezone.localdate().weekday() < 5:  # the demo clinic is closed at weekends
+        kinds = {a.visit_type.name for a in today}
+        assert {"Initial evaluation", "Follow-up", "3D gait analysis", "Diagnostic ultrasound",
+                "Telehealth consult"} <= kinds
+        assert all(a.room.name == "Gait lab" for a in today if a.visit_type.name == "3D gait analysis")
+        assert all(a.room.name == "Ultrasound" for a in today if a.visit_type.name == "Diagnostic ultrasound")
+        in_office = [a for a in today if a.modality == "in_office"]
+        assert sum(a.room_id is not None for a in in_office) >= 0.8 * len(in_office)
+    assert Appointment.objects.filter(status="requested", source="online", vouched_by=None).count() >= 3
+
+    assert IntakeForm.objects.filter(status="submitted").count() == 6
+    assert RedFlagAlert.objects.count() == 2
+    assert Exam.objects.filter(signed_at__isnull=False).count() >= 30
+    improving = 0
+    for patient_id in IntakeForm.objects.values_list("patient_id", flat=True):
+        pain = list(OutcomeScore.objects.filter(patient_id=patient_id, instrument="nprs", intake__isnull=True)
+                    .order_by("recorded_at").values_list("value", flat=True))
+        assert len(pain) == 6  # a score at every visit, over six weeks
+        improving += pain[0] - pain[-1] >= 2  # at least the NPRS's meaningful change
+    assert improving >= 4

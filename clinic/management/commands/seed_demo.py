@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clinic import roles
+from clinic.demo import STORIES, seed_patient_stories
 from patients.demo import demo_mrn, demo_patient
 from patients.models import Patient
 from scheduling.demo import seed_schedule
@@ -51,10 +52,15 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins.append(self._patient_login())
             clinicians = [u for u in self._users_in(roles.CLINICIAN)]
-            demo_patients = list(Patient.objects.filter(mrn__in=[demo_mrn(i) for i in range(min(count, 200))]))
+            mrns = [demo_mrn(i) for i in range(min(count, 200))]
+            demo_patients = sorted(Patient.objects.filter(mrn__in=mrns), key=lambda p: mrns.index(p.mrn))
             desk = next(iter(self._users_in(roles.FRONT_DESK)), None)
-            visits = seed_schedule(clinicians, demo_patients, front_desk=desk)
-        self.stdout.write(f"Schedule: 2 locations, {len(clinicians)} clinicians, {visits} new appointments.")
+            # The first few patients have a history (intake, signed exams, scores over weeks); the rest fill the days.
+            story_patients, others = demo_patients[:len(STORIES)], demo_patients[len(STORIES):] or demo_patients
+            visits = seed_schedule(clinicians, others, front_desk=desk, before_visits=lambda found: seed_patient_stories(
+                patients=story_patients, clinicians=found, front_desk=desk))
+        self.stdout.write(f"Schedule: 2 locations, {len(clinicians)} clinicians, {visits} new appointments; "
+                          f"{min(len(STORIES), len(demo_patients))} patients with intakes, exams and scores.")
         self.stdout.write(self.style.SUCCESS(f"Demo clinic ready: {created} new patients, {patients} in all."))
         if self.passwords is None:
             self.stdout.write("Sign in at /accounts/login/ with these passwords (shown only now, keep them safe):")
