@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import roles
-from .models import User, WorkerHeartbeat
+from . import roles, texts
+from .models import ClinicText, User, WorkerHeartbeat
 
 ROLE_CHOICES = [
     (roles.FRONT_DESK, _("Front desk: the calendar, bookings, patients' details and messages; no clinical notes")),
@@ -116,6 +118,50 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ClinicText)
+class ClinicTextAdmin(admin.ModelAdmin):
+    """Texts are published, never edited: "Add" with the kind filled in starts from the version in force, and
+    saving puts the new wording in force as the next version (the old one stays, as patients agreed to it)."""
+
+    list_display = ["kind", "version", "title", "published_at", "published_by", "in_force", "page"]
+    list_filter = ["kind"]
+    fields = ["kind", "title", "body", "body_es"]
+    list_select_related = ["published_by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        in_force = texts.current(initial.get("kind", ""))
+        if in_force is not None:
+            initial.update(title=in_force.title, body=in_force.body, body_es=in_force.body_es)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        published = texts.publish(kind=obj.kind, title=obj.title, body=obj.body, body_es=obj.body_es,
+                                  actor=request.user)
+        obj.pk, obj.version, obj.published_at = published.pk, published.version, published.published_at
+        obj._state.adding = False
+
+    def get_queryset(self, request):
+        newest = ClinicText.objects.filter(kind=OuterRef("kind")).order_by("-version").values("version")[:1]
+        return super().get_queryset(request).annotate(newest=Subquery(newest))
+
+    @admin.display(boolean=True, description=_("In force"))
+    def in_force(self, obj):
+        return obj.version == obj.newest
+
+    @admin.display(description=_("As patients see it"))
+    def page(self, obj):
+        add = reverse("admin:clinic_clinictext_add")
+        return format_html('<a href="{}">{}</a> · <a href="{}?kind={}">{}</a>', obj.get_absolute_url(), _("Open"),
+                           add, obj.kind, _("Publish a new version"))
 
 
 # The audit trail's admin lives in its own module (it has its own views); imported here so autodiscovery finds it.

@@ -11,7 +11,7 @@ class ClinicConfig(AppConfig):
         roles.ADMIN: [
             "clinic.view_user", "clinic.add_user", "clinic.change_user",
             "auth.view_group", "auth.add_group", "auth.change_group",
-            "clinic.view_auditevent", "clinic.view_workerheartbeat",
+            "clinic.view_auditevent", "clinic.view_workerheartbeat", "clinic.view_clinictext", "clinic.add_clinictext",
             # What the sign-in page tells staff to ask an admin for: a lost phone's authenticator removed (the
             # next sign-in sets up a new one) and a paused account unlocked. Both audited (ready, below).
             "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",

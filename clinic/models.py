@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -137,3 +138,57 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.key_hash[:12]}… {self.status_code or 'in progress'}"
+
+
+class ClinicText(models.Model):
+    """A text the clinic owns that patients read or agree to: the privacy notice, consent wording, the
+    cancellation policy. Never edited in place: each change is a new version (clinic.texts.publish), the newest
+    is in force, and what a patient agreed to (patients.Consent.text) keeps pointing at the words they saw."""
+
+    class Kind(models.TextChoices):
+        PRIVACY_NOTICE = "privacy_notice", _("Notice of privacy practices")
+        TREATMENT_CONSENT = "treatment_consent", _("Consent to evaluation and treatment")
+        TELEHEALTH_CONSENT = "telehealth_consent", _("Consent to telehealth visits")
+        CANCELLATION_POLICY = "cancellation_policy", _("Cancellation policy")
+
+    kind = models.CharField(_("text"), max_length=24, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text in English"), help_text=_("Plain text; a blank line starts a new paragraph."))
+    body_es = models.TextField(_("text in Spanish"), blank=True,
+                               help_text=_("Shown to patients reading in Spanish; without it they see the English."))
+    published_at = models.DateTimeField(_("in force from"), default=timezone.now)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("published by"))
+
+    class Meta:
+        ordering = ["kind", "-version"]
+        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="clinic_text_one_per_version")]
+        verbose_name = _("clinic text")
+        verbose_name_plural = _("clinic texts (privacy notice, consents, policies)")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, version {self.version}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("A published text is never changed: publish a new version.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """This very version (what a consent links to); `in_force_url` is the newest."""
+        from django.urls import reverse
+
+        return reverse("clinic-text-version", args=[self.kind.replace("_", "-"), self.version])
+
+    @property
+    def in_force_url(self):
+        from django.urls import reverse
+
+        return reverse("clinic-text", args=[self.kind.replace("_", "-")])
+
+    def body_in(self, language: str) -> str:
+        return self.body_es if language.startswith("es") and self.body_es.strip() else self.body
+
+    def paragraphs_in(self, language: str) -> list[str]:
+        return [p.strip() for p in self.body_in(language).replace("\r\n", "\n").split("\n\n") if p.strip()]

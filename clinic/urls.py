@@ -15,6 +15,8 @@ urlpatterns = [
     path("", portal_views.home, name="home"),  # patients: their visits; staff: clinic's home
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("policies/<slug:kind>/", views.clinic_text, name="clinic-text"),
+    path("policies/<slug:kind>/v<int:version>/", views.clinic_text, name="clinic-text-version"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/two-factor/", views.second_step, name="two-factor"),
     path("accounts/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),

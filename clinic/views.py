@@ -9,10 +9,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
@@ -21,7 +22,7 @@ from django.views.defaults import page_not_found
 from . import roles, two_factor
 from .forms import SignInCodeForm
 from .health import broker_status, database_status
-from .models import WorkerHeartbeat
+from .models import ClinicText, WorkerHeartbeat
 from .races import is_lost_race
 
 
@@ -154,3 +155,19 @@ def permission_denied(request, exception=None):
         "way_in": getattr(exception, "chart_url", None),
     }
     return render(request, "403.html", context, status=403)
+
+
+@require_GET
+def clinic_text(request, kind, version=None):
+    """One of the clinic's texts as patients read it (in force, or the version a consent points at), in their
+    language; public, as a patient reads it before agreeing."""
+    kind = kind.replace("-", "_")
+    found = ClinicText.objects.filter(kind=kind)
+    found = found.filter(version=version) if version else found.order_by("-version")
+    text = found.select_related(None).first() if kind in ClinicText.Kind.values else None
+    if text is None:
+        raise Http404("No such text.")
+    newer = version is not None and ClinicText.objects.filter(kind=kind, version__gt=version).exists()
+    return render(request, "clinic/clinic_text.html", {
+        "text": text, "paragraphs": text.paragraphs_in(get_language() or "en"), "newer": newer,
+    })

@@ -249,6 +249,14 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    text = models.ForeignKey(
+        "clinic.ClinicText", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The version of the clinic's wording agreed to (empty: recorded before texts were versioned).",
+    )
+
+    # Which of the clinic's texts each kind of consent agrees to (clinic.ClinicText.Kind).
+    TEXT_KINDS = {Kind.TREATMENT: "treatment_consent", Kind.PRIVACY: "privacy_notice",
+                  Kind.TELEHEALTH: "telehealth_consent"}
 
     class Meta:
         ordering = ["-signed_at", "-id"]

@@ -98,4 +98,5 @@ def chart_documents(patient):
 
 
 def chart_consents(patient):
-    return list(patient.consents.all())
+    """The patient's consents with the version of the clinic's wording each agreed to (one query)."""
+    return list(patient.consents.select_related("text"))

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Case, Q, When
 from django.utils import timezone
 
-from clinic import roles
+from clinic import roles, texts
 from clinic.audit import acting_as
 
 from .models import Consent, EmergencyAccess, Patient, PatientDocument
@@ -67,7 +67,10 @@ def document_attach(*, patient: Patient, kind: str, title: str, file, actor, ip=
 
 @transaction.atomic
 def consent_record(*, patient: Patient, kind: str, signed_name: str, actor, ip=None) -> Consent:
-    consent = Consent(patient=patient, kind=kind, signed_name=signed_name.strip(), ip_address=ip, recorded_by=actor)
+    """Record a signed consent with the version of the clinic's wording in force now (what was read)."""
+    text_kind = Consent.TEXT_KINDS.get(kind)
+    consent = Consent(patient=patient, kind=kind, signed_name=signed_name.strip(), ip_address=ip, recorded_by=actor,
+                      text=texts.current(text_kind) if text_kind else None)
     consent.full_clean()
     with acting_as(actor, ip):
         consent.save()

@@ -23,7 +23,7 @@ LOCATIONS = [
     dict(name="Back Bay", address_line1="200 Boylston St", city="Boston", state="MA", postal_code="02116",
          phone="+16175550100", arrival_notes="Suite 4B, 4th floor. Validated parking in the Clarendon garage."),
     dict(name="Cambridge", address_line1="15 Brattle St", city="Cambridge", state="MA", postal_code="02138",
-         phone="+16175550150", arrival_notes="Ground floor, next to the bike shop. Wear shorts for gait analysis."),
+         phone="+16175550150", arrival_notes="Ground floor, next to the bike shop."),
 ]
 ROOMS = {"Back Bay": ["Treatment 1", "Treatment 2", "Gait lab"], "Cambridge": ["Treatment A", "Ultrasound"]}
 # What each room has and which visits need it: follow-ups go to plain treatment rooms, gait analyses to the lab.
@@ -51,6 +51,8 @@ def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fil
             room, _ = Room.objects.get_or_create(location=location, name=name)
             room.equipment.add(*(Equipment.objects.get_or_create(name=e)[0] for e in EQUIPMENT[name]))
         locations.append(location)
+    VisitType.objects.filter(name="3D gait analysis", arrival_notes="").update(
+        arrival_notes="Wear shorts and the running shoes you train in; bring your usual insoles.")
     for visit_type in VisitType.objects.filter(name__in=NEEDS):
         visit_type.equipment_needed.add(*(Equipment.objects.get_or_create(name=e)[0] for e in NEEDS[visit_type.name]))
     visit_types = list(VisitType.objects.filter(is_active=True))

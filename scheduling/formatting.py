@@ -56,7 +56,7 @@ def appointment_summary(appointment) -> dict:
         "status_word": status_word(appointment.status),
         "location_name": location.name if location else "",
         "address": location.address if location else "",
-        "arrival_notes": location.arrival_notes if location else "",
+        "arrival_notes": appointment.arrival_notes,
         "phone": phone.pretty(location.phone) if location else "",
         "video_url": appointment.video_url if appointment.is_telehealth else "",
         "duration": appointment.visit_type.duration_minutes,

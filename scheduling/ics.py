@@ -51,7 +51,7 @@ def appointment_event(appointment, *, for_patient=True):
         where = appointment.video_url if appointment.is_telehealth else appointment.location.address
         description = f"{settings.CLINIC_NAME}. " + (
             f"Join the video visit: {appointment.video_url}" if appointment.is_telehealth
-            else appointment.location.arrival_notes
+            else appointment.arrival_notes
         )
     else:
         initials = f"{appointment.patient.first_name[:1]}{appointment.patient.last_name[:1]}".upper()

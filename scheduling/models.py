@@ -119,6 +119,9 @@ class VisitType(models.Model):
 
     name = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    arrival_notes = models.TextField(
+        blank=True, help_text="What patients of this visit need to know, with the location's notes: e.g. 'Wear "
+                              "shorts and running shoes' for a gait analysis. Sent with the confirmation and reminders.")
     modality = models.CharField(max_length=10, choices=Offered.choices, default=Offered.IN_OFFICE)
     duration_minutes = models.PositiveIntegerField()
     buffer_before_minutes = models.PositiveIntegerField(default=0)
@@ -362,6 +365,13 @@ class Appointment(models.Model):
     def clean(self):
         if self.room_id and (self.location_id is None or self.room.location_id != self.location_id):
             raise ValidationError({"room": f"{self.room.name} is not at this visit's location; choose a room there."})
+
+    @property
+    def arrival_notes(self) -> str:
+        """The location's notes (parking, entrance) and this kind of visit's (what to wear), for the patient."""
+        parts = [self.location.arrival_notes if self.location_id and not self.is_telehealth else "",
+                 self.visit_type.arrival_notes]
+        return " ".join(part.strip() for part in parts if part and part.strip())
 
     @property
     def belongs_in_patients_calendar(self):

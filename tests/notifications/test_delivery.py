@@ -59,6 +59,20 @@ def test_an_in_office_reminder_has_the_address_and_arrival_notes_and_signed_link
     assert opened("Reschedule", "/book/manage/", booking_links.appointment_id_from_token)[1] == [visit.pk]
 
 
+def test_arrival_notes_of_the_kind_of_visit_go_only_to_that_kind_with_the_locations(book, monday, outbox, visit_types):
+    gait = visit_types["3D gait analysis"]
+    gait.arrival_notes = "Wear shorts and running shoes."
+    gait.save()
+    book(local(monday, 10), visit_type=gait)
+    book(local(monday, 14))  # a follow-up
+    outbox.run()
+    by_subject = {email.subject.split(" on ")[0]: email for email in mail.outbox}
+    gait_mail, follow_up_mail = by_subject["Booked: 3D gait analysis"], by_subject["Booked: Follow-up"]
+    assert "On arrival: Suite 4B. Wear shorts and running shoes." in gait_mail.body
+    assert "shorts" not in follow_up_mail.body and "On arrival: Suite 4B." in follow_up_mail.body
+    assert "Wear shorts and running shoes." in gait_mail.attachments[0][1]  # the .ics description too
+
+
 def test_a_telehealth_reminder_has_the_video_link_and_no_address(book, monday, telehealth_consult, texting_patient,
                                                                  outbox):
     visit = book(local(monday, 10), who=texting_patient, visit_type=telehealth_consult, modality=Modality.TELEHEALTH)

@@ -104,6 +104,7 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
         "scheduling:waitlist-remove": {"pk": waiting.pk}, "scheduling:feed-reset": {"pk": dr_rivera.pk},
         "scheduling:feed": {"token": dr_rivera.calendar_token},
         "notifications:resend": {"pk": notification.pk},
+        "clinic-text": {"kind": "privacy-notice"}, "clinic-text-version": {"kind": "privacy-notice", "version": 1},
         "password_reset_confirm": {"uidb64": kwargs["uidb64"], "token": default_token_generator.make_token(user_b)},
     }
     for name in ("booking:confirmed", "booking:manage", "booking:ics", "booking:reschedule", "booking:cancel"):
