@@ -20,6 +20,11 @@ ROLE_CHOICES = [
 ]
 
 
+# What each role may do is set in code (each app's role_permissions) and applied after every migrate: the
+# groups behind the roles are not edited by hand, so they are not in the staff admin.
+admin.site.unregister(Group)
+
+
 class RoleField(forms.ChoiceField):
     """One role per person instead of Django's groups and hundreds of raw permissions: what each role may do is
     set in code (clinic.roles), so an admin cannot hand out half a role by ticking boxes."""

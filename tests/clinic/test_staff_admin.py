@@ -33,6 +33,7 @@ def test_the_user_form_picks_one_role_with_what_it_may_do_not_raw_permissions(ad
     page = admin_client.get("/admin/clinic/user/add/").content.decode()
     assert 'name="role"' in page and "no clinical notes" in page
     assert 'name="user_permissions"' not in page and 'name="groups"' not in page
+    assert admin_client.get("/admin/auth/group/").status_code == 404  # no raw permissions by another door
 
     response = admin_client.post("/admin/clinic/user/add/", {
         "email": "desk2@stride.test", "first_name": "Lee", "last_name": "Park", "role": roles.FRONT_DESK,
