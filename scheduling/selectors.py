@@ -71,21 +71,30 @@ def bookable_clinicians(visit_type, *, clinician_ids=None, location_id=None, mod
 
 def open_slots(
     visit_type, first_day, last_day, *, clinician_ids=None, location_id=None, modality=None, now=None, exclude=None,
-    min_notice=None,
+    min_notice=None, clinicians=None,
 ):
     """Free slots for a visit type over local days, fetched in a few queries and computed in memory.
 
-    `exclude` is an appointment being moved: its own time does not count as busy.
+    `exclude` is an appointment being moved: its own time does not count as busy. `clinicians`: the Clinician
+    rows already loaded (a booking has its one): no query for them, and whether each offers this visit type
+    there is asked with the hours instead (one who does not has no hours, so no slots).
     """
     rules = ClinicSettings.load()
-    clinicians = list(
-        bookable_clinicians(visit_type, clinician_ids=clinician_ids, location_id=location_id, modality=modality)
-    )
+    if clinicians is None:
+        clinicians = list(
+            bookable_clinicians(visit_type, clinician_ids=clinician_ids, location_id=location_id, modality=modality)
+        )
+        offers = Q()
+    else:
+        clinicians = [c for c in clinicians if c.is_active]
+        offers = Q(clinician__visit_types=visit_type)
+        if location_id and modality != Modality.TELEHEALTH:
+            offers &= Q(clinician__locations=location_id)
     if not clinicians:
         return [], {}
     ids = [c.pk for c in clinicians]
     start, end = day_bounds(first_day, last_day)
-    hours = WorkingHours.objects.filter(clinician__in=ids).filter(
+    hours = WorkingHours.objects.filter(offers, clinician__in=ids).filter(
         Q(effective_until__isnull=True) | Q(effective_until__gte=first_day), effective_from__lte=last_day
     ).order_by()  # the engine sorts the slots; ordering by clinician would join clinicians and users
     if location_id and modality != Modality.TELEHEALTH:

@@ -217,7 +217,7 @@ def appointment_book(
     if check_hours:
         day = timezone.localtime(start).date()
         slots, _ = selectors.open_slots(
-            visit_type, day, day, clinician_ids=[clinician.pk],
+            visit_type, day, day, clinicians=[clinician],
             location_id=location.pk if location else None, modality=modality,
         )
         if not any(s.start == start and (location is None or s.location_id == location.pk) for s in slots):
