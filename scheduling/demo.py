@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from .defaults import ensure_default_cancellation_reasons
 from .models import (
     Appointment,
+    CancellationReason,
     Clinician,
     ClinicSettings,
     Equipment,
@@ -42,6 +44,7 @@ BIOS = [
 def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fill=0.5, seed=7, front_desk=None):
     """The demo schedule; `front_desk` is who booked, accepted or checked in its visits (patients.care)."""
     ClinicSettings.load()
+    ensure_default_cancellation_reasons(CancellationReason)
     locations = []
     for data in LOCATIONS:
         location, _ = Location.objects.get_or_create(name=data["name"], defaults=data)
@@ -106,5 +109,12 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                         vouched_by=front_desk,
                     ))
                 start = end
+    # A few coming visits were called off, each for one of the clinic's reasons (the calendar shows them with
+    # "Show cancelled"; the admin counts them by reason).
+    reasons = list(CancellationReason.objects.filter(is_active=True))
+    upcoming = [a for a in rows if a.status in Appointment.MOVABLE]
+    for n, a in enumerate(upcoming[::15]):
+        because = reasons[n % len(reasons)]
+        a.status, a.cancelled_because, a.cancellation_reason = Appointment.Status.CANCELLED, because, because.name
     Appointment.objects.bulk_create(rows, batch_size=1000)
     return len(rows)

@@ -246,6 +246,21 @@ class Closure(models.Model):
         return f"{self.name} ({self.date})"
 
 
+class CancellationReason(models.Model):
+    """A reason the front desk picks when cancelling a visit ("Patient ill", "Weather"); the clinic keeps the list
+    in the staff admin. The visit stores the reason's words, so renaming or retiring one leaves history as it was."""
+
+    name = models.CharField(max_length=100, unique=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="Off: no longer offered when cancelling.")
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class AppointmentSeries(models.Model):
     """Repeating visits booked together, e.g. twice a week for six weeks."""
 
@@ -313,6 +328,12 @@ class Appointment(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.FRONT_DESK)
     reason = models.TextField("reason for visit", blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
+    # Which of the clinic's reasons was picked (empty for "Other", a patient's own or an older cancellation), so
+    # cancellations can be counted by reason; the words above are what people read.
+    cancelled_because = models.ForeignKey(
+        CancellationReason, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        verbose_name="cancellation reason from the list",
+    )
     series = models.ForeignKey(
         AppointmentSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
     )

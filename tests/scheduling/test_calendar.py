@@ -283,11 +283,12 @@ def test_cancel_asks_for_a_reason_then_lists_the_waitlist_for_that_time(
                           earliest_date=monday, latest_date=monday)
 
     response = desk_client.post(f"/schedule/appointments/{a.pk}/cancel/", {"reason": ""}, **HX)
-    assert "Say why the visit is cancelled" in text(response)
+    assert "Choose why the visit is cancelled" in text(response)
     a.refresh_from_db()
     assert a.status == Status.BOOKED
 
-    response = desk_client.post(f"/schedule/appointments/{a.pk}/cancel/", {"reason": "Patient is ill"}, **HX)
+    response = desk_client.post(f"/schedule/appointments/{a.pk}/cancel/",
+                                {"reason": "other", "details": "Patient is ill", "notify_patient": "on"}, **HX)
     page = text(response)
     assert "Cancelled. The time is free again." in page and "Wren Ito" in page and "Other" not in page
     entry = WaitlistEntry.objects.get(patient=waiting)
@@ -567,7 +568,8 @@ def test_the_chart_query_count_does_not_grow_with_appointments(
 def test_a_request_is_declined_not_cancelled(desk_client, request_appt):
     panel = text(desk_client.get(f"/schedule/appointments/{request_appt.pk}/", **HX))
     assert ">Decline</button>" in panel and "Cancel appointment" not in panel
-    response = desk_client.post(f"/schedule/appointments/{request_appt.pk}/cancel/", {"reason": "x"}, **HX)
+    response = desk_client.post(f"/schedule/appointments/{request_appt.pk}/cancel/",
+                                {"reason": "other", "details": "x"}, **HX)
     assert "Decline the request instead" in text(response)
     request_appt.refresh_from_db()
     assert request_appt.status == Status.REQUESTED
