@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from patients.models import patient_display_name
 
-from . import availability
+from . import availability, intake_progress
 from .models import (
     Appointment,
     Clinician,
@@ -157,6 +157,7 @@ class CalendarVisit:
     modality: str
     intake_completed_at: datetime | None
     needs_intake: bool
+    intake_steps_saved: int
     red_flag_count: int
     clinician_id: int
     room_id: int | None
@@ -173,7 +174,7 @@ class CalendarVisit:
     COLUMNS = {  # field: the lookup that fills it
         "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "modality": "modality",
         "intake_completed_at": "intake_completed_at", "needs_intake": "visit_type__needs_intake",
-        "red_flag_count": "red_flag_count", "clinician_id": "clinician_id", "room_id": "room_id",
+        "intake_steps_saved": "intake_steps_saved", "red_flag_count": "red_flag_count", "clinician_id": "clinician_id", "room_id": "room_id",
         "patient_first_name": "patient__first_name", "patient_last_name": "patient__last_name",
         "patient_preferred_name": "patient__preferred_name", "visit_type_name": "visit_type__name",
         "visit_type_color": "visit_type__color", "clinician_first_name": "clinician__user__first_name",
@@ -199,6 +200,11 @@ class CalendarVisit:
         return intake_missing(self.needs_intake, self.intake_completed_at, self.status)
 
     @property
+    def intake_label(self):
+        return intake_progress.label(needs_intake=self.needs_intake, completed=self.intake_completed_at is not None,
+                                     steps_saved=self.intake_steps_saved, upcoming=self.status in Appointment.MOVABLE)
+
+    @property
     def patient_full_name(self):
         return f"{self.patient_first_name} {self.patient_last_name}"
 
@@ -221,7 +227,7 @@ def calendar_appointments(start, end, *, clinician_ids=None):
             end_at__gt=start,
         )
         .select_related("patient", "visit_type", "clinician__user", "location", "room")
-        .annotate(**RED_FLAG_COUNT)
+        .annotate(**RED_FLAG_COUNT, intake_steps_saved=intake_progress.steps_saved())
     )
     if clinician_ids:
         appointments = appointments.filter(clinician__in=clinician_ids)
@@ -427,7 +433,7 @@ def appointment_detail(pk):
         Appointment.objects.select_related(
             "patient", "visit_type", "clinician__user", "location", "room", "series", "created_by"
         )
-        .annotate(**RED_FLAG_COUNT)
+        .annotate(**RED_FLAG_COUNT, intake_steps_saved=intake_progress.steps_saved())
         .get(pk=pk)
     )
 
@@ -462,6 +468,7 @@ def patient_visits(patient, *, past_shown=10):
     oldest_kept = visits.filter(end_at__lt=now).order_by("-start_at").values("start_at")[past_shown:past_shown + 1]
     rows = list(
         visits.select_related("visit_type", "clinician__user", "location")
+        .annotate(intake_steps_saved=intake_progress.steps_saved())
         .filter(Q(end_at__gte=now) | Q(start_at__gte=Coalesce(Subquery(oldest_kept), Value(_LONG_AGO))))
         .order_by("start_at")
     )

@@ -58,7 +58,7 @@ def test_day_view_has_a_column_per_clinician_and_shows_each_visit_with_its_statu
     assert response.status_code == 200
     assert [c.label for c in response.context["grid"].columns] == ["Jordan Chen", "Sam Rivera"]  # by last name
     assert "9:30 AM</span> <span class=\"n\">Maya Okafor</span>" in page
-    assert "Intake missing" in page  # initial evaluations need the intake form
+    assert "Intake not started" in page  # initial evaluations need the intake form
     assert 'badge st st-checked_in">Checked in<' in page
     assert "--vt: #2a9d8f" in page  # coloured by visit type
     # Rows run in 15-minute steps over the working day (9-17), drawn as one block per clinician; a click on
@@ -493,7 +493,7 @@ def test_the_chart_lists_upcoming_and_past_visits_with_status_and_missing_intake
     )
     page = text(desk_client.get(f"/patients/{patient.mrn}/"))
     section = page[page.index('id="appt-h"'):page.index('id="intake-h"')]
-    assert "Upcoming" in section and "Initial evaluation" in section and "Intake missing" in section
+    assert "Upcoming" in section and "Initial evaluation" in section and "Intake not started" in section
     assert "Past" in section and 'st-completed">Completed<' in section
     assert f'href="/schedule/book/?patient={patient.pk}"' in section
 
