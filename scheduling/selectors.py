@@ -137,6 +137,22 @@ def open_slots(
     return slots, {c.pk: c for c in clinicians}
 
 
+def working_location(*, clinician_id, start):
+    """The location where the clinician's working hours put them at `start` (an aware instant), or None when they
+    do not work then. Hours are in their location's local time; one query."""
+    blocks = WorkingHours.objects.filter(clinician_id=clinician_id).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gte=start.date() - timedelta(days=1))
+    ).values_list("location_id", "location__time_zone", "weekday", "start_time", "end_time", "effective_from",
+                  "effective_until")
+    for location_id, zone, weekday, opens, closes, effective_from, effective_until in blocks:
+        local = start.astimezone(ZoneInfo(zone))
+        day = local.date()
+        if (local.weekday() == weekday and opens <= local.time() < closes and effective_from <= day
+                and (effective_until is None or day <= effective_until)):
+            return location_id
+    return None
+
+
 def online_visit_types():
     return VisitType.objects.filter(is_active=True, bookable_online=True)
 
