@@ -20,9 +20,12 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         from clinic import audit
+        from scheduling import intake_progress
 
         from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
-        from .models import IntakeForm, OutcomeScore, RedFlagAlert
+        from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
+
+        intake_progress.register_steps(INTAKE_STEPS)  # the calendar's "Intake 3 of 7"
 
         clinical = ("answers", "flags", "details")
         for model in (IntakeForm, OutcomeScore, RedFlagAlert):

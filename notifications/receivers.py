@@ -18,8 +18,9 @@ def on_moved(sender, appointment, previous_start=None, **kwargs):
     services.messages_replan_after_move(appointment=appointment, previous_start=previous_start)
 
 
-def on_status_changed(sender, appointment, previous_status=None, **kwargs):
-    services.messages_replan_after_status_change(appointment=appointment, previous_status=previous_status)
+def on_status_changed(sender, appointment, previous_status=None, notify_patient=True, **kwargs):
+    services.messages_replan_after_status_change(appointment=appointment, previous_status=previous_status,
+                                                 notify_patient=notify_patient)
 
 
 def on_red_flag_raised(sender, alert, **kwargs):

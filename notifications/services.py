@@ -249,8 +249,9 @@ def messages_replan_after_move(*, appointment, previous_start=None, now=None):
     _dispatch_soon(appointment_id=appointment.pk)
 
 
-def messages_replan_after_status_change(*, appointment, previous_status, now=None):
-    """Cancelled: cancel what is pending and send the notice; accepted: say so; otherwise re-plan reminders."""
+def messages_replan_after_status_change(*, appointment, previous_status, now=None, notify_patient=True):
+    """Cancelled: cancel what is pending and send the notice (unless staff chose not to tell the patient);
+    accepted: say so; otherwise re-plan reminders."""
     now = now or timezone.now()
     rows = []
     if appointment.status == Visit.CANCELLED:
@@ -260,7 +261,8 @@ def messages_replan_after_status_change(*, appointment, previous_status, now=Non
         Notification.objects.filter(appointment=appointment, status=Status.QUEUED).update(
             status=Status.CANCELLED, note="Not needed: the visit is cancelled.", updated_at=now
         )
-        rows += _notices(appointment, Kind.REQUEST_DECLINED if declined else Kind.CANCELLATION, now)
+        if notify_patient:
+            rows += _notices(appointment, Kind.REQUEST_DECLINED if declined else Kind.CANCELLATION, now)
     else:
         if previous_status == Visit.REQUESTED and appointment.status == Visit.BOOKED:
             rows += _notices(appointment, Kind.REQUEST_ACCEPTED, now) + _intake_invitation(appointment, now)

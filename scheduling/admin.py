@@ -19,6 +19,7 @@ from clinic.admin import RecordOnlyAdmin
 from .models import (
     Appointment,
     AppointmentSeries,
+    CancellationReason,
     Clinician,
     ClinicSettings,
     Closure,
@@ -224,12 +225,23 @@ class ClinicSettingsAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(CancellationReason)
+class CancellationReasonAdmin(admin.ModelAdmin):
+    """The reasons the front desk picks from when cancelling (plus "Other", always offered). Retire one with
+    Active rather than deleting it: cancelled visits keep its words either way."""
+
+    list_display = ["name", "is_active", "sort_order"]
+    list_editable = ["is_active", "sort_order"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+
+
 # Visits are looked up here and changed on the calendar, where the services check overlaps and notify.
 @admin.register(Appointment)
 class AppointmentAdmin(RecordOnlyAdmin):
     list_display = ["start_at", "patient", "clinician", "visit_type", "modality", "location", "room", "status",
                     "source"]
-    list_filter = ["status", "modality", "source", "visit_type", "location", "clinician"]
+    list_filter = ["status", "modality", "source", "visit_type", "location", "clinician", "cancelled_because"]
     list_select_related = ["patient", "clinician__user", "visit_type", "location", "room"]
     search_fields = ["=patient__mrn", "patient__last_name"]
     date_hierarchy = "start_at"

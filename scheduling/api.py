@@ -291,7 +291,8 @@ class AppointmentCancelApi(APIView):
         data.is_valid(raise_exception=True)
         try:
             appointment, matches = services.appointment_cancel(
-                appointment=appointment, reason=data.validated_data["reason"], actor=request.user
+                appointment=appointment, reason=data.validated_data["reason"],
+                notify_patient=data.validated_data["notify_patient"], actor=request.user,
             )
         except DjangoValidationError as exc:
             return Response(_error_body(exc), status=status.HTTP_400_BAD_REQUEST)

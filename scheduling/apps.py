@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 from clinic import roles
 
-_CONFIG = ["location", "room", "visittype", "clinician", "workinghours", "timeoff", "closure", "clinicsettings"]
+_CONFIG = ["location", "room", "visittype", "clinician", "workinghours", "timeoff", "closure", "clinicsettings",
+           "cancellationreason"]
 _BOOKING = ["appointment", "appointmentseries", "waitlistentry"]
 
 

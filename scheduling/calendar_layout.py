@@ -222,7 +222,7 @@ def visit_block(item, visit, start, end, status_label):
     the template finds each value at its first try, and formats no numbers (a busy week has 1,700 blocks).
     `start`, `end`: local times."""
     start_label, end_label = clock(start.hour * 60 + start.minute), clock(end.hour * 60 + end.minute)
-    clinician, intake, red_flag = visit.clinician_name, visit.intake_missing, visit.red_flag_count
+    clinician, intake, red_flag = visit.clinician_name, visit.intake_label, visit.red_flag_count
     return {
         "pk": str(visit.pk), "status": visit.status, "status_label": status_label,
         "place": f"grid-row: {item.row} / span {item.span}; grid-column: {item.col}; "
@@ -232,9 +232,11 @@ def visit_block(item, visit, start, end, status_label):
         "hour": start_label[:-3], "meridiem": start_label[-2:],
         "name": visit.patient_display_name, "last_name": visit.patient_last_name, "visit": visit.visit_type_name,
         "clinician_last_name": visit.clinician_last_name,
-        "intake_missing": intake, "red_flag": red_flag, "tele": visit.is_telehealth,
+        # "Intake 3 of 7", "Intake done" (drawn calm), or "" when the visit needs no form or is past.
+        "intake": intake, "intake_class": "cal-done" if visit.intake_completed_at is not None else "cal-flag",
+        "red_flag": red_flag, "tele": visit.is_telehealth,
         # Whole sentences, each one value for the template (a block has many; each costs a few microseconds).
         "title": f"{start_label}–{end_label} {visit.patient_full_name} · {visit.visit_type_name} · {clinician} · "
-                 f"{status_label}{' · intake missing' if intake else ''}{' · RED FLAG' if red_flag else ''}",
-        "spoken": f"{visit.visit_type_name}, {clinician}, {status_label}{', intake missing' if intake else ''}",
+                 f"{status_label}{f' · {intake}' if intake else ''}{' · RED FLAG' if red_flag else ''}",
+        "spoken": f"{visit.visit_type_name}, {clinician}, {status_label}{f', {intake}' if intake else ''}",
     }

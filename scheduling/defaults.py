@@ -1,4 +1,4 @@
-"""The visit types a new clinic starts with (admins edit them in the staff admin)."""
+"""The visit types and cancellation reasons a new clinic starts with (admins edit them in the staff admin)."""
 
 from decimal import Decimal
 
@@ -27,3 +27,14 @@ def ensure_default_visit_types(VisitType):
                 price=Decimal(price), description=text, sort_order=order,
             ),
         )
+
+
+CANCELLATION_REASONS = ["Patient request", "Patient ill", "Clinician unavailable", "Weather",
+                        "Insurance / authorisation", "Rescheduled"]
+
+
+def ensure_default_cancellation_reasons(CancellationReason):
+    """Create the default cancellation reasons that are missing, ten apart in the order so the clinic can slot its
+    own between them; `CancellationReason` may be a migration's historical model."""
+    for order, name in enumerate(CANCELLATION_REASONS):
+        CancellationReason.objects.get_or_create(name=name, defaults={"sort_order": (order + 1) * 10})

@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from .defaults import ensure_default_cancellation_reasons
 from .models import (
     Appointment,
+    CancellationReason,
     Clinician,
     ClinicSettings,
     Equipment,
@@ -44,6 +46,7 @@ def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fil
     """The demo schedule; `front_desk` is who booked, accepted or checked in its visits (patients.care);
     `before_visits(clinicians)` runs first on a new schedule (the patients with a history take their times)."""
     ClinicSettings.load()
+    ensure_default_cancellation_reasons(CancellationReason)
     locations = []
     for data in LOCATIONS:
         location, _ = Location.objects.get_or_create(name=data["name"], defaults=data)
@@ -154,6 +157,14 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                     start = start + timedelta(minutes=15)
                     if room is not None:
                         taken[room.pk].remove((start - timedelta(minutes=15), end))
+    # A few coming visits were called off, each for one of the clinic's reasons (the calendar shows them with
+    # "Show cancelled"; the admin counts them by reason).
+    reasons = list(CancellationReason.objects.filter(is_active=True))
+    upcoming = [a for a in rows if a.status in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
+                and timezone.localtime(a.start_at).date() > today]  # today keeps its whole mix
+    for n, a in enumerate(upcoming[::15]):
+        because = reasons[n % len(reasons)]
+        a.status, a.cancelled_because, a.cancellation_reason = Appointment.Status.CANCELLED, because, because.name
     Appointment.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 

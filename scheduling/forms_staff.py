@@ -4,11 +4,22 @@ from datetime import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic.dates import DayField
 from patients.models import Patient
 
-from .models import Appointment, Clinician, Location, Modality, Room, VisitType, WaitlistEntry, WorkingHours
+from .models import (
+    Appointment,
+    CancellationReason,
+    Clinician,
+    Location,
+    Modality,
+    Room,
+    VisitType,
+    WaitlistEntry,
+    WorkingHours,
+)
 from .selectors import clinic_tz
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -125,10 +136,41 @@ class StatusForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason for cancelling", max_length=200,
-        error_messages={"required": "Say why the visit is cancelled, e.g. “Patient is ill”."},
+    """Why the visit is cancelled, from the clinic's list or in words of one's own, and whether the patient hears."""
+
+    OTHER = "other"
+
+    reason = forms.ChoiceField(
+        label=_("Reason for cancelling"),
+        error_messages={"required": _("Choose why the visit is cancelled, or Other and type the reason."),
+                        "invalid_choice": _("That reason is no longer on the list: choose another.")},
     )
+    details = forms.CharField(
+        label=_("Details"), max_length=150, required=False,
+        help_text=_("Needed for Other, e.g. “Moving away”; optional otherwise."),
+    )
+    notify_patient = forms.BooleanField(
+        label=_("Tell the patient"), required=False, initial=True,
+        help_text=_("Send the patient the cancellation message (email or text)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "cancel-%s")  # the panel holds other forms' fields called "reason"
+        super().__init__(*args, **kwargs)
+        self.reasons = {str(r.pk): r for r in CancellationReason.objects.filter(is_active=True)}
+        self.fields["reason"].choices = [
+            ("", _("Choose a reason…")), *((pk, r.name) for pk, r in self.reasons.items()), (self.OTHER, _("Other")),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == self.OTHER and not data.get("details", "").strip():
+            self.add_error("details", _("Type the reason when it is Other."))
+        return data
+
+    def picked(self):
+        """The clinic's reason that was chosen, or None for Other."""
+        return self.reasons.get(self.cleaned_data["reason"])
 
 
 class DecideForm(forms.Form):

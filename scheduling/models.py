@@ -249,6 +249,21 @@ class Closure(models.Model):
         return f"{self.name} ({self.date})"
 
 
+class CancellationReason(models.Model):
+    """A reason the front desk picks when cancelling a visit ("Patient ill", "Weather"); the clinic keeps the list
+    in the staff admin. The visit stores the reason's words, so renaming or retiring one leaves history as it was."""
+
+    name = models.CharField(max_length=100, unique=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(default=True, help_text="Off: no longer offered when cancelling.")
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class AppointmentSeries(models.Model):
     """Repeating visits booked together, e.g. twice a week for six weeks."""
 
@@ -316,6 +331,12 @@ class Appointment(models.Model):
     source = models.CharField(max_length=12, choices=Source.choices, default=Source.FRONT_DESK)
     reason = models.TextField("reason for visit", blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
+    # Which of the clinic's reasons was picked (empty for "Other", a patient's own or an older cancellation), so
+    # cancellations can be counted by reason; the words above are what people read.
+    cancelled_because = models.ForeignKey(
+        CancellationReason, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False,
+        verbose_name="cancellation reason from the list",
+    )
     series = models.ForeignKey(
         AppointmentSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="appointments"
     )
@@ -407,6 +428,14 @@ class Appointment(models.Model):
     @property
     def intake_missing(self):
         return intake_missing(self.visit_type.needs_intake, self.intake_completed_at, self.status)
+
+    @property
+    def intake_label(self):
+        """"Intake 3 of 7" and the like (selectors annotate `intake_steps_saved`; without it, "Intake missing")."""
+        from .intake_progress import label
+
+        return label(needs_intake=self.visit_type.needs_intake, completed=self.intake_completed_at is not None,
+                     steps_saved=getattr(self, "intake_steps_saved", None), upcoming=self.status in self.MOVABLE)
 
     @property
     def local_tz(self):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from patients.models import patient_display_name
 
-from . import availability
+from . import availability, intake_progress
 from .models import (
     Appointment,
     Clinician,
@@ -146,6 +146,22 @@ def open_slots(
     return slots, {c.pk: c for c in clinicians}
 
 
+def working_location(*, clinician_id, start):
+    """The location where the clinician's working hours put them at `start` (an aware instant), or None when they
+    do not work then. Hours are in their location's local time; one query."""
+    blocks = WorkingHours.objects.filter(clinician_id=clinician_id).filter(
+        Q(effective_until__isnull=True) | Q(effective_until__gte=start.date() - timedelta(days=1))
+    ).values_list("location_id", "location__time_zone", "weekday", "start_time", "end_time", "effective_from",
+                  "effective_until")
+    for location_id, zone, weekday, opens, closes, effective_from, effective_until in blocks:
+        local = start.astimezone(ZoneInfo(zone))
+        day = local.date()
+        if (local.weekday() == weekday and opens <= local.time() < closes and effective_from <= day
+                and (effective_until is None or day <= effective_until)):
+            return location_id
+    return None
+
+
 def online_visit_types():
     return VisitType.objects.filter(is_active=True, bookable_online=True)
 
@@ -166,6 +182,7 @@ class CalendarVisit:
     modality: str
     intake_completed_at: datetime | None
     needs_intake: bool
+    intake_steps_saved: int
     red_flag_count: int
     clinician_id: int
     room_id: int | None
@@ -182,7 +199,7 @@ class CalendarVisit:
     COLUMNS = {  # field: the lookup that fills it
         "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "modality": "modality",
         "intake_completed_at": "intake_completed_at", "needs_intake": "visit_type__needs_intake",
-        "red_flag_count": "red_flag_count", "clinician_id": "clinician_id", "room_id": "room_id",
+        "intake_steps_saved": "intake_steps_saved", "red_flag_count": "red_flag_count", "clinician_id": "clinician_id", "room_id": "room_id",
         "patient_first_name": "patient__first_name", "patient_last_name": "patient__last_name",
         "patient_preferred_name": "patient__preferred_name", "visit_type_name": "visit_type__name",
         "visit_type_color": "visit_type__color", "clinician_first_name": "clinician__user__first_name",
@@ -208,6 +225,11 @@ class CalendarVisit:
         return intake_missing(self.needs_intake, self.intake_completed_at, self.status)
 
     @property
+    def intake_label(self):
+        return intake_progress.label(needs_intake=self.needs_intake, completed=self.intake_completed_at is not None,
+                                     steps_saved=self.intake_steps_saved, upcoming=self.status in Appointment.MOVABLE)
+
+    @property
     def patient_full_name(self):
         return f"{self.patient_first_name} {self.patient_last_name}"
 
@@ -230,7 +252,7 @@ def calendar_appointments(start, end, *, clinician_ids=None):
             end_at__gt=start,
         )
         .select_related("patient", "visit_type", "clinician__user", "location", "room")
-        .annotate(**RED_FLAG_COUNT)
+        .annotate(**RED_FLAG_COUNT, intake_steps_saved=intake_progress.steps_saved())
     )
     if clinician_ids:
         appointments = appointments.filter(clinician__in=clinician_ids)
@@ -436,7 +458,7 @@ def appointment_detail(pk):
         Appointment.objects.select_related(
             "patient", "visit_type", "clinician__user", "location", "room", "series", "created_by"
         )
-        .annotate(**RED_FLAG_COUNT)
+        .annotate(**RED_FLAG_COUNT, intake_steps_saved=intake_progress.steps_saved())
         .get(pk=pk)
     )
 
@@ -471,6 +493,7 @@ def patient_visits(patient, *, past_shown=10):
     oldest_kept = visits.filter(end_at__lt=now).order_by("-start_at").values("start_at")[past_shown:past_shown + 1]
     rows = list(
         visits.select_related("visit_type", "clinician__user", "location")
+        .annotate(intake_steps_saved=intake_progress.steps_saved())
         .filter(Q(end_at__gte=now) | Q(start_at__gte=Coalesce(Subquery(oldest_kept), Value(_LONG_AGO))))
         .order_by("start_at")
     )

@@ -233,6 +233,9 @@ class AppointmentMoveSerializer(serializers.Serializer):
 
 class AppointmentCancelSerializer(serializers.Serializer):
     reason = text_field(max_length=200, help_text="Why the visit is cancelled (the staff page asks for it too).")
+    notify_patient = serializers.BooleanField(
+        default=True, help_text="Send the patient the cancellation message (false: they were told another way)."
+    )
 
 
 class WaitlistMatchSerializer(serializers.Serializer):

@@ -313,10 +313,13 @@ def _refuse_decided(appointment, status):
 
 
 @transaction.atomic
-def appointment_set_status(*, appointment, status, actor=None, reason="", _guard=_refuse_undecided_request
-                           ) -> Appointment:
+def appointment_set_status(*, appointment, status, actor=None, reason="", because=None, notify_patient=True,
+                           _guard=_refuse_undecided_request) -> Appointment:
     """Check in, complete, mark no-show, confirm or cancel: the workflow decides. A request is only answered through
-    request_decide (or withdrawn by its patient); the guard runs on the locked row, so two answers cannot both win."""
+    request_decide (or withdrawn by its patient); the guard runs on the locked row, so two answers cannot both win.
+
+    `notify_patient=False`: the patient is not sent the message this change would send (a cancellation the front
+    desk has already told them about on the phone)."""
     appointment = Appointment.objects.select_for_update(of=("self",)).select_related("clinician").get(pk=appointment.pk)
     if _guard is not None:
         _guard(appointment, status)
@@ -325,21 +328,31 @@ def appointment_set_status(*, appointment, status, actor=None, reason="", _guard
     if status in Appointment.VOUCHING:
         _vouch(appointment, actor)
     if status == Status.CANCELLED:
-        appointment.cancellation_reason = (reason or "No reason given")[:200]
+        words = (reason or "").strip()
+        if because is not None:
+            words = f"{because.name}: {words}" if words else because.name
+        appointment.cancellation_reason = (words or "No reason given")[:200]
+        appointment.cancelled_because = because
     appointment.updated_by = actor
     with acting_as(actor):
         appointment.save()
     signals.appointment_status_changed.send(
         Appointment, appointment=appointment, previous_status=previous_status, actor=actor,
         reason=appointment.cancellation_reason if status == Status.CANCELLED else reason,
+        notify_patient=notify_patient,
     )
     return appointment
 
 
-def appointment_cancel(*, appointment, reason, actor=None, by_patient=False):
+def appointment_cancel(*, appointment, reason, actor=None, by_patient=False, because=None, notify_patient=True):
     """Cancel and free the slot; returns the waitlist entries that match the freed time. Staff decline a request
-    instead; its patient may withdraw it (`by_patient`)."""
+    instead; its patient may withdraw it (`by_patient`).
+
+    `because`: the clinic's CancellationReason picked from the list (its name leads the stored words, `reason` adds
+    details), or None when `reason` says it all. `notify_patient=False` sends the patient no cancellation message
+    (what was pending, such as reminders, is called off either way)."""
     appointment = appointment_set_status(appointment=appointment, status=Status.CANCELLED, actor=actor, reason=reason,
+                                         because=because, notify_patient=notify_patient,
                                          _guard=None if by_patient else _refuse_undecided_request)
     return appointment, list(selectors.waitlist_matches(appointment))
 

@@ -8,4 +8,4 @@ from django.dispatch import Signal
 
 appointment_booked = Signal()  # appointment, actor
 appointment_moved = Signal()  # appointment, previous_start, actor
-appointment_status_changed = Signal()  # appointment, previous_status, actor, reason
+appointment_status_changed = Signal()  # appointment, previous_status, actor, reason, notify_patient

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.permissions import staff_permission_required
@@ -145,8 +146,13 @@ def appointment_cancel(request, pk):
     form = CancelForm(request.POST)
     if not form.is_valid():
         return panel_response(request, appointment, cancel_form=form)
+    notify = form.cleaned_data["notify_patient"]
     try:
-        services.appointment_cancel(appointment=appointment, reason=form.cleaned_data["reason"], actor=request.user)
+        services.appointment_cancel(appointment=appointment, reason=form.cleaned_data["details"],
+                                    because=form.picked(), notify_patient=notify, actor=request.user)
     except ValidationError as exc:
         return panel_response(request, appointment, error=" ".join(exc.messages))
-    return done_response(request, appointment, "Cancelled. The time is free again.")
+    notice = _("Cancelled. The time is free again.")
+    if not notify:
+        notice = f"{notice} {_('The patient was not sent a message.')}"
+    return done_response(request, appointment, notice)

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -54,14 +55,18 @@ def book(request):
             new_form = QuickPatientForm(initial=_strip_prefix(data, "new-"), prefix="new")
         else:
             form = BookingForm(data)
-            new_form = QuickPatientForm(data, prefix="new") if allow_new else new_form
+            # The new-patient fields are checked only when they are the patient being booked: with an existing
+            # patient chosen (or nothing typed there) their "required" errors would bury the ones that apply.
+            adding = allow_new and not data.get("patient") and QuickPatientForm(data, prefix="new").filled()
+            new_form = QuickPatientForm(data if adding else None, initial=_strip_prefix(data, "new-"), prefix="new")
             duplicates = []
-            if form.is_valid():
+            if not data.get("patient") and not adding:
+                form.add_error("patient", _("Choose a patient, or add a new one."))
+            new_patient_ok = new_form.is_valid() if adding else True  # all that applies is shown at once
+            if form.is_valid() and new_patient_ok:
                 patient = form.cleaned_data["patient"]
-                if patient is None and allow_new and new_form.filled():
+                if patient is None:
                     patient, duplicates = _create_patient(request, new_form)
-                elif patient is None:
-                    form.add_error("patient", "Choose a patient, or add a new one.")
                 if patient is not None:
                     data["patient"] = patient.pk
                     new_form = QuickPatientForm(prefix="new")

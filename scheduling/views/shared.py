@@ -1,5 +1,6 @@
 """What the staff scheduling screens share: request parsing, the side panel, the patient chooser, links."""
 
+from datetime import time
 from urllib.parse import urlencode
 
 from django.shortcuts import render
@@ -11,7 +12,8 @@ from patients import selectors as patient_selectors
 from patients.models import Patient
 
 from .. import selectors
-from ..models import Appointment, Clinician
+from ..forms_staff import clinic_instant
+from ..models import Appointment, Clinician, Room
 
 Status = Appointment.Status
 PICKER_SIZE = 8
@@ -103,9 +105,35 @@ def booking_initial(params):
         initial["date"], _, initial["time"] = start.partition("T")
     elif params.get("date"):  # the calendar's "Book a time" form
         initial["date"], initial["time"] = params["date"], params.get("time", "")
-    clinician = Clinician.objects.filter(pk=to_int(initial.get("clinician"))).prefetch_related("locations").first()
-    if "location" not in initial and clinician:
-        places = list(clinician.locations.all())
-        if len(places) == 1:
-            initial["location"] = places[0].pk
+    if "location" not in initial:
+        location = _location_for(initial)
+        if location:
+            initial["location"] = location
     return initial
+
+
+def _location_for(initial):
+    """Where a visit booked from a free cell takes place: the room's location (room column), else where the
+    clinician's hours put them at that time, else the clinician's only location."""
+    room = to_int(initial.get("room"))
+    if room:
+        at = Room.objects.filter(pk=room, is_active=True).values_list("location_id", flat=True).first()
+        if at:
+            return at
+    clinician = Clinician.objects.filter(pk=to_int(initial.get("clinician"))).prefetch_related("locations").first()
+    if clinician is None:
+        return None
+    day, clock = dates.parse_day(initial.get("date")), _clock(initial.get("time"))
+    if day and clock:
+        at_work = selectors.working_location(clinician_id=clinician.pk, start=clinic_instant(day, clock))
+        if at_work:
+            return at_work
+    places = list(clinician.locations.all())
+    return places[0].pk if len(places) == 1 else None
+
+
+def _clock(value):
+    try:
+        return time.fromisoformat(value or "")
+    except ValueError:
+        return None

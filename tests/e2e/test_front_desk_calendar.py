@@ -116,6 +116,14 @@ def test_front_desk_books_a_free_time_for_a_patient(
     expect(panel.get_by_role("radio", name=re.compile(r" born "))).to_have_count(1)  # Liam Chen does not match
     panel.get_by_label("Visit type").select_option(label="Follow-up")
     panel.get_by_label("Reason for visit").fill("Deep gluteal pain when sitting")
+    expect(panel.get_by_label("Location")).to_have_value(str(location.pk))  # where Sam works at 11:00
+    # Without a location, the one error that applies shows beside that field (none from the new-patient fields).
+    panel.get_by_label("Location").select_option(label="—")
+    panel.get_by_role("button", name="Book", exact=True).click()
+    expect(panel.locator("#div_id_location")).to_contain_text("Choose the location for an in-office visit.")
+    expect(panel.get_by_text("This field is required")).to_have_count(0)
+    expect(panel.get_by_label("Reason for visit")).to_have_value("Deep gluteal pain when sitting")  # nothing lost
+    panel.get_by_label("Location").select_option(label="Back Bay")
     panel.get_by_role("button", name="Book", exact=True).click()
 
     booked = page.get_by_role("dialog", name="Lena Kowalski")  # the panel now shows the new appointment

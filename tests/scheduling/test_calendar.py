@@ -58,7 +58,7 @@ def test_day_view_has_a_column_per_clinician_and_shows_each_visit_with_its_statu
     assert response.status_code == 200
     assert [c.label for c in response.context["grid"].columns] == ["Jordan Chen", "Sam Rivera"]  # by last name
     assert "9:30 AM</span> <span class=\"n\">Maya Okafor</span>" in page
-    assert "Intake missing" in page  # initial evaluations need the intake form
+    assert "Intake not started" in page  # initial evaluations need the intake form
     assert 'badge st st-checked_in">Checked in<' in page
     assert "--vt: #2a9d8f" in page  # coloured by visit type
     # Rows run in 15-minute steps over the working day (9-17), drawn as one block per clinician; a click on
@@ -283,11 +283,12 @@ def test_cancel_asks_for_a_reason_then_lists_the_waitlist_for_that_time(
                           earliest_date=monday, latest_date=monday)
 
     response = desk_client.post(f"/schedule/appointments/{a.pk}/cancel/", {"reason": ""}, **HX)
-    assert "Say why the visit is cancelled" in text(response)
+    assert "Choose why the visit is cancelled" in text(response)
     a.refresh_from_db()
     assert a.status == Status.BOOKED
 
-    response = desk_client.post(f"/schedule/appointments/{a.pk}/cancel/", {"reason": "Patient is ill"}, **HX)
+    response = desk_client.post(f"/schedule/appointments/{a.pk}/cancel/",
+                                {"reason": "other", "details": "Patient is ill", "notify_patient": "on"}, **HX)
     page = text(response)
     assert "Cancelled. The time is free again." in page and "Wren Ito" in page and "Other" not in page
     entry = WaitlistEntry.objects.get(patient=waiting)
@@ -492,7 +493,7 @@ def test_the_chart_lists_upcoming_and_past_visits_with_status_and_missing_intake
     )
     page = text(desk_client.get(f"/patients/{patient.mrn}/"))
     section = page[page.index('id="appt-h"'):page.index('id="intake-h"')]
-    assert "Upcoming" in section and "Initial evaluation" in section and "Intake missing" in section
+    assert "Upcoming" in section and "Initial evaluation" in section and "Intake not started" in section
     assert "Past" in section and 'st-completed">Completed<' in section
     assert f'href="/schedule/book/?patient={patient.pk}"' in section
 
@@ -567,7 +568,8 @@ def test_the_chart_query_count_does_not_grow_with_appointments(
 def test_a_request_is_declined_not_cancelled(desk_client, request_appt):
     panel = text(desk_client.get(f"/schedule/appointments/{request_appt.pk}/", **HX))
     assert ">Decline</button>" in panel and "Cancel appointment" not in panel
-    response = desk_client.post(f"/schedule/appointments/{request_appt.pk}/cancel/", {"reason": "x"}, **HX)
+    response = desk_client.post(f"/schedule/appointments/{request_appt.pk}/cancel/",
+                                {"reason": "other", "details": "x"}, **HX)
     assert "Decline the request instead" in text(response)
     request_appt.refresh_from_db()
     assert request_appt.status == Status.REQUESTED

@@ -21,7 +21,7 @@ PAGES = [
     ("appointment", "get", "/schedule/appointments/{pk}/", {}, STAFF),
     ("confirm", "post", "/schedule/appointments/{pk}/status/", {"status": "confirmed"}, STAFF),
     ("move", "post", "/schedule/appointments/{pk}/move/", {"date": "{day}", "time": "15:00", "clinician": "{clin}"}, STAFF),
-    ("cancel", "post", "/schedule/appointments/{pk}/cancel/", {"reason": "Ill"}, STAFF),
+    ("cancel", "post", "/schedule/appointments/{pk}/cancel/", {"reason": "other", "details": "Ill"}, STAFF),
     ("decide", "post", "/schedule/appointments/{pk}/decide/", {"decision": "accept"}, STAFF),
     ("book form", "get", "/schedule/book/", {}, {DESK, ADMIN}),
     ("book", "post", "/schedule/book/", {"action": "search", "q": "oka"}, {DESK, ADMIN}),

@@ -72,7 +72,8 @@ def test_the_staff_api_cancel_needs_a_reason_as_its_schema_says(desk_client, dr_
 
 
 def test_the_staff_page_declines_a_request_once_and_refuses_cancel_and_plain_booking(desk_client, request_appt):
-    cancel = desk_client.post(f"/schedule/appointments/{request_appt.pk}/cancel/", {"reason": "x"}, **HX)
+    cancel = desk_client.post(f"/schedule/appointments/{request_appt.pk}/cancel/", {"reason": "other", "details": "x"},
+                              **HX)
     assert "Decline the request instead" in cancel.content.decode()
     booked = desk_client.post(f"/schedule/appointments/{request_appt.pk}/status/", {"status": "booked"}, **HX)
     assert "Accept or decline the request" in booked.content.decode()
