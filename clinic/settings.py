@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx: is this an htmx request, boosted, its target
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic.middleware.SignedOutMiddleware",  # a session that ended: say why, and htmx goes to a full page
     "clinic.middleware.SessionLifetimeMiddleware",
     "clinic.two_factor.StaffTwoFactorMiddleware",
     "clinic.middleware.PatientDataHeadersMiddleware",

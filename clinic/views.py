@@ -21,6 +21,7 @@ from django.views.defaults import page_not_found
 from . import roles, two_factor
 from .forms import SignInCodeForm
 from .health import broker_status, database_status
+from .middleware import signed_out_notice
 from .models import WorkerHeartbeat
 from .races import is_lost_race
 
@@ -135,6 +136,15 @@ def second_step(request):
         context["key"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
     return render(request, "registration/two_factor.html", context, status=200 if request.method == "GET" or form.is_valid() else 400)
+
+
+class SignInView(auth_views.LoginView):
+    """The password step; says why when the last session ended on its own (clinic.middleware.SignedOutMiddleware)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, signed_out_notice=signed_out_notice(self.request.GET.get("signed_out")))
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
