@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "clinic.middleware.SignedOutMiddleware",  # a session that ended: say why, and htmx goes to a full page
     "clinic.middleware.SessionLifetimeMiddleware",
     "clinic.two_factor.StaffTwoFactorMiddleware",
+    "clinic.kiosk.KioskMiddleware",  # a device handed to a patient reaches only their form
     "clinic.middleware.PatientDataHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

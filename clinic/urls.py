@@ -16,6 +16,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/two-factor/", views.second_step, name="two-factor"),
+    path("accounts/unlock/", views.kiosk_unlock, name="kiosk-unlock"),
     path("accounts/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("patients/", include("patients.urls")),
