@@ -19,7 +19,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
-from . import kiosk, roles, two_factor
+from . import kiosk, roles, trusted_devices, two_factor
 from .forms import SignInCodeForm
 from .health import broker_status, database_status
 from .middleware import signed_out_notice
@@ -128,7 +128,10 @@ def second_step(request):
             if setting_up:
                 two_factor.confirm_device(request, device)
             two_factor.mark_verified(request, device)
-            return redirect(next_url or "home")
+            response = redirect(next_url or "home")
+            if form.cleaned_data["remember"]:
+                trusted_devices.remember(request, response, user=request.user)
+            return response
         form.add_error("code", error)
         if setting_up:  # too many wrong tries start over with a new key
             device = two_factor.pending_device(request)
