@@ -124,14 +124,15 @@ class SignedOutMiddleware:
         if response.status_code not in (301, 302):
             return response
         target = urlsplit(response.get("Location", ""))
-        if target.path not in (reverse("login"), reverse("two-factor")) or "next" not in parse_qs(target.query):
-            return response
         query = {key: values[-1] for key, values in parse_qs(target.query).items()}
+        htmx = getattr(request, "htmx", False)
+        if target.path not in (reverse("login"), reverse("two-factor")) or not (htmx or "next" in query):
+            return response  # not a page asking to sign in (signing out also lands on the sign-in page)
         if target.path == reverse("login"):
             reason = getattr(request, "stride_session_ended", None) or (IDLE if _session_went_idle(request) else None)
             if reason:
                 query["signed_out"] = reason
-        if getattr(request, "htmx", False):
+        if htmx:
             page = _same_site_path(request, request.headers.get("HX-Current-URL")) or _same_site_path(
                 request, request.headers.get("Referer"))
             query["next"] = page or reverse("home")

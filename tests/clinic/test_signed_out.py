@@ -129,3 +129,12 @@ def test_a_password_only_session_on_an_htmx_request_goes_to_the_code_page_in_the
     assert response.status_code == 401
     assert urlsplit(response["HX-Redirect"]).path == "/accounts/two-factor/"
     assert _query(response["HX-Redirect"]) == {"next": "/schedule/?date=2030-01-07"}
+
+
+def test_an_htmx_post_from_a_password_only_session_goes_to_the_code_page_in_the_window(client, front_desk,
+                                                                                      appointment):
+    staff_device(front_desk)
+    client.post("/accounts/login/", {"username": front_desk.email, "password": PASSWORD})
+    response = client.post(f"/schedule/appointments/{appointment.pk}/status/", {"status": "checked_in"},
+                           HTTP_HX_CURRENT_URL="http://testserver/schedule/", **HTMX)
+    assert response.status_code == 401 and response["HX-Redirect"] == "/accounts/two-factor/?next=%2Fschedule%2F"
