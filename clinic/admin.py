@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import roles, texts
-from .models import ClinicText, User, WorkerHeartbeat
+from . import roles, texts, trusted_devices
+from .models import ClinicText, TrustedDevice, User, WorkerHeartbeat
 
 ROLE_CHOICES = [
     (roles.FRONT_DESK, _("Front desk: the calendar, bookings, patients' details and messages; no clinical notes")),
@@ -50,9 +50,24 @@ class UserEditForm(UserChangeForm):
         self.fields["role"].initial = role_of(self.instance)
 
 
+class TrustedDeviceInline(admin.TabularInline):
+    """The computers where this person skips the sign-in code; tick Revoked to ask for it there again."""
+
+    model = TrustedDevice
+    fields = ["label", "created_at", "last_used_at", "expires_at", "revoked", "revoked_at"]
+    readonly_fields = ["label", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("Remembered computers (skip the sign-in code)")
+
+    def has_add_permission(self, request, obj=None):
+        return False  # only the person themselves, at the code step
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
+    inlines = [TrustedDeviceInline]
     list_display = ["email", "first_name", "last_name", "roles", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
@@ -89,6 +104,9 @@ class UserAdmin(BaseUserAdmin):
         super().save_related(request, form, formsets, change)
         form.instance.groups.set([Group.objects.get_or_create(name=form.cleaned_data["role"])[0]])
         form.instance.__dict__.pop("role_names", None)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new user has no remembered computer
 
     def response_add(self, request, obj, post_url_continue=None):
         """A new Clinician-role user goes straight on to their clinician profile: without one (and hours) they
@@ -171,3 +189,29 @@ class ClinicTextAdmin(admin.ModelAdmin):
 
 # The audit trail's admin lives in its own module (it has its own views); imported here so autodiscovery finds it.
 from . import admin_audit  # noqa: E402, F401
+
+
+@admin.register(TrustedDevice)
+class TrustedDeviceAdmin(admin.ModelAdmin):
+    """Every remembered computer, filterable by person; revoking is recorded in the audit log (clinic.apps)."""
+
+    list_display = ["user", "label", "created_at", "last_used_at", "expires_at", "revoked"]
+    list_filter = ["revoked", ("expires_at", admin.DateFieldListFilter), ("user", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "label"]
+    list_select_related = ["user"]
+    fields = ["user", "label", "created_at", "last_used_at", "expires_at", "revoked", "revoked_at"]
+    readonly_fields = ["user", "label", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, not deleted: the record of where someone was remembered stays
+
+    @admin.action(description=_("Revoke: ask for the sign-in code on these computers again"),
+                  permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        for device in queryset:
+            trusted_devices.revoke(device)
+        self.message_user(request, _("Revoked: those computers ask for the sign-in code again."))

@@ -16,6 +16,8 @@ class ClinicConfig(AppConfig):
             # next sign-in sets up a new one) and a paused account unlocked. Both audited (ready, below).
             "otp_totp.view_totpdevice", "otp_totp.delete_totpdevice",
             "axes.view_accessattempt", "axes.delete_accessattempt",
+            # Computers remembered for the code step, listed per user and revoked (audited).
+            "clinic.view_trusteddevice", "clinic.change_trusteddevice",
         ],
     }
 
@@ -34,6 +36,7 @@ class ClinicConfig(AppConfig):
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         from . import audit
+        from .models import TrustedDevice
 
         # Who reset whose authenticator, who unlocked which account: rows about staff, no patient's.
         # A sign-in's own bookkeeping (counters, last code used) is not an admin's act: not recorded.
@@ -41,3 +44,5 @@ class ClinicConfig(AppConfig):
             "throttling_failure_timestamp", "throttling_failure_count", "last_used_at", "drift", "last_t"))
         audit.track(AccessAttempt, patient=lambda attempt: None, ignore=(
             "attempt_time", "get_data", "post_data", "failures_since_start", "http_accept", "path_info"))
+        # Who was remembered where, and who revoked it; the secret's hash is never copied into the trail.
+        audit.track(TrustedDevice, patient=lambda device: None, redact=("secret_hash",), ignore=("last_used_at",))

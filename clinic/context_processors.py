@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from . import roles, two_factor
+from . import kiosk, roles, two_factor
 
 
 def stride(request):
@@ -14,4 +14,6 @@ def stride(request):
         "is_patient_user": roles.PATIENT in names,
         # Signed in with a password only: the menu would lead nowhere until the code is entered.
         "awaiting_code": two_factor.needs_second_factor(user) and not two_factor.is_verified(request),
+        # Handed to a patient: no staff menu, and the form's pages offer the way to unlock.
+        "kiosk_locked": kiosk.state(request) is not None,
     }

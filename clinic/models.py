@@ -192,3 +192,33 @@ class ClinicText(models.Model):
 
     def paragraphs_in(self, language: str) -> list[str]:
         return [p.strip() for p in self.body_in(language).replace("\r\n", "\n").split("\n\n") if p.strip()]
+class TrustedDevice(models.Model):
+    """A browser on a clinic computer where one staff member skips the sign-in code until it expires (the
+    password is still asked). The browser holds a signed cookie with the row's id and a secret; only the
+    secret's hash is kept here, so a copy of the table remembers no computer."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_devices")
+    label = models.CharField(max_length=120, help_text="The browser and system it was remembered on.")
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField("remembered", default=timezone.now)
+    last_used_at = models.DateTimeField("last used", null=True, blank=True)
+    expires_at = models.DateTimeField("expires")
+    revoked = models.BooleanField(default=False, help_text="Ask for the sign-in code on this computer again.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "remembered computer"
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.label}, remembered {timezone.localtime(self.created_at):%b %-d, %Y}"
+
+    def save(self, *args, **kwargs):
+        if self.revoked and self.revoked_at is None:
+            self.revoked_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def is_active(self):
+        return not self.revoked and self.expires_at > timezone.now()

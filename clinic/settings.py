@@ -70,8 +70,10 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",  # request.htmx: is this an htmx request, boosted, its target
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clinic.middleware.SignedOutMiddleware",  # a session that ended: say why, and htmx goes to a full page
     "clinic.middleware.SessionLifetimeMiddleware",
     "clinic.two_factor.StaffTwoFactorMiddleware",
+    "clinic.kiosk.KioskMiddleware",  # a device handed to a patient reaches only their form
     "clinic.middleware.PatientDataHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

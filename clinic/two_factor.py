@@ -21,11 +21,12 @@ from django.utils.http import urlencode
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from . import roles
+from . import roles, trusted_devices
 
 VERIFIED_DEVICE = "stride_2fa_device"
 PENDING_KEY = "stride_2fa_pending_key"
 PENDING_TRIES = "stride_2fa_pending_tries"
+REMEMBERED_COMPUTER = "stride_2fa_remembered"
 APP_NAME = "Authenticator app"
 # Reachable before the second step: the step itself, signing out, and what a page needs to load.
 OPEN_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/healthz", "/robots.txt")
@@ -123,10 +124,26 @@ def check_setup_code(request, device, code):
 def _end_sessions_of_reset_device(sender, instance, **kwargs):
     if instance.confirmed:
         get_user_model().objects.end_sessions(instance.user_id)
+        trusted_devices.revoke_all(instance.user_id)  # a lost phone: the computers it vouched for too
+
+
+def verify_by_remembered_computer(request):
+    """Take a password-only session as past the code step when this browser is a remembered computer of
+    its user (clinic.trusted_devices) and the user still has an app; True when it did."""
+    if not trusted_devices.has_cookie(request):
+        return False
+    remembered = trusted_devices.recognised(request, request.user)
+    device = confirmed_device(request.user) if remembered else None
+    if device is None:
+        return False
+    mark_verified(request, device)
+    request.session[REMEMBERED_COMPUTER] = remembered.pk
+    return True
 
 
 class StaffTwoFactorMiddleware:
-    """A staff member signed in with only a password reaches nothing but the code page (or sign out)."""
+    """A staff member signed in with only a password reaches nothing but the code page (or sign out), unless
+    this browser is a computer remembered for them."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -135,6 +152,7 @@ class StaffTwoFactorMiddleware:
         if (
             needs_second_factor(request.user)
             and not is_verified(request)
+            and not verify_by_remembered_computer(request)
             and not request.path.startswith(OPEN_PREFIXES)
         ):
             if request.path.startswith("/api/"):

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
@@ -17,8 +16,9 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("policies/<slug:kind>/", views.clinic_text, name="clinic-text"),
     path("policies/<slug:kind>/v<int:version>/", views.clinic_text, name="clinic-text-version"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/two-factor/", views.second_step, name="two-factor"),
+    path("accounts/unlock/", views.kiosk_unlock, name="kiosk-unlock"),
     path("accounts/reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("patients/", include("patients.urls")),

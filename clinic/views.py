@@ -5,6 +5,7 @@ from base64 import b32encode
 import segno
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -19,9 +20,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
-from . import roles, two_factor
+from . import kiosk, roles, trusted_devices, two_factor
 from .forms import SignInCodeForm
 from .health import broker_status, database_status
+from .middleware import signed_out_notice
 from .models import ClinicText, WorkerHeartbeat
 from .races import is_lost_race
 
@@ -127,7 +129,10 @@ def second_step(request):
             if setting_up:
                 two_factor.confirm_device(request, device)
             two_factor.mark_verified(request, device)
-            return redirect(next_url or "home")
+            response = redirect(next_url or "home")
+            if form.cleaned_data["remember"]:
+                trusted_devices.remember(request, response, user=request.user)
+            return response
         form.add_error("code", error)
         if setting_up:  # too many wrong tries start over with a new key
             device = two_factor.pending_device(request)
@@ -136,6 +141,35 @@ def second_step(request):
         context["key"] = " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4))
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True)
     return render(request, "registration/two_factor.html", context, status=200 if request.method == "GET" or form.is_valid() else 400)
+
+
+@login_required
+@sensitive_post_parameters("password")
+def kiosk_unlock(request):
+    """The lock screen of a device handed to a patient: its owner's password takes it back (clinic.kiosk)."""
+    if kiosk.state(request) is None:
+        return redirect("home")
+    if request.method != "POST":
+        return kiosk.lock_screen(request, status=200)
+    try:
+        back_to = kiosk.unlock(request, request.POST.get("password", ""))
+    except kiosk.WrongPassword as refused:
+        if refused.signed_out:
+            messages.error(request, refused.message)
+            return redirect("login")
+        return kiosk.lock_screen(request, error=refused.message, status=400)
+    if not url_has_allowed_host_and_scheme(back_to, {request.get_host()}, require_https=request.is_secure()):
+        back_to = "home"
+    return redirect(back_to)
+
+
+class SignInView(auth_views.LoginView):
+    """The password step; says why when the last session ended on its own (clinic.middleware.SignedOutMiddleware)."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, signed_out_notice=signed_out_notice(self.request.GET.get("signed_out")))
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -57,3 +57,10 @@ def intake_path(intake, step: str | None = None, *, token: str | None = None) ->
     if step is None:
         return reverse("intake:resume", kwargs={"token": token})
     return reverse("intake:step", kwargs={"token": token, "step": step})
+
+
+def form_paths(intake, *, token: str | None = None) -> list[str]:
+    """The path prefixes of one form: its pages (the first, where it resumes) and its API."""
+    token = token or token_for(intake)
+    return [intake_path(intake, token=token),
+            reverse("intake_api:submit", kwargs={"token": token}).removesuffix("submit/")]

@@ -4,7 +4,6 @@ staff actions on the chart (send the link, fill in at the clinic, printable summ
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
+from clinic import kiosk
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
 from patients import care
@@ -170,7 +170,8 @@ def send_link(request, mrn):
 @require_POST
 @staff_permission_required("intake.add_intakeform")
 def fill_in_clinic(request, mrn):
-    """Open the form on this device for the patient to fill in, and sign the staff member out."""
+    """Open the form on this device for the patient to fill in, locking every staff page until the staff member
+    unlocks it with their password (clinic.kiosk): no new sign-in and code for each hand-off."""
     patient = get_object_or_404(Patient, mrn=mrn)
     appointment = selectors.next_appointment_needing_intake(patient=patient)
     if appointment is None:
@@ -181,9 +182,10 @@ def fill_in_clinic(request, mrn):
     except services.IntakeError as exc:
         messages.error(request, exc.message)
         return redirect(patient)
-    # The patient types from here on: the staff session must not stay open on the device they hold.
-    logout(request)
-    return redirect(links.intake_path(intake))
+    # The patient holds the device from here on: only this one form (its pages and its API) answers.
+    token = links.token_for(intake)
+    kiosk.hand_over(request, open_paths=links.form_paths(intake, token=token), return_to=patient.get_absolute_url())
+    return redirect(links.intake_path(intake, token=token))
 
 
 @require_GET

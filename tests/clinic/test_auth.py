@@ -234,6 +234,8 @@ def test_an_admin_deactivating_a_user_signs_them_out_everywhere(client, admin_us
         "date_joined_0": timezone.localtime(front_desk.date_joined).strftime("%Y-%m-%d"),
         "date_joined_1": timezone.localtime(front_desk.date_joined).strftime("%H:%M:%S"),
         "last_login_0": "", "last_login_1": "", "_save": "Save",
+        # The page's inline of remembered computers (none here) sends its management form.
+        "trusted_devices-TOTAL_FORMS": "0", "trusted_devices-INITIAL_FORMS": "0",
     })
     data.pop("is_active", None)  # an unticked box is not sent
     data = {k: v for k, v in data.items() if k not in ("password", "date_joined", "last_login", "is_staff",

@@ -122,15 +122,16 @@ def test_send_intake_says_why_when_there_is_nothing_to_send(desk_client, maya, a
     assert not IntakeForm.objects.exists()
 
 
-def test_fill_in_clinic_opens_the_form_for_the_patient_and_signs_staff_out(desk_client, appointment):
+def test_fill_in_clinic_opens_the_form_for_the_patient_and_locks_staff_pages(desk_client, appointment):
     response = desk_client.post(f"/intake/patients/{appointment.patient.mrn}/fill-in-clinic/")
     intake = IntakeForm.objects.get(appointment=appointment)
     assert intake.filled_in_clinic
     assert response.status_code == 302 and response.url.startswith("/intake/")
     form_page = desk_client.get(response.url, follow=True)
     assert form_page.status_code == 200 and "Step 1 of 7" in text(form_page)
-    assert not form_page.wsgi_request.user.is_authenticated
-    assert desk_client.get(f"/patients/{appointment.patient.mrn}/").status_code == 302  # to the login page
+    assert form_page.wsgi_request.user.is_authenticated  # the staff session goes on, locked (tests/clinic/test_kiosk.py)
+    chart = desk_client.get(f"/patients/{appointment.patient.mrn}/")
+    assert chart.status_code == 403 and "Handed to a patient" in text(chart)
 
 
 def test_fill_in_clinic_never_shows_staff_a_form_the_patient_has_started(desk_client, appointment):

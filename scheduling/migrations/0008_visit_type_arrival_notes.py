@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0006_room_equipment'),
+        ('scheduling', '0007_cancellation_reasons'),
     ]
 
     operations = [
