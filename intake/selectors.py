@@ -6,7 +6,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Case, F, Prefetch, Value, When
 from django.utils import timezone
 
 from patients import care
@@ -58,6 +58,23 @@ def submitted_intake_for(*, appointment) -> IntakeForm | None:
         submitted.filter(appointment=appointment).first()
         or submitted.filter(patient_id=appointment.patient_id).order_by("-submitted_at", "-created_at").first()
     )
+
+
+def intake_for_exam(*, patient_id, appointment_id=None, intake_id=None) -> IntakeForm | None:
+    """The submitted intake an exam shows at its top, in one query: the one it was prefilled from (`intake_id`),
+    else the visit's own, else the patient's latest submitted."""
+    preference = Case(When(pk=intake_id or 0, then=Value(0)), When(appointment_id=appointment_id or 0, then=Value(1)),
+                      default=Value(2))
+    return (
+        IntakeForm.objects.filter(patient_id=patient_id, status=IntakeForm.Status.SUBMITTED)
+        .order_by(preference, F("submitted_at").desc(nulls_last=True), "-created_at")
+        .first()
+    )
+
+
+def open_red_flag_alerts(patient_id) -> list[RedFlagAlert]:
+    """The patient's red-flag alerts not yet acknowledged, newest first (one query)."""
+    return list(RedFlagAlert.objects.filter(patient_id=patient_id, acknowledged_at__isnull=True))
 
 
 def _intakes_with_scores():
