@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.audit import acting_as
 from intake import reported, scoring, vocabulary
@@ -233,12 +234,31 @@ def exam_save_section(*, exam, section, data, actor, revision: int) -> Exam:
     return row
 
 
+EARLY_REASON_MIN = 10
+
+
+def early_sign_message(appointment):
+    start = timezone.localtime(appointment.start_at)
+    return _(
+        "This visit starts at %(time)s on %(day)s. To sign the exam before then, say why (at least %(n)s characters): "
+        "it is kept with the signed exam."
+    ) % {"time": start.strftime("%I:%M %p").lstrip("0"), "day": f"{start:%a, %b} {start.day}", "n": EARLY_REASON_MIN}
+
+
 @transaction.atomic
-def exam_sign(*, exam, actor) -> Exam:
-    """Sign the exam: it is locked from then on. Only the exam's own clinician signs."""
+def exam_sign(*, exam, actor, early_reason: str = "") -> Exam:
+    """Sign the exam: it is locked from then on. Only the exam's own clinician signs.
+
+    Before the visit's start a typed reason is required (`early_reason`, stored and audited with the exam): a
+    signed exam of a visit that has not happened says something that may not be true yet."""
     row = _locked_row(exam)
     if row.clinician.user_id != actor.pk:
         raise PermissionDenied("Only the clinician who wrote this exam can sign it.")
+    early_reason = " ".join((early_reason or "").split())
+    if row.signing_is_early():
+        if len(early_reason) < EARLY_REASON_MIN:
+            raise ValidationError({"early_sign_reason": early_sign_message(row.appointment)})
+        row.early_sign_reason = early_reason[:1000]
     if not row.working_diagnosis:
         raise ValidationError("Choose a working diagnosis in the assessment before signing.")
     _sync_scores(row, actor)
@@ -249,7 +269,7 @@ def exam_sign(*, exam, actor) -> Exam:
     }
     row.signed_at, row.signed_by = timezone.now(), actor
     with acting_as(actor):
-        row.save(update_fields=["findings", "signed_at", "signed_by", "updated_at"])
+        row.save(update_fields=["findings", "signed_at", "signed_by", "early_sign_reason", "updated_at"])
     return row
 
 

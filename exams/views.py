@@ -196,6 +196,7 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         "appointment": exam.appointment,
         "editable": editable,
         "can_sign": may_sign(user, exam),
+        "signing_early": not exam.is_signed and exam.signing_is_early(),
         "can_add_addendum": may_add_addendum(user, exam),
         "can_book": may_book(user, exam),
         "age": selectors.visit_age(exam),
@@ -354,11 +355,17 @@ def exam_sign(request, pk):
     exam = _exam(pk, request.user)
     if exam.is_signed:
         return _locked(request, exam)
+    reason = request.POST.get("early_sign_reason", "")
     try:
-        services.exam_sign(exam=exam, actor=request.user)
+        services.exam_sign(exam=exam, actor=request.user, early_reason=reason)
     except services.ExamLocked:
         return _locked(request, exam)
     except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "early_sign_reason" in exc.error_dict:
+            # Next to the field, with what was typed kept.
+            context = _page_context(request, exam)
+            context.update(early_sign_error=" ".join(exc.message_dict["early_sign_reason"]), early_sign_reason=reason)
+            return render(request, "exams/exam.html", context, status=400)
         messages.error(request, " ".join(exc.messages))
         return redirect(_detail_url(exam, "sign-off"))
     messages.success(request, "Exam signed and locked. Add an addendum for any later correction.")
