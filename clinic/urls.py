@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from exams import views as exam_views
 from portal import views as portal_views
 
 from . import views
@@ -13,6 +14,7 @@ admin.site.index_title = "Users, roles and clinic settings"
 
 urlpatterns = [
     path("", portal_views.home, name="home"),  # patients: their visits; staff: clinic's home
+    path("my-day/", exam_views.my_day, name="my-day"),  # a clinician's home: today's patients, drafts
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -468,3 +468,22 @@ def book_plan(request, pk):
     context = {"exam": exam, "patient": exam.patient, "form": form, "preview": preview, "booked": booked,
                "conflicts": conflicts, "plan": exam.findings.get("plan") or {}}
     return render(request, "exams/book_plan.html", context, status=400 if form.errors else 200)
+
+
+# --- The clinician's day -------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_permission_required("exams.view_exam")
+def my_day(request):
+    """A clinician's home: today's patients in time order with intake progress, open red flags and the visit's
+    exam, then every exam of theirs still unsigned, then the way to the calendar."""
+    clinician = scheduling_selectors.clinician_of(request.user)
+    today = timezone.localdate()
+    day = selectors.my_day(clinician, today) if clinician else None
+    return render(request, "exams/my_day.html", {
+        "clinician": clinician, "day": day, "today": today,
+        "calendar_url": reverse("scheduling:calendar") + f"?date={today.isoformat()}",
+        "week_url": (reverse("scheduling:calendar") + f"?date={today.isoformat()}&view=week&clinician={clinician.pk}"
+                     if clinician else ""),
+    })
