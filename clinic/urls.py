@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from exams import views as exam_views
 from portal import views as portal_views
 
 from . import views
@@ -12,6 +13,7 @@ admin.site.index_title = "Users, roles and clinic settings"
 
 urlpatterns = [
     path("", portal_views.home, name="home"),  # patients: their visits; staff: clinic's home
+    path("my-day/", exam_views.my_day, name="my-day"),  # a clinician's home: today's patients, drafts
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("policies/<slug:kind>/", views.clinic_text, name="clinic-text"),

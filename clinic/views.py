@@ -52,8 +52,10 @@ def home(request):
     user = request.user
     if not (user.is_superuser or user.role_names & set(roles.STAFF_ROLES)):
         return render(request, "clinic/no_role.html", status=403)
+    if roles.CLINICIAN in user.role_names and not user.is_superuser:
+        return redirect("my-day")  # a clinician's home: today's patients, then the calendar
     if user.has_perm("scheduling.view_appointment"):
-        return redirect("scheduling:calendar")  # the front desk's and clinicians' home: today's calendar
+        return redirect("scheduling:calendar")  # the front desk's home: today's calendar
     return redirect("patients:list")
 
 

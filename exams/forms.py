@@ -11,10 +11,12 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from clinic import dates
 from intake import vocabulary
-from intake.instruments import NPRS, ODI_PLACEHOLDER
+from intake.instruments import NPRS, ODI_PLACEHOLDER, PSFS
+from intake.questionnaire import PSFS_SLOTS
 from patients.models import PatientDocument
 from scheduling.models import VisitType
 
@@ -102,26 +104,64 @@ class ScoresForm(SectionForm):
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
+        for n in range(1, PSFS_SLOTS + 1):
+            self.fields[f"psfs_activity_{n}"] = forms.CharField(
+                label=_("PSFS activity %(n)s") % {"n": n}, required=False, max_length=120,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+            self.fields[f"psfs_rating_{n}"] = forms.TypedChoiceField(
+                label=_("PSFS activity %(n)s rating (0-10)") % {"n": n}, required=False,
+                choices=[("", "—"), *((v, str(v)) for v in range(11))], coerce=int, empty_value=None,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
     @property
     def odi_fields(self):
         return [self[f"odi_{item.key}"] for item in ODI_PLACEHOLDER.items]
+
+    @property
+    def psfs_rows(self):
+        return [(self[f"psfs_activity_{n}"], self[f"psfs_rating_{n}"]) for n in range(1, PSFS_SLOTS + 1)]
 
     @classmethod
     def initial_from(cls, stored, exam):
         stored = stored or {}
         initial = {"nprs": stored.get("nprs")}
         initial.update({f"odi_{key}": value for key, value in (stored.get("odi") or {}).items()})
+        for n, row in enumerate(stored.get("psfs") or [], start=1):
+            initial.update({f"psfs_activity_{n}": row.get("activity"), f"psfs_rating_{n}": row.get("rating")})
         return initial
+
+    def clean(self):
+        cleaned = super().clean()
+        for n in range(1, PSFS_SLOTS + 1):
+            activity = (cleaned.get(f"psfs_activity_{n}") or "").strip()
+            rating = cleaned.get(f"psfs_rating_{n}")
+            if activity and rating is None and f"psfs_rating_{n}" not in self.errors:
+                self.add_error(f"psfs_rating_{n}", _("Rate this activity from 0 to 10, or clear its name."))
+            if rating is not None and not activity:
+                self.add_error(f"psfs_activity_{n}", _("Name the activity this rating is for, or clear the rating."))
+        return cleaned
 
     def to_findings(self):
         data = self.cleaned_data
         odi = {item.key: data.get(f"odi_{item.key}") for item in ODI_PLACEHOLDER.items}
-        return {
+        psfs = [
+            {"activity": data[f"psfs_activity_{n}"].strip(), "rating": data.get(f"psfs_rating_{n}")}
+            for n in range(1, PSFS_SLOTS + 1) if (data.get(f"psfs_activity_{n}") or "").strip()
+        ]
+        findings = {
             "nprs": data.get("nprs"),
             "nprs_version": NPRS.version,
             "odi": odi if any(v is not None for v in odi.values()) else {},
             "odi_version": ODI_PLACEHOLDER.version,
+            "psfs": psfs,
+            "psfs_version": PSFS.version,
         }
+        stored = (self.exam.findings.get("scores") or {}) if self.exam else {}
+        if "from_intake" in stored:  # what the patient submitted stays beside what the clinician kept or changed
+            findings["from_intake"] = stored["from_intake"]
+        return findings
 
 
 # --- History from the intake -------------------------------------------------------------------------
@@ -134,6 +174,11 @@ class HistoryForm(SectionForm):
     section, title = "history", "History"
 
     onset_mechanism = _choice("How it started", ONSET_CHOICES, blank="Not recorded")
+    onset_date = dates.PastDateField(
+        label=_("Onset date"), required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter a date, e.g. 2026-03-10.")},
+    )
     onset_notes = forms.CharField(label="Onset notes", required=False, max_length=500,
                                   widget=forms.TextInput(attrs={"class": "form-control"}))
     side = _choice("Side of symptoms", SIDE_CHOICES, blank="Not recorded")
@@ -142,6 +187,7 @@ class HistoryForm(SectionForm):
 
     def to_findings(self):
         data = dict(self.cleaned_data)
+        data["onset_date"] = data["onset_date"].isoformat() if data.get("onset_date") else None
         stored = (self.exam.findings.get("history") or {}) if self.exam else {}
         if "from_intake" in stored:  # what the patient answered stays with the exam, as prefilled
             data["from_intake"] = stored["from_intake"]
@@ -261,7 +307,7 @@ class StrengthForm(SectionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for muscle, label in MUSCLES.items():
-            for side, _ in SIDES:
+            for side, _label in SIDES:
                 self.fields[f"{muscle}_{side}"] = forms.TypedChoiceField(
                     label=f"{label.split(' (')[0]}, {side}", required=False, coerce=int, empty_value=None,
                     choices=[("", "—"), *STRENGTH_GRADES], widget=forms.Select(attrs={"class": "form-select"}),
@@ -272,7 +318,7 @@ class StrengthForm(SectionForm):
         return {f"{m}_{side}": v for m, sides in (stored or {}).items() for side, v in sides.items()}
 
     def to_findings(self):
-        return {m: {side: self.cleaned_data[f"{m}_{side}"] for side, _ in SIDES} for m in MUSCLES}
+        return {m: {side: self.cleaned_data[f"{m}_{side}"] for side, _label in SIDES} for m in MUSCLES}
 
 
 # --- Neuro screen --------------------------------------------------------------------------------------
@@ -294,7 +340,7 @@ def neuro_rows():
     rows = []
     for root in ("L4", "L5", "S1"):
         groups = []
-        for kind, label, _ in NEURO_KINDS:
+        for kind, label, _unused in NEURO_KINDS:
             items = [(k, text) for k, (r, text) in ROOT_FINDINGS.items() if r == root and _neuro_kind(k) == kind]
             if items:
                 groups.append((label, items))
@@ -310,7 +356,7 @@ class NeuroForm(SectionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for side, _ in SIDES:
+        for side, _label in SIDES:
             for key, (root, text) in ROOT_FINDINGS.items():
                 self.fields[f"{side}__{key}"] = _tick(f"{text} ({root}), {side}")
 
@@ -318,7 +364,7 @@ class NeuroForm(SectionForm):
     def initial_from(cls, stored, exam):
         stored = stored or {}
         initial = {"notes": stored.get("notes", "")}
-        for side, _ in SIDES:
+        for side, _label in SIDES:
             initial.update({f"{side}__{key}": True for key in stored.get(side, [])})
         return initial
 

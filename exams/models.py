@@ -35,6 +35,10 @@ class Exam(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    early_sign_reason = models.TextField(
+        "reason for signing before the visit started", blank=True,
+        help_text="Required when the exam is signed before its visit's start; shown on the signed exam.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,6 +61,14 @@ class Exam(models.Model):
     @property
     def is_signed(self):
         return self.signed_at is not None
+
+    def signing_is_early(self, now=None) -> bool:
+        """Signing now would come before the visit has started (an exam written ahead of the patient)."""
+        return self.appointment_id is not None and (now or timezone.now()) < self.appointment.start_at
+
+    @property
+    def signed_early(self):
+        return self.is_signed and self.appointment_id is not None and self.signed_at < self.appointment.start_at
 
 
 class ExamAddendum(models.Model):

@@ -171,6 +171,61 @@ def rom_norms() -> dict[str, RomNorm]:
     return ROM_NORMS
 
 
+# --- A clinician's day ("my day") ----------------------------------------------------------------------------
+
+
+@dataclass
+class DayVisit:
+    appointment: object
+    intake: object  # the visit's IntakeForm (progress only) or None
+    red_flags: list
+    exam: Exam | None
+
+    @property
+    def intake_state(self) -> str:
+        """"submitted", "not_needed", "not_started" or "in_progress"."""
+        if self.intake is not None and self.intake.is_submitted or self.appointment.intake_completed_at:
+            return "submitted"
+        if not self.appointment.visit_type.needs_intake:
+            return "not_needed"
+        if self.intake is None or not self.intake.steps_saved:
+            return "not_started"
+        return "in_progress"
+
+
+@dataclass
+class MyDay:
+    day: object
+    visits: list[DayVisit]
+    drafts: list[Exam]
+
+    @property
+    def open_red_flags(self):
+        return [v for v in self.visits if v.red_flags]
+
+
+def my_day(clinician, day) -> MyDay:
+    """Today's patients of `clinician` in time order with intake progress, open red flags and the visit's exam,
+    and every exam of theirs still unsigned (five queries, however long the day)."""
+    from intake import selectors as intake_selectors
+    from scheduling import selectors as scheduling_selectors
+
+    visits = scheduling_selectors.clinician_day(clinician.pk, day)
+    ids = [a.pk for a in visits]
+    intakes = intake_selectors.intakes_of_visits(ids)
+    flags = intake_selectors.open_red_flags_of_patients({a.patient_id for a in visits})
+    exams = {e.appointment_id: e for e in Exam.objects.filter(appointment_id__in=ids).only(
+        "pk", "appointment_id", "signed_at", "patient_id", "clinician_id")}
+    drafts = list(
+        Exam.objects.filter(clinician=clinician, signed_at__isnull=True)
+        .select_related("patient", "appointment__visit_type")
+        .defer("findings", "section_revisions", "assessment_notes")
+        .order_by("created_at")
+    )
+    rows = [DayVisit(a, intakes.get(a.pk), flags.get(a.patient_id, []), exams.get(a.pk)) for a in visits]
+    return MyDay(day, rows, drafts)
+
+
 # --- The chart's exams ------------------------------------------------------------------------------------
 
 

@@ -2,18 +2,19 @@
 attach a file, book the plan's series. One transaction each; the audit trail records every write."""
 
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic.audit import acting_as
-from intake import scoring, vocabulary
+from intake import reported, scoring, vocabulary
 from intake import selectors as intake_selectors
 from intake import services as intake_services
-from intake.instruments import NPRS, ODI_PLACEHOLDER
+from intake.instruments import NPRS, ODI_PLACEHOLDER, PSFS
 from patients import services as patient_services
 from patients.models import PatientDocument
 from scheduling import services as scheduling_services
@@ -83,6 +84,7 @@ def prefill_history(intake):
     conditions = _answer(answers, ("health_conditions",), "history") or []
     history = {
         "onset_mechanism": vocabulary.onset_code(onset),
+        "onset_date": _answer(answers, ("onset_date",), "complaint"),
         "onset_notes": "; ".join(details)[:500],
         "side": vocabulary.side_code(side),
         "long_term_steroids": _answer(answers, ("long_term_steroids",), "red_flags") is True,
@@ -101,6 +103,27 @@ def prefill_history(intake):
     return history
 
 
+# An intake answered for another visit still gives today's scores when it is this recent (a visit moved, or
+# booked twice in a week); older ones are history: the clinician measures again.
+SCORES_FRESH_FOR = timedelta(days=14)
+
+
+def prefill_scores(intake, appointment) -> dict:
+    """The scores section as the patient's intake answered it (NPRS, each ODI section, PSFS), marked as from the
+    intake; {} when there is no intake of this visit or a recent one."""
+    if intake is None or intake.submitted_at is None:
+        return {}
+    if intake.appointment_id != appointment.pk and intake.submitted_at < appointment.start_at - SCORES_FRESH_FOR:
+        return {}
+    answered = reported.outcome_answers(intake)
+    return {
+        "nprs": answered["nprs"], "nprs_version": NPRS.version,
+        "odi": answered["odi"], "odi_version": ODI_PLACEHOLDER.version,
+        "psfs": answered["psfs"], "psfs_version": PSFS.version,
+        "from_intake": answered,
+    }
+
+
 @transaction.atomic
 def exam_start(*, appointment, clinician, actor=None) -> tuple[Exam, bool]:
     """Open the exam of a visit, creating it prefilled from the intake; returns (exam, created)."""
@@ -113,9 +136,12 @@ def exam_start(*, appointment, clinician, actor=None) -> tuple[Exam, bool]:
         Exam.objects.filter(patient_id=appointment.patient_id, signed_at__isnull=False)
         .order_by("-signed_at").only("working_diagnosis", "icd10_code").first()
     )
+    intake = intake_selectors.submitted_intake_for(appointment=appointment)
+    findings = {"history": prefill_history(intake)}
+    if scores := prefill_scores(intake, appointment):
+        findings["scores"] = scores
     exam = Exam(
-        patient_id=appointment.patient_id, appointment=appointment, clinician=clinician,
-        findings={"history": prefill_history(intake_selectors.submitted_intake_for(appointment=appointment))},
+        patient_id=appointment.patient_id, appointment=appointment, clinician=clinician, findings=findings,
         working_diagnosis=previous.working_diagnosis if previous else "",
         icd10_code=previous.icd10_code if previous else "",
     )
@@ -137,18 +163,36 @@ def _locked_row(exam) -> Exam:
     return row
 
 
+def _as_intake(scores, instrument) -> bool:
+    """Whether the exam kept the patient's intake answers for `instrument` unchanged: the intake's stored score
+    is then this visit's, and a second copy would draw a false repeat point on the plots."""
+    from_intake = scores.get("from_intake") or {}
+    if not from_intake:
+        return False
+    if instrument == "odi":
+        odi = {key: value for key, value in (scores.get("odi") or {}).items() if value is not None}
+        return odi == {key: value for key, value in (from_intake.get("odi") or {}).items() if value is not None}
+    return scores.get(instrument) == from_intake.get(instrument)
+
+
 def _sync_scores(exam, actor=None):
-    """Store today's NPRS and ODI as outcome scores of this exam (one per instrument), for the plots."""
+    """Store today's NPRS, ODI and PSFS as outcome scores of this exam (one per instrument), for the plots;
+    not the ones kept as the patient's intake gave them (the intake's scores stand for those)."""
     scores = exam.findings.get("scores") or {}
     wanted = {}
-    if scores.get("nprs") is not None:
+    if scores.get("nprs") is not None and not _as_intake(scores, "nprs"):
         wanted["nprs"] = (Decimal(scores["nprs"]), NPRS.version, scoring.nprs_band(scores["nprs"]), {})
     odi = {item.key: (scores.get("odi") or {}).get(item.key) for item in ODI_PLACEHOLDER.items}
-    if any(v is not None for v in odi.values()):
+    if any(v is not None for v in odi.values()) and not _as_intake(scores, "odi"):
         result = scoring.odi_score(odi)
         details = {"sections": odi, "points": result.points, "sections_answered": result.sections_answered,
                    "low_confidence": result.low_confidence}
         wanted["odi"] = (Decimal(str(result.percent)), ODI_PLACEHOLDER.version, result.band, details)
+    psfs = [row for row in scores.get("psfs") or [] if row.get("rating") is not None]
+    if psfs and not _as_intake(scores, "psfs"):
+        result = scoring.psfs_score([row["rating"] for row in psfs])
+        wanted["psfs"] = (Decimal(str(result.mean)), PSFS.version, "",
+                          {"activities": psfs, "few_activities": result.few_activities})
     intake_services.visit_scores_record(
         patient_id=exam.patient_id, appointment_id=exam.appointment_id, exam_id=exam.pk, scores=wanted,
         recorded_at=exam.appointment.start_at if exam.appointment_id else exam.created_at, actor=actor,
@@ -190,12 +234,31 @@ def exam_save_section(*, exam, section, data, actor, revision: int) -> Exam:
     return row
 
 
+EARLY_REASON_MIN = 10
+
+
+def early_sign_message(appointment):
+    start = timezone.localtime(appointment.start_at)
+    return _(
+        "This visit starts at %(time)s on %(day)s. To sign the exam before then, say why (at least %(n)s characters): "
+        "it is kept with the signed exam."
+    ) % {"time": start.strftime("%I:%M %p").lstrip("0"), "day": f"{start:%a, %b} {start.day}", "n": EARLY_REASON_MIN}
+
+
 @transaction.atomic
-def exam_sign(*, exam, actor) -> Exam:
-    """Sign the exam: it is locked from then on. Only the exam's own clinician signs."""
+def exam_sign(*, exam, actor, early_reason: str = "") -> Exam:
+    """Sign the exam: it is locked from then on. Only the exam's own clinician signs.
+
+    Before the visit's start a typed reason is required (`early_reason`, stored and audited with the exam): a
+    signed exam of a visit that has not happened says something that may not be true yet."""
     row = _locked_row(exam)
     if row.clinician.user_id != actor.pk:
         raise PermissionDenied("Only the clinician who wrote this exam can sign it.")
+    early_reason = " ".join((early_reason or "").split())
+    if row.signing_is_early():
+        if len(early_reason) < EARLY_REASON_MIN:
+            raise ValidationError({"early_sign_reason": early_sign_message(row.appointment)})
+        row.early_sign_reason = early_reason[:1000]
     if not row.working_diagnosis:
         raise ValidationError("Choose a working diagnosis in the assessment before signing.")
     _sync_scores(row, actor)
@@ -206,7 +269,7 @@ def exam_sign(*, exam, actor) -> Exam:
     }
     row.signed_at, row.signed_by = timezone.now(), actor
     with acting_as(actor):
-        row.save(update_fields=["findings", "signed_at", "signed_by", "updated_at"])
+        row.save(update_fields=["findings", "signed_at", "signed_by", "early_sign_reason", "updated_at"])
     return row
 
 

@@ -11,13 +11,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import roles
 from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
-from intake import scoring
+from intake import reported, scoring
 from intake import selectors as intake_selectors
 from intake.instruments import NPRS, ODI_PLACEHOLDER
 from patients import care
@@ -129,12 +130,26 @@ def _scores_summary(exam):
     """Today's NPRS and ODI as scored (the same rules that store them as outcome scores)."""
     scores = exam.findings.get("scores") or {}
     odi = {key: value for key, value in (scores.get("odi") or {}).items()}
-    summary = {"nprs": scores.get("nprs"), "odi": None}
+    summary = {"nprs": scores.get("nprs"), "odi": None, "psfs": None}
     if summary["nprs"] is not None:
         summary["nprs_band"] = scoring.nprs_band(summary["nprs"])
     if any(v is not None for v in odi.values()):
         summary["odi"] = scoring.odi_score(odi)
+    ratings = [row["rating"] for row in scores.get("psfs") or [] if row.get("rating") is not None]
+    if ratings:
+        summary["psfs"] = scoring.psfs_score(ratings[:5])
     return summary
+
+
+def _reported(exam):
+    """What the patient reported (their submitted intake) and the open red flags, for the top of the exam: two
+    queries, however much they reported."""
+    from_intake = (exam.findings.get("history") or {}).get("from_intake") or {}
+    intake = intake_selectors.intake_for_exam(
+        patient_id=exam.patient_id, appointment_id=exam.appointment_id, intake_id=from_intake.get("intake_id"),
+    )
+    return {"reported": reported.reported(intake),
+            "red_flags": {"alerts": intake_selectors.open_red_flag_alerts(exam.patient_id)}}
 
 
 def _fragments(exam, request):
@@ -165,9 +180,15 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         us_rows.append({**row, "images": [by_id[i] for i in row.get("image_ids", []) if i in by_id],
                         "reference": US_REFERENCE.get(row.get("structure"), "")})
     from_intake = (exam.findings.get("history") or {}).get("from_intake") or {}
+    scores_from_intake = (exam.findings.get("scores") or {}).get("from_intake") or {}
     return {
+        **_reported(exam),
+        "scores_from_intake": scores_from_intake,
+        "scores_intake_submitted": (parse_datetime(scores_from_intake["submitted_at"])
+                                    if scores_from_intake.get("submitted_at") else None),
         "exam": exam,
-        "toc": [(section, form.title) for section, form in SECTION_FORMS.items()]
+        "toc": [("reported", _("Patient reported"))]
+        + [(section, form.title) for section, form in SECTION_FORMS.items()]
         + [("sign-off", "Sign-off"), ("addenda", "Addenda")],
         "intake_submitted": parse_datetime(from_intake["submitted_at"]) if from_intake.get("submitted_at") else None,
         "scores": _scores_summary(exam),
@@ -175,6 +196,7 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         "appointment": exam.appointment,
         "editable": editable,
         "can_sign": may_sign(user, exam),
+        "signing_early": not exam.is_signed and exam.signing_is_early(),
         "can_add_addendum": may_add_addendum(user, exam),
         "can_book": may_book(user, exam),
         "age": selectors.visit_age(exam),
@@ -250,7 +272,7 @@ def open_for_appointment(request, appointment_id):
         if not may_start:
             raise PermissionDenied
         try:
-            exam, _ = services.exam_start(appointment=appointment, clinician=appointment.clinician, actor=user)
+            exam, _created = services.exam_start(appointment=appointment, clinician=appointment.clinician, actor=user)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -333,11 +355,17 @@ def exam_sign(request, pk):
     exam = _exam(pk, request.user)
     if exam.is_signed:
         return _locked(request, exam)
+    reason = request.POST.get("early_sign_reason", "")
     try:
-        services.exam_sign(exam=exam, actor=request.user)
+        services.exam_sign(exam=exam, actor=request.user, early_reason=reason)
     except services.ExamLocked:
         return _locked(request, exam)
     except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "early_sign_reason" in exc.error_dict:
+            # Next to the field, with what was typed kept.
+            context = _page_context(request, exam)
+            context.update(early_sign_error=" ".join(exc.message_dict["early_sign_reason"]), early_sign_reason=reason)
+            return render(request, "exams/exam.html", context, status=400)
         messages.error(request, " ".join(exc.messages))
         return redirect(_detail_url(exam, "sign-off"))
     messages.success(request, "Exam signed and locked. Add an addendum for any later correction.")
@@ -440,3 +468,22 @@ def book_plan(request, pk):
     context = {"exam": exam, "patient": exam.patient, "form": form, "preview": preview, "booked": booked,
                "conflicts": conflicts, "plan": exam.findings.get("plan") or {}}
     return render(request, "exams/book_plan.html", context, status=400 if form.errors else 200)
+
+
+# --- The clinician's day -------------------------------------------------------------------------------------
+
+
+@require_GET
+@staff_permission_required("exams.view_exam")
+def my_day(request):
+    """A clinician's home: today's patients in time order with intake progress, open red flags and the visit's
+    exam, then every exam of theirs still unsigned, then the way to the calendar."""
+    clinician = scheduling_selectors.clinician_of(request.user)
+    today = timezone.localdate()
+    day = selectors.my_day(clinician, today) if clinician else None
+    return render(request, "exams/my_day.html", {
+        "clinician": clinician, "day": day, "today": today,
+        "calendar_url": reverse("scheduling:calendar") + f"?date={today.isoformat()}",
+        "week_url": (reverse("scheduling:calendar") + f"?date={today.isoformat()}&view=week&clinician={clinician.pk}"
+                     if clinician else ""),
+    })

@@ -6,7 +6,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import Case, F, Prefetch, Value, When
 from django.utils import timezone
 
 from patients import care
@@ -14,7 +14,7 @@ from patients.models import Patient
 from scheduling.models import Appointment
 
 from . import links, plots, scoring
-from .models import IntakeForm, OutcomeScore, RedFlagAlert
+from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
 OPEN_FOR_INTAKE = (*Appointment.MOVABLE, Appointment.Status.CHECKED_IN)
@@ -58,6 +58,46 @@ def submitted_intake_for(*, appointment) -> IntakeForm | None:
         submitted.filter(appointment=appointment).first()
         or submitted.filter(patient_id=appointment.patient_id).order_by("-submitted_at", "-created_at").first()
     )
+
+
+def intake_for_exam(*, patient_id, appointment_id=None, intake_id=None) -> IntakeForm | None:
+    """The submitted intake an exam shows at its top, in one query: the one it was prefilled from (`intake_id`),
+    else the visit's own, else the patient's latest submitted."""
+    preference = Case(When(pk=intake_id or 0, then=Value(0)), When(appointment_id=appointment_id or 0, then=Value(1)),
+                      default=Value(2))
+    return (
+        IntakeForm.objects.filter(patient_id=patient_id, status=IntakeForm.Status.SUBMITTED)
+        .order_by(preference, F("submitted_at").desc(nulls_last=True), "-created_at")
+        .first()
+    )
+
+
+def open_red_flag_alerts(patient_id) -> list[RedFlagAlert]:
+    """The patient's red-flag alerts not yet acknowledged, newest first (one query)."""
+    return list(RedFlagAlert.objects.filter(patient_id=patient_id, acknowledged_at__isnull=True))
+
+
+def intakes_of_visits(appointment_ids) -> dict[int, IntakeForm]:
+    """The intake form of each visit, by visit id, without the answers themselves (one query); `steps_saved`
+    says how far the patient got."""
+    forms = IntakeForm.objects.filter(appointment_id__in=list(appointment_ids)).only(
+        "status", "appointment_id", "current_step", "submitted_at", "answers"
+    )
+    found = {}
+    for form in forms:
+        form.steps_saved = sum(1 for step in INTAKE_STEPS if step in (form.answers or {}))
+        form.steps_total = len(INTAKE_STEPS)
+        form.answers = None  # the day list shows progress, never what was answered
+        found[form.appointment_id] = form
+    return found
+
+
+def open_red_flags_of_patients(patient_ids) -> dict[int, list[RedFlagAlert]]:
+    """Each patient's red-flag alerts not yet acknowledged, by patient id (one query)."""
+    found = {}
+    for alert in RedFlagAlert.objects.filter(patient_id__in=list(patient_ids), acknowledged_at__isnull=True):
+        found.setdefault(alert.patient_id, []).append(alert)
+    return found
 
 
 def _intakes_with_scores():

@@ -8,6 +8,7 @@ from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -218,4 +219,7 @@ def acknowledge(request, pk):
     care.require(request.user, alert.patient)
     services.red_flag_acknowledge(alert=alert, actor=request.user, ip=request_ip(request))
     messages.success(request, "Red flag acknowledged.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)  # the exam it was acknowledged from
     return redirect(alert.patient)

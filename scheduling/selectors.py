@@ -473,6 +473,22 @@ def visit_for_exam(pk, *, annotations):
     )
 
 
+def clinician_of(user) -> Clinician | None:
+    """The signed-in user's clinician profile, or None (one query)."""
+    return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
+
+
+def clinician_day(clinician_id, day) -> list[Appointment]:
+    """One clinician's visits on a local day, in time order, cancelled ones left out (one query)."""
+    start = datetime.combine(day, time.min, tzinfo=clinic_tz())
+    return list(
+        Appointment.objects.filter(clinician_id=clinician_id, start_at__gte=start, start_at__lt=start + timedelta(days=1))
+        .exclude(status=Appointment.Status.CANCELLED)
+        .select_related("patient", "visit_type", "location", "room")
+        .order_by("start_at", "pk")
+    )
+
+
 def follow_up_visit_type():
     """The visit type a plan of care's series books by default (the clinic's active "Follow-up"), or None."""
     return VisitType.objects.filter(is_active=True, name="Follow-up").first()

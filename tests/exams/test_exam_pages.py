@@ -9,6 +9,7 @@ from clinic import roles
 from clinic.models import AuditEvent
 from exams import services as exam_services
 from exams.models import Exam, ExamAttachment
+from intake.models import RedFlagAlert
 from scheduling.models import Appointment
 from tests.exams.exam_fixtures import SI_CLUSTER_3, post_section, sign, submitted_intake
 from tests.factories import sign_in
@@ -200,15 +201,20 @@ def test_book_plan_previews_then_books_the_series(rivera_client, exam, follow_up
     assert Appointment.objects.filter(series__isnull=False, patient=exam.patient).count() == 6
 
 
-# The exam with its patient/visit/clinician, addenda, attachments, the audit row of the read (the session and
-# the signed-in user come from the cache once warm).
-EXAM_PAGE_QUERIES = 5
+# The exam with its patient/visit/clinician, addenda, attachments, the patient's submitted intake and open red
+# flags (what they reported, at the top), the audit row of the read (the session and the signed-in user come from
+# the cache once warm).
+EXAM_PAGE_QUERIES = 7
 
 
 @pytest.mark.parametrize("addenda", [1, 6])
-def test_exam_page_query_count_does_not_grow_with_addenda(
+def test_exam_page_query_count_does_not_grow_with_addenda_or_red_flags(
     rivera_client, exam, dr_rivera, django_assert_num_queries, addenda
 ):
+    intake = submitted_intake(exam.patient, exam.appointment)
+    for i in range(addenda):
+        RedFlagAlert.objects.create(patient=exam.patient, intake=intake, urgency="urgent",
+                                    flags=[{"label": f"Flag {i}", "urgency": "urgent"}])
     sign(exam, dr_rivera)
     for i in range(addenda):
         exam_services.exam_add_addendum(exam=exam, author=dr_rivera.user, text=f"Note {i}")
@@ -216,6 +222,7 @@ def test_exam_page_query_count_does_not_grow_with_addenda(
     with django_assert_num_queries(EXAM_PAGE_QUERIES):
         response = rivera_client.get(f"/exams/{exam.pk}/")
     assert response.content.count(b"Addendum by") == addenda
+    assert response.content.count(b"Red flag: Urgent") == addenda
 
 
 def test_a_save_over_a_newer_version_of_the_section_is_refused_with_who_and_when(rivera_client, client, exam,

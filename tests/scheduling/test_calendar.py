@@ -38,10 +38,10 @@ def clinician_client(client, dr_rivera):
 # The calendar pages
 
 
-def test_front_desk_and_clinicians_land_on_the_calendar(desk_client, client, dr_rivera):
+def test_front_desk_lands_on_the_calendar_and_clinicians_on_their_day(desk_client, client, dr_rivera):
     assert desk_client.get("/").url == "/schedule/"
     sign_in(client, dr_rivera.user)
-    assert client.get("/").url == "/schedule/"
+    assert client.get("/").url == "/my-day/"  # with the calendar one link away
     assert b'href="/schedule/">Calendar</a>' in desk_client.get("/schedule/").content
 
 
