@@ -66,8 +66,8 @@ def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings):
     assert Exam.objects.filter(signed_at__isnull=False).count() >= 30
     improving = 0
     for patient_id in IntakeForm.objects.values_list("patient_id", flat=True):
-        pain = list(OutcomeScore.objects.filter(patient_id=patient_id, instrument="nprs", intake__isnull=True)
+        pain = list(OutcomeScore.objects.filter(patient_id=patient_id, instrument="nprs")
                     .order_by("recorded_at").values_list("value", flat=True))
-        assert len(pain) == 6  # a score at every visit, over six weeks
+        assert len(pain) == 6  # a score at every visit over six weeks (the first visit's from the intake)
         improving += pain[0] - pain[-1] >= 2  # at least the NPRS's meaningful change
     assert improving >= 4

@@ -62,6 +62,7 @@ def test_changing_a_users_role_replaces_it_and_an_admin_role_opens_the_staff_adm
     response = admin_client.post(f"/admin/clinic/user/{front_desk.pk}/change/", {
         "email": front_desk.email, "first_name": front_desk.first_name, "last_name": front_desk.last_name,
         "role": roles.ADMIN, "is_active": "on", "_save": "Save",
+        "trusted_devices-TOTAL_FORMS": "0", "trusted_devices-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302, response.context["adminform"].form.errors
     front_desk.refresh_from_db()

@@ -165,7 +165,7 @@ def test_an_admin_revokes_from_the_users_page_too(client, admin_user, front_desk
     admin = sign_in(Client(), admin_user)
     data = {
         "email": front_desk.email, "first_name": front_desk.first_name, "last_name": front_desk.last_name,
-        "is_active": "on", "groups": [g.pk for g in front_desk.groups.all()],
+        "is_active": "on", "role": "Front desk",
         "date_joined_0": "2024-01-01", "date_joined_1": "09:00:00",
         "trusted_devices-TOTAL_FORMS": "1", "trusted_devices-INITIAL_FORMS": "1",
         "trusted_devices-MIN_NUM_FORMS": "0", "trusted_devices-MAX_NUM_FORMS": "1000",
