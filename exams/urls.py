@@ -8,6 +8,7 @@ urlpatterns = [
     path("appointment/<int:appointment_id>/", views.open_for_appointment, name="open"),
     path("<int:pk>/", views.exam_detail, name="detail"),
     path("<int:pk>/sections/<slug:section>/", views.section_save, name="section"),
+    path("<int:pk>/report/", views.exam_report, name="report"),
     path("<int:pk>/sign/", views.exam_sign, name="sign"),
     path("<int:pk>/addenda/", views.addendum_add, name="addendum"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment"),

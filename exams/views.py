@@ -3,6 +3,7 @@ attachments and booking the plan's visits. Clinicians and admins only; the front
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
@@ -26,7 +27,7 @@ from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, Modality
 
-from . import selectors, services
+from . import report, selectors, services
 from .catalogue import GAIT_SIDED, ICD10_HINTS, MOTIONS, TEST_GROUPS, US_REFERENCE, US_STRUCTURES, motion_keys
 from .forms import (
     GAIT_DEVIATIONS,
@@ -295,6 +296,25 @@ def exam_detail(request, pk):
     exam = _exam(pk, request.user)
     record_view(instance=exam, actor=request.user, ip=request_ip(request))
     return render(request, "exams/exam.html", _page_context(request, exam))
+
+
+@require_GET
+@staff_permission_required(*VIEW)
+def exam_report(request, pk):
+    """The exam's printable report for a referrer or the patient: letterhead, only what was tested, the body map
+    drawn, the signature block, and the norms' sources listed at the end (exams.report)."""
+    exam = _exam(pk, request.user)
+    record_view(instance=exam, actor=request.user, ip=request_ip(request), details={"shown": "report"})
+    appointment = exam.appointment
+    location = appointment.location if appointment and appointment.location_id else None
+    if location is None:
+        location = scheduling_selectors.clinician_home_location(exam.clinician_id)
+    context = {
+        **_reported(exam), "exam": exam, "patient": exam.patient, "appointment": appointment, "location": location,
+        "clinician": exam.clinician, "clinic_name": settings.CLINIC_NAME, "visit_start": selectors.visit_start(exam),
+        "age": selectors.visit_age(exam), "report": report.exam_report(exam), "addenda": list(exam.addenda.all()),
+    }
+    return render(request, "exams/report.html", context)
 
 
 def _locked(request, exam):

@@ -125,12 +125,12 @@ class HasHoursFilter(admin.SimpleListFilter):
 
 @admin.register(Clinician)
 class ClinicianAdmin(admin.ModelAdmin):
-    list_display = ["name", "credentials", "location_names", "hours", "is_active", "sort_order"]
+    list_display = ["name", "credentials", "npi", "location_names", "hours", "is_active", "sort_order"]
     list_filter = [HasHoursFilter, "is_active", "locations"]
-    search_fields = ["user__first_name", "user__last_name", "user__email", "credentials"]
+    search_fields = ["user__first_name", "user__last_name", "user__email", "credentials", "npi"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["visit_types", "locations"]
-    fields = ["user", "credentials", "bio", "visit_types", "locations", "is_active", "sort_order"]
+    fields = ["user", "credentials", "npi", "bio", "visit_types", "locations", "is_active", "sort_order"]
     inlines = [WorkingHoursInline, TimeOffInline]
 
     def get_queryset(self, request):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
 
@@ -163,9 +164,23 @@ def clinician_display_name(name, credentials):
     return f"{name}, {credentials}" if credentials else name
 
 
+def validate_npi(value):
+    """A US National Provider Identifier: 10 digits whose last is the Luhn check digit over 80840 + the first 9."""
+    if not (len(value) == 10 and value.isascii() and value.isdigit()):
+        raise ValidationError(_("An NPI is 10 digits, e.g. 1234567893."))
+    digits = [int(d) for d in "80840" + value]
+    total = sum(d if i % 2 != len(digits) % 2 else (d * 2 - 9 if d * 2 > 9 else d * 2) for i, d in enumerate(digits))
+    if total % 10:
+        raise ValidationError(_("That NPI's check digit does not match: check each digit against the NPI registry."))
+
+
 class Clinician(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clinician")
     credentials = models.CharField(max_length=60, blank=True, help_text="e.g. PT, DPT, OCS")
+    npi = models.CharField(
+        "NPI", max_length=10, blank=True, validators=[validate_npi],
+        help_text=_("National Provider Identifier (10 digits): printed with the signature on exam reports."),
+    )
     bio = models.TextField("short bio", blank=True)
     visit_types = models.ManyToManyField(VisitType, related_name="clinicians", blank=True)
     locations = models.ManyToManyField(Location, related_name="clinicians", blank=True)

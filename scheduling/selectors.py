@@ -15,6 +15,7 @@ from .models import (
     Clinician,
     ClinicSettings,
     Closure,
+    Location,
     Modality,
     Room,
     TimeOff,
@@ -476,6 +477,11 @@ def visit_for_exam(pk, *, annotations):
 def clinician_of(user) -> Clinician | None:
     """The signed-in user's clinician profile, or None (one query)."""
     return Clinician.objects.filter(user_id=user.pk).select_related("user").first()
+
+
+def clinician_home_location(clinician_id):
+    """The first active location a clinician works at (a report's letterhead when its visit has none), or None."""
+    return Location.objects.filter(clinicians=clinician_id, is_active=True).order_by("name").first()
 
 
 def clinician_day(clinician_id, day) -> list[Appointment]:

@@ -67,3 +67,65 @@ def test_clinician_records_a_positive_si_cluster_signs_and_adds_an_addendum(page
     expect(addenda.get_by_text(re.compile(r"Addendum by Sam Rivera on \w{3}, \w{3} \d+, \d{4} at \d+:\d\d [AP]M"))).to_be_visible()
     expect(addenda.get_by_text("Gaenslen retested on the right: positive.")).to_be_visible()
     expect(page.get_by_role("region", name="Assessment")).to_contain_text("SI joint dysfunction")
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    """Pages in a PDF (pypdf is not installed: count the page objects, not the /Pages tree node)."""
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+def test_clinician_starts_from_my_day_sees_the_intake_on_the_exam_and_prints_a_two_page_report(
+    page, live_server, sign_in, visit, dr_rivera, location
+):
+    from intake.models import RedFlagAlert
+    from tests.exams.test_exam_reported import full_intake
+
+    location.phone = "(617) 555-0142"
+    location.save()
+    dr_rivera.npi = "1234567893"
+    dr_rivera.save()
+    intake = full_intake(visit.patient, visit)
+    RedFlagAlert.objects.create(patient=visit.patient, appointment=visit, intake=intake, urgency="urgent",
+                                flags=[{"label": "Fever, chills or night sweats", "urgency": "urgent"}])
+    sign_in(dr_rivera.user)
+
+    # Signed in, the clinician lands on their day.
+    expect(page).to_have_url(re.compile(r"/my-day/$"))
+    today = page.get_by_role("region", name="Today's patients")
+    row = today.get_by_role("row").filter(has_text="Maya Okafor")
+    expect(row).to_contain_text("Submitted")
+    expect(row).to_contain_text("Urgent")
+    expect(page.get_by_role("alert").filter(has_text="Open red flags today")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "clinician_my_day.png"), full_page=True)
+
+    row.get_by_role("link", name="Start exam").click()
+    page.get_by_role("button", name="Start exam").click()
+
+    # The top of the exam: the red flag, what the patient reported with the body map drawn, and their scores.
+    expect(page.get_by_role("alert").filter(has_text="Red flag: Urgent")).to_be_visible()
+    reported = page.get_by_role("region", name="What the patient reported")
+    expect(reported.get_by_role("img", name="Body map, Back view")).to_be_visible()
+    expect(reported).to_contain_text("Run the Boston 10K again")
+    scores = page.get_by_role("region", name="Today's scores")
+    expect(scores.get_by_text(re.compile(r"From the patient's intake, \w{3}, \w{3} \d+, \d{4}"))).to_be_visible()
+    expect(page.get_by_label("Onset date")).to_have_value("2026-01-05")
+    page.screenshot(path=str(SCREENSHOTS / "clinician_exam_reported.png"), full_page=False)
+
+    mobility = page.get_by_role("region", name="Mobility")
+    mobility.get_by_label("Hip flexion, left (degrees)").fill("95")
+    expect(mobility.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
+    assessment = page.get_by_role("region", name="Assessment")
+    assessment.get_by_label("Working diagnosis").select_option(label="Piriformis syndrome")
+    expect(assessment.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Sign and lock exam").click()
+    expect(page.get_by_role("note").filter(has_text="Signed by Sam Rivera")).to_be_visible()
+
+    page.get_by_role("link", name="Report for the referrer or patient").click()
+    expect(page.get_by_role("heading", name=re.compile("examination report"))).to_be_visible()
+    expect(page.get_by_text("Sam Rivera, PT, DPT · NPI 1234567893")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "clinician_exam_report.png"), full_page=True)
+    for paper in ("Letter", "A4"):
+        pdf = page.pdf(format=paper, print_background=False)
+        (SCREENSHOTS / f"clinician_exam_report_{paper.lower()}.pdf").write_bytes(pdf)
+        assert 1 <= _pdf_pages(pdf) <= 2, f"{paper}: {_pdf_pages(pdf)} pages"
