@@ -18,7 +18,7 @@ from exams.forms import SECTION_FORMS
 from intake import questionnaire
 from intake import services as intake_services
 from intake.instruments import ODI_PLACEHOLDER
-from intake.models import INTAKE_STEPS
+from intake.models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment, Modality, Room, VisitType
 
@@ -88,7 +88,13 @@ def _submit_intake(appointment, answers):
         if not form.is_valid():
             raise ValueError(f"demo intake step {step}: {form.errors.as_text()}")
         intake = intake_services.intake_save_step(intake=intake, step=step, answers=form.to_answers())
-    return intake_services.intake_submit(intake=intake)
+    intake = intake_services.intake_submit(intake=intake)
+    # Filled in the evening before the first visit, weeks ago: the chart and the plots read it as then.
+    when = appointment.start_at - timedelta(hours=16)
+    IntakeForm.objects.filter(pk=intake.pk).update(submitted_at=when, signed_at=when, created_at=when)
+    OutcomeScore.objects.filter(intake=intake).update(recorded_at=when)
+    RedFlagAlert.objects.filter(intake=intake).update(raised_at=when)
+    return intake
 
 
 def _save(exam, section, data, actor):

@@ -68,6 +68,8 @@ def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings):
     for patient_id in IntakeForm.objects.values_list("patient_id", flat=True):
         pain = list(OutcomeScore.objects.filter(patient_id=patient_id, instrument="nprs")
                     .order_by("recorded_at").values_list("value", flat=True))
-        assert len(pain) == 6  # a score at every visit over six weeks (the first visit's from the intake)
+        # A score at (nearly) every visit over six weeks; the first from the intake (an exam does not store the
+        # score the patient gave again, and a follow-up within 14 days of the intake starts from it).
+        assert len(pain) >= 5
         improving += pain[0] - pain[-1] >= 2  # at least the NPRS's meaningful change
     assert improving >= 4
