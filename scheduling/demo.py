@@ -33,6 +33,8 @@ EQUIPMENT = {"Treatment 1": ["Plinth"], "Treatment 2": ["Plinth"], "Gait lab": [
              "Treatment A": ["Plinth"], "Ultrasound": ["Ultrasound unit", "Plinth"]}
 NEEDS = {"3D gait analysis": ["Instrumented treadmill"], "Diagnostic ultrasound": ["Ultrasound unit"]}
 CREDENTIALS = ["PT, DPT, OCS", "DC, CCSP", "PT, DPT, SCS", "PT, MSc"]
+# Synthetic NPIs (valid check digit, not anyone's): the printed report shows them under the signature.
+NPIS = ["1234567802", "1234567810", "1234567828", "1234567836"]
 BIOS = [
     "Sports physical therapist focused on runners with hip and buttock pain.",
     "Chiropractor for SI joint and low back problems in athletes.",
@@ -62,7 +64,7 @@ def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fil
     clinicians = []
     for i, user in enumerate(clinician_users):
         clinician, created = Clinician.objects.get_or_create(
-            user=user, defaults={"credentials": CREDENTIALS[i % 4], "bio": BIOS[i % 4], "sort_order": i}
+            user=user, defaults={"credentials": CREDENTIALS[i % 4], "npi": NPIS[i % 4], "bio": BIOS[i % 4], "sort_order": i}
         )
         if created:
             clinician.visit_types.set(visit_types)
