@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,7 +17,7 @@ from clinic.audit import request_ip
 
 from . import availability, formatting, ics, links, selectors, services, throttle
 from .booking_wizard import day_strip, parse_slot, resolve_flow, slot_value
-from .forms_public import CancelForm, DetailsForm, RescheduleForm
+from .forms_public import DetailsForm, PatientCancelForm, RescheduleForm
 from .models import Appointment, ClinicSettings
 from .services import SlotTaken
 
@@ -243,6 +244,7 @@ def _visit_context(request, appointment):
         "token": links.manage_token(appointment),
         "manage_url": links.manage_url(appointment, request),
         "refusal": services.patient_change_refusal(appointment),
+        "clinic_phone": services.clinic_phone(appointment),
         "cutoff_hours": ClinicSettings.load().patient_change_cutoff_hours,
         "needs_intake": appointment.visit_type.needs_intake and appointment.intake_completed_at is None,
         "calendar_file": appointment.belongs_in_patients_calendar,
@@ -354,9 +356,9 @@ def reschedule(request, appointment, token):
 @require_http_methods(["GET", "POST"])
 @_by_link
 def cancel(request, appointment, token):
-    """Ask once, with the reason, then cancel; refused after the cut-off."""
+    """Ask once, with the reason, then cancel; refused after the cut-off. The links in messages lead here too."""
     context = _visit_context(request, appointment)
-    form = CancelForm(request.POST or None)
+    form = PatientCancelForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if not throttle.allow(request, scope="manage"):
@@ -365,12 +367,14 @@ def cancel(request, appointment, token):
             status = 400
         elif form.is_valid():
             try:
-                services.online_booking_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+                services.online_booking_cancel(appointment=appointment, reason=form.reason_text())
             except ValidationError as exc:
                 context["refusal"] = " ".join(exc.messages)
                 status = 400
             else:
-                messages.success(request, "Your visit is cancelled. We have emailed you a confirmation.")
+                messages.success(request, _("Your visit is cancelled. We are sending you a confirmation."))
                 return redirect("booking:manage", token=token)
+        else:
+            status = 400
     context["form"] = form
     return render(request, "scheduling/public/cancel.html", context, status=status)

@@ -141,7 +141,8 @@ def test_patient_books_an_in_office_visit_then_cancels_with_the_private_link(
     page.get_by_role("link", name="Change or cancel this visit").click()
     expect(page.get_by_role("heading", name="Your visit")).to_be_visible()
     page.get_by_role("link", name="Cancel visit").click()
-    page.get_by_label("Why are you cancelling? (optional)").fill("Feeling better")
+    page.get_by_label("I'm feeling better").check()
+    page.get_by_label("Anything to add? (optional)").fill("Back to running")
     page.get_by_role("button", name="Cancel my visit").click()
     expect(page.get_by_text("This visit is cancelled.")).to_be_visible()
     assert Appointment.objects.get().status == Appointment.Status.CANCELLED

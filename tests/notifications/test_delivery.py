@@ -53,9 +53,10 @@ def test_an_in_office_reminder_has_the_address_and_arrival_notes_and_signed_link
         return line, linked_ids(line, f"https://stride.example{prefix}", read)
 
     action = lambda token: signed_id(token, salt=links.SALT)  # noqa: E731
-    for label in ("Confirm", "Cancel"):
-        line, ids = opened(label, "/messages/a/", action)
-        assert ids == [visit.pk] and line.endswith(f"/{label.lower()}")
+    line, ids = opened("Confirm", "/messages/a/", action)
+    assert ids == [visit.pk] and line.endswith("/confirm")
+    line, ids = opened("Cancel", "/book/manage/", booking_links.appointment_id_from_token)
+    assert ids == [visit.pk] and line.endswith("/cancel/")  # the manage pages' question, the one way to cancel
     assert opened("Reschedule", "/book/manage/", booking_links.appointment_id_from_token)[1] == [visit.pk]
 
 
