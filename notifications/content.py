@@ -45,7 +45,11 @@ def _when(v):
 def _facts(v):
     facts = [("When", f"{_when(v)} ({v['duration']} minutes)"), ("With", v["clinician"])]
     if v["is_telehealth"]:
-        facts.append(("Video visit", v["video_url"]))
+        # The visit's video page, never the room itself: a message is read days early, the room opens 15 minutes
+        # before the start (the page holds its link then).
+        facts.append((_("Video visit"), f"{settings.SITE_URL}{v['video_path']}"))
+        facts.append((_("Opens"), _("%(time)s %(zone)s, 15 minutes before the visit") % {
+            "time": v["video_opens"], "zone": v["zone"]}))
     else:
         facts.append(("Where", f"{v['location_name']}, {v['address']}"))
         if v["arrival_notes"]:
@@ -57,7 +61,7 @@ def _facts(v):
 
 def _where(v):
     if v["is_telehealth"]:
-        return f"Join by video: {v['video_url']}"
+        return f"Join by video: {settings.SITE_URL}{v['video_path']}"
     text = f"At {v['location_name']}, {v['address']}."
     return f"{text} {v['arrival_notes']}" if v["arrival_notes"] else text
 

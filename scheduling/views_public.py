@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -272,6 +273,20 @@ def confirmed(request, appointment, token):
 @_by_link
 def manage(request, appointment, token):
     return render(request, "scheduling/public/manage.html", _visit_context(request, appointment))
+
+
+@_private
+@require_GET
+@_by_link
+def video(request, appointment, token):
+    """The patient's way into a video visit (linked from messages and the calendar file): the room's link from 15
+    minutes before the start until the end, before that the time it opens (the page reloads itself then)."""
+    if not appointment.is_telehealth:
+        return redirect("booking:manage", token=token)
+    context = _visit_context(request, appointment)
+    wait = (appointment.video_opens_at - timezone.now()).total_seconds()
+    context["reload_in"] = int(wait) + 1 if 0 < wait <= 3600 else None
+    return render(request, "scheduling/public/video.html", context)
 
 
 @_private

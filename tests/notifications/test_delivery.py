@@ -80,7 +80,8 @@ def test_a_telehealth_reminder_has_the_video_link_and_no_address(book, monday, t
     outbox.run(now=local(monday, 8))
     text = CapturedMessage.objects.get(channel="sms", idempotency_key=str(
         outbox.one(visit, Kind.REMINDER, "sms").idempotency_key))
-    assert visit.video_url in text.body
+    assert visit.video_token not in text.body  # the visit's page, which holds the room's link once it opens
+    assert booking_links.appointment_id_from_token(text.body.split("/book/manage/")[1].split("/")[0]) == visit.pk
     assert "Boylston" not in text.body
     assert text.to == texting_patient.mobile_phone
 

@@ -132,9 +132,9 @@ def test_patient_books_a_telehealth_visit_and_sees_the_video_and_manage_links(
     page = client.get(response["Location"]).content.decode()
     assert "You're booked" in page
     assert monday.strftime("%a, %b ") in page and "10:00 AM to 10:30 AM" in page
-    assert appointment.video_url and appointment.video_url in page
+    assert appointment.video_url and appointment.video_token not in page  # days ahead: not open yet
+    assert "Your video visit opens at 9:45 AM" in page and "(15 minutes before)" in page
     assert appointment.pk in linked_ids(page, "/book/manage/", links.appointment_id_from_token)
-    assert "Join the video visit" in page
 
 
 def test_patient_books_an_in_office_visit_with_address(client, dr_rivera, follow_up, location, monday):
@@ -292,7 +292,7 @@ def test_manage_page_shows_the_visit_video_link_and_actions(client, online_visit
     response = client.get(manage_url(online_visit))
     page = response.content.decode()
     assert response.status_code == 200
-    assert online_visit.video_url in page
+    assert online_visit.video_token not in page and "Your video visit opens at 9:45 AM" in page
     assert "Change time" in page and "Cancel visit" in page
     assert response["Referrer-Policy"] == "same-origin"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
@@ -415,7 +415,10 @@ def test_calendar_file_downloads_the_visit(client, online_visit):
     assert 'filename="visit.ics"' in response["Content-Disposition"]
     body = response.content.decode()
     assert "BEGIN:VEVENT" in body and "DTSTART:" in body
-    assert online_visit.video_url[:60] in body.replace("\r\n ", "")
+    unfolded = body.replace("\r\n ", "")
+    assert online_visit.video_token not in unfolded  # read days early: the visit's video page, which opens on time
+    assert "opens 15 minutes before" in unfolded
+    assert set(linked_ids(unfolded, "/book/manage/", links.appointment_id_from_token)) == {online_visit.pk}
 
 
 TRICKY = "Park behind\rthe gym;\nenter by door 2,\r\nthen ring: Müller \\ São Paulo ☎"
