@@ -11,9 +11,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
 
 from scheduling import formatting, ics
-from scheduling.models import Appointment
+from scheduling import services as scheduling_services
+from scheduling.models import Appointment, ClinicSettings
 
 from . import links
 from .channels import IDEMPOTENCY_HEADER
@@ -43,7 +45,11 @@ def _when(v):
 def _facts(v):
     facts = [("When", f"{_when(v)} ({v['duration']} minutes)"), ("With", v["clinician"])]
     if v["is_telehealth"]:
-        facts.append(("Video visit", v["video_url"]))
+        # The visit's video page, never the room itself: a message is read days early, the room opens 15 minutes
+        # before the start (the page holds its link then).
+        facts.append((_("Video visit"), f"{settings.SITE_URL}{v['video_path']}"))
+        facts.append((_("Opens"), _("%(time)s %(zone)s, 15 minutes before the visit") % {
+            "time": v["video_opens"], "zone": v["zone"]}))
     else:
         facts.append(("Where", f"{v['location_name']}, {v['address']}"))
         if v["arrival_notes"]:
@@ -55,17 +61,32 @@ def _facts(v):
 
 def _where(v):
     if v["is_telehealth"]:
-        return f"Join by video: {v['video_url']}"
+        return f"Join by video: {settings.SITE_URL}{v['video_path']}"
     text = f"At {v['location_name']}, {v['address']}."
     return f"{text} {v['arrival_notes']}" if v["arrival_notes"] else text
 
 
 def _actions(appointment):
+    """Confirm, and reschedule and cancel while the patient may still change the visit online (then they call)."""
     if appointment.status not in Appointment.MOVABLE:
         return []
     urls = links.action_urls(appointment)
-    actions = [] if appointment.status == Status.REQUESTED else [("Confirm", urls["confirm"])]
-    return actions + [("Reschedule", urls["reschedule"]), ("Cancel", urls["cancel"])]
+    actions = [] if appointment.status == Status.REQUESTED else [(_("Confirm"), urls["confirm"])]
+    if scheduling_services.inside_change_cutoff(appointment):
+        return actions
+    return actions + [(_("Reschedule"), urls["reschedule"]), (_("Cancel"), urls["cancel"])]
+
+
+def _how_to_change(appointment):
+    """The line that says how this visit is changed: online until the cut-off, by phone inside it (the same words as
+    the confirmation and manage pages)."""
+    if appointment.status not in Appointment.MOVABLE:
+        return []
+    refusal = scheduling_services.patient_change_refusal(appointment)
+    if refusal:
+        return [refusal]
+    return [_("You can change or cancel online until %(hours)s hours before the visit.") % {
+        "hours": ClinicSettings.load().patient_change_cutoff_hours}]
 
 
 def _calendar(appointments, method):
@@ -108,7 +129,7 @@ def compose(notification: Notification) -> Composed:
             out.subject = f"Booked: {len(series)} visits ({v['visit_type']}) from {v['day']}"
             out.lines = [f"Your {len(series)} visits with {v['clinician']} are booked:"] + [
                 f"- {_when(formatting.appointment_summary(a))}" for a in series
-            ]
+            ] + _how_to_change(appointment)
             out.facts = [f for f in out.facts if f[0] != "When"]
             out.sms = _sms(f"{len(series)} visits booked, the first {_when(v)}.", v, actions)
             out.ics, out.ics_method = _calendar(series, "REQUEST"), "REQUEST"
@@ -116,16 +137,17 @@ def compose(notification: Notification) -> Composed:
         if appointment.status == Status.REQUESTED:
             out.subject = f"Request received: {v['visit_type']} on {_when(v)}"
             out.lines = [f"We have your request for {visit} on {_when(v)}. The front desk will confirm it shortly."]
+            out.lines += _how_to_change(appointment)
             out.sms = _sms(f"we have your request for {_when(v)}; we will confirm it shortly.", v, actions)
         else:
             out.subject = f"Booked: {v['visit_type']} on {_when(v)}"
-            out.lines = [f"Your visit is booked: {visit} on {_when(v)}."]
+            out.lines = [f"Your visit is booked: {visit} on {_when(v)}."] + _how_to_change(appointment)
             out.sms = _sms(f"your {v['visit_type']} is booked for {_when(v)}.", v, actions)
         if appointment.belongs_in_patients_calendar:  # a request's file comes with its acceptance
             out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
     elif kind == Kind.REQUEST_ACCEPTED:
         out.subject = f"Your appointment is booked: {_when(v)}"
-        out.lines = [f"We have accepted your request: {visit} on {_when(v)}."]
+        out.lines = [f"We have accepted your request: {visit} on {_when(v)}."] + _how_to_change(appointment)
         out.sms = _sms(f"your request is accepted: {v['visit_type']} on {_when(v)}.", v, actions)
         out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
     elif kind == Kind.REQUEST_DECLINED:
@@ -141,7 +163,7 @@ def compose(notification: Notification) -> Composed:
         out.ics, out.ics_method = _calendar([appointment], "CANCEL"), "CANCEL"
     elif kind == Kind.MOVED:
         out.subject = f"Moved: your {v['visit_type']} is now on {_when(v)}"
-        out.lines = [f"Your visit has a new time: {visit} on {_when(v)}."]
+        out.lines = [f"Your visit has a new time: {visit} on {_when(v)}."] + _how_to_change(appointment)
         out.sms = _sms(f"your visit has moved to {_when(v)}.", v, actions)
         out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
     elif kind == Kind.REMINDER:
@@ -149,6 +171,7 @@ def compose(notification: Notification) -> Composed:
         out.lines = [f"A reminder of your visit: {visit} on {_when(v)}."]
         if v["is_telehealth"]:
             out.lines.append("It is a video visit: open the link a few minutes early from a quiet place.")
+        out.lines += _how_to_change(appointment)
         out.sms = _sms(f"reminder of your {v['visit_type']} {_when(v)}.", v, actions)
     elif kind in (Kind.INTAKE_INVITATION, Kind.INTAKE_NUDGE):
         link = notification.payload.get("link", "")

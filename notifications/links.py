@@ -41,11 +41,16 @@ def reschedule_path(appointment) -> str:
     return booking_links.manage_path(appointment)
 
 
+def cancel_path(appointment) -> str:
+    """The manage pages' cancel question: the one place a patient cancels, whichever link they followed."""
+    return reverse("booking:cancel", kwargs={"token": booking_links.manage_token(appointment)})
+
+
 def action_urls(appointment) -> dict:
     """Absolute confirm, cancel and reschedule links for a message about `appointment`."""
     token = action_token(appointment)
     return {
         "confirm": _absolute(reverse("notifications:patient-confirm", args=[token])),
-        "cancel": _absolute(reverse("notifications:patient-cancel", args=[token])),
+        "cancel": _absolute(cancel_path(appointment)),
         "reschedule": _absolute(reschedule_path(appointment)),
     }

@@ -1,11 +1,9 @@
 """The front desk's view of the outbox, and the pages behind the links in patients' messages."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.audit import request_ip
@@ -16,12 +14,10 @@ from scheduling import services as scheduling_services
 from scheduling.models import Appointment
 
 from . import links, selectors, services
-from .forms import PatientCancelForm
 from .models import Notification
 
 Status = Notification.Status
 FILTERS = [("", "All"), (Status.FAILED, "Failed"), (Status.QUEUED, "Queued"), (Status.SENT, "Sent")]
-PATIENT_CANCEL_PREFIX = "Cancelled by the patient from a message link"
 
 
 def history_context(request, *, appointment=None, patient=None):
@@ -133,30 +129,14 @@ def patient_confirm(request, token):
         return _link_page(request, "notifications/patient/result.html", appointment,
                           title="Your visit is confirmed", text="Thank you: we look forward to seeing you.")
     return _link_page(request, "notifications/patient/confirm.html", appointment,
-                      reschedule_url=links.reschedule_path(appointment), token=token)
+                      reschedule_url=links.reschedule_path(appointment), cancel_url=links.cancel_path(appointment))
 
 
-@sensitive_post_parameters("reason")
 @require_http_methods(["GET", "POST"])
 def patient_cancel(request, token):
+    """The cancel link of messages sent before it led to the manage page: the patient cancels there, with the same
+    question and the same cut-off as from the manage link (one form, one wording, one service)."""
     appointment, problem = links.appointment_for_token(token)
     if problem:
         return _problem(request, problem)
-    if appointment.status == Appointment.Status.CANCELLED:
-        return _link_page(request, "notifications/patient/result.html", appointment,
-                          title="This visit is cancelled", text="Nothing more to do.")
-    refusal = scheduling_services.patient_change_refusal(appointment)
-    form = PatientCancelForm(request.POST or None)
-    if request.method == "POST" and not refusal and form.is_valid():
-        try:
-            scheduling_services.appointment_cancel(
-                appointment=appointment, reason=f"{PATIENT_CANCEL_PREFIX}: {form.cleaned_data['reason'].strip()}",
-                by_patient=True,
-            )
-        except ValidationError as exc:
-            refusal = " ".join(exc.messages)
-        else:
-            return _link_page(request, "notifications/patient/result.html", appointment,
-                              title="Your visit is cancelled",
-                              text="We have freed the time for someone else. You will receive a confirmation.")
-    return _link_page(request, "notifications/patient/cancel.html", appointment, form=form, refusal=refusal)
+    return redirect(links.cancel_path(appointment))

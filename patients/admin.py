@@ -13,7 +13,7 @@ from clinic.admin_audit import csv_response, describe, kind_name
 from clinic.audit import events_for_patient, request_ip
 
 from . import selectors, services
-from .models import Consent, EmergencyAccess, Patient, PatientDocument
+from .models import Consent, ContactChange, EmergencyAccess, Patient, PatientDocument
 
 
 class DocumentInline(admin.TabularInline):
@@ -152,3 +152,15 @@ class EmergencyAccessAdmin(RecordOnlyAdmin):
     list_select_related = ["user", "patient"]
     search_fields = ["patient__mrn", "user__email", "reason"]
     date_hierarchy = "opened_at"
+
+
+@admin.register(ContactChange)
+class ContactChangeAdmin(RecordOnlyAdmin):
+    """Contact details typed online and what the front desk decided; decided on the chart or a visit's panel (one
+    click, through the service), never edited here."""
+
+    list_display = ["patient", "field", "value", "status", "source", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status", "field"]
+    search_fields = ["patient__mrn", "patient__last_name", "value"]
+    list_select_related = ["patient", "decided_by"]
+    date_hierarchy = "requested_at"

@@ -4,7 +4,7 @@ from clinic import roles
 
 _ALL = [
     f"patients.{action}_{model}"
-    for model in ("patient", "patientdocument", "consent")
+    for model in ("patient", "patientdocument", "consent", "contactchange")
     for action in ("view", "add", "change", "delete")
 ]
 
@@ -18,6 +18,7 @@ class PatientsConfig(AppConfig):
             "patients.view_patient", "patients.add_patient", "patients.change_patient",
             "patients.archive_patient", "patients.view_patientdocument", "patients.add_patientdocument",
             "patients.view_consent", "patients.add_consent",
+            "patients.view_contactchange", "patients.change_contactchange",
         ],
         roles.CLINICIAN: [
             "patients.view_patient", "patients.view_patientdocument", "patients.add_patientdocument",
@@ -29,9 +30,10 @@ class PatientsConfig(AppConfig):
         from clinic import audit
 
         from . import chart_sections  # noqa: F401  (registers the record's own chart sections)
-        from .models import Consent, EmergencyAccess, Patient, PatientDocument
+        from .models import Consent, ContactChange, EmergencyAccess, Patient, PatientDocument
 
         audit.track(Patient, patient=lambda p: p.pk)
         audit.track(PatientDocument, patient=lambda d: d.patient_id)
         audit.track(Consent, patient=lambda c: c.patient_id)
         audit.track(EmergencyAccess, patient=lambda e: e.patient_id)
+        audit.track(ContactChange, patient=lambda c: c.patient_id)

@@ -1,6 +1,7 @@
 """The patient record's own sections of the chart: contact, insurance, documents and consents."""
 
 from .chart import Section, register
+from .contact_changes import contact_changes_context
 from .selectors import chart_consents, chart_documents
 
 
@@ -18,7 +19,8 @@ def _can(permission):
     return lambda chart: chart.viewer.has_perm(permission)
 
 
-register(Section("contact", "summary", 10, "patients/_section_contact.html", load=lambda chart: {}))
+register(Section("contact", "summary", 10, "patients/_section_contact.html",
+                 load=lambda chart: contact_changes_context(chart.request, chart.patient)))
 register(Section("insurance", "summary", 20, "patients/_section_insurance.html", load=lambda chart: {}))
 register(Section("documents", "records", 10, "patients/_section_documents.html", load=_documents,
                  visible=_can("patients.view_patientdocument")))

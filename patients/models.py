@@ -290,3 +290,46 @@ class EmergencyAccess(models.Model):
 
     def __str__(self):
         return f"{self.user} opened {self.patient} at {self.opened_at:%Y-%m-%d %H:%M}"
+
+
+class ContactChange(models.Model):
+    """A contact detail typed online that differs from the patient's record, held until the front desk confirms it.
+
+    Anyone can book in anyone's name (name, birth date and one matching contact find the record), so a typed address
+    never replaces the one on file by itself: messages keep going to the record's address until a member of staff
+    who knows the patient confirms the new one (patients.services.contact_change_decide, audited)."""
+
+    class Field(models.TextChoices):
+        EMAIL = "email", "Email"
+        MOBILE_PHONE = "mobile_phone", "Mobile phone"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "To confirm"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Kept the one on file"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="contact_changes")
+    field = models.CharField(max_length=12, choices=Field.choices)
+    value = models.CharField("new value", max_length=254)
+    status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(max_length=100, default="Typed when booking online")
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_ip = models.GenericIPAddressField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "field"], condition=models.Q(status="pending"),
+                                    name="one_pending_contact_change_per_field"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_field_display()} change for {self.patient.mrn} ({self.get_status_display().lower()})"
+
+    @property
+    def value_display(self):
+        return phone.pretty(self.value) if self.field == self.Field.MOBILE_PHONE else self.value

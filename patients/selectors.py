@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from . import care
-from .models import MRN_ALPHABET, Patient
+from .models import MRN_ALPHABET, ContactChange, Patient
 
 _MRN_RE = re.compile(rf"^[{MRN_ALPHABET}]{{4}}-?[{MRN_ALPHABET}]{{4}}$")
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y")
@@ -100,3 +100,18 @@ def chart_documents(patient):
 def chart_consents(patient):
     """The patient's consents with the version of the clinic's wording each agreed to (one query)."""
     return list(patient.consents.select_related("text"))
+
+
+def pending_contact_changes(patient) -> list[ContactChange]:
+    """The contact details typed online that wait for the front desk's confirmation, oldest first."""
+    return list(ContactChange.objects.filter(patient=patient, status=ContactChange.Status.PENDING)
+                .order_by("requested_at", "pk"))
+
+
+def contacts_held_for_confirmation(patient, *, email="", mobile_phone="") -> list[str]:
+    """Which of the typed details (email, mobile_phone) wait for the clinic instead of being used: what the patient
+    is told after booking, without showing them what is on file."""
+    typed = {ContactChange.Field.EMAIL: (email or "").strip().lower(),
+             ContactChange.Field.MOBILE_PHONE: (mobile_phone or "").strip()}
+    return [field for field, value in typed.items()
+            if value and value != getattr(patient, field)]

@@ -8,11 +8,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Q, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clinic import roles, texts
 from clinic.audit import acting_as
 
-from .models import Consent, EmergencyAccess, Patient, PatientDocument
+from .models import Consent, ContactChange, EmergencyAccess, Patient, PatientDocument
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def patient_match_or_create(*, first_name, last_name, date_of_birth, email, phon
     """The patient with this name and birth date and the same email or mobile, or a new one; (patient, created).
 
     Active records are preferred to archived ones, then the oldest. A match is not edited: contact details
-    that differ are left for the front desk to review.
+    that differ wait as ContactChanges for the front desk to confirm (contact_change_propose).
     """
     from . import phone as phones
 
@@ -106,6 +107,7 @@ def patient_match_or_create(*, first_name, last_name, date_of_birth, email, phon
         .first()
     )
     if match is not None:
+        contact_change_propose(patient=match, email=email, mobile_phone=mobile, ip=ip)
         return match, False
     patient = patient_create(
         actor=None, ip=ip, first_name=first_name.strip(), last_name=last_name.strip(),
@@ -113,6 +115,47 @@ def patient_match_or_create(*, first_name, last_name, date_of_birth, email, phon
         preferred_channel=Patient.Channel.EMAIL if email else Patient.Channel.PHONE,
     )
     return patient, True
+
+
+def contact_change_propose(*, patient: Patient, email="", mobile_phone="", ip=None,
+                           source="Typed when booking online") -> list[ContactChange]:
+    """Hold the typed email or mobile that differ from the record as changes for the front desk to confirm.
+
+    The record is not touched: whoever typed them may not be the patient. One change waits per detail; a newer
+    value replaces the one waiting, and typing what is on file again leaves it alone. Normalised values
+    (lower-case email, E.164 mobile), as stored on the record."""
+    typed = {ContactChange.Field.EMAIL: (email or "").strip().lower(),
+             ContactChange.Field.MOBILE_PHONE: (mobile_phone or "").strip()}
+    differing = {field: value for field, value in typed.items() if value and value != getattr(patient, field)}
+    if not differing:  # the usual case: no statement at all (a booking's statements are counted)
+        return []
+    held = []
+    with transaction.atomic(), acting_as(None, ip):
+        for field, value in differing.items():
+            change = ContactChange.objects.update_or_create(
+                patient=patient, field=field, status=ContactChange.Status.PENDING,
+                defaults={"value": value, "source": source[:100], "requested_at": timezone.now(), "requested_ip": ip},
+            )[0]
+            held.append(change)
+    return held
+
+
+@transaction.atomic
+def contact_change_decide(*, change: ContactChange, confirm: bool, actor, ip=None) -> ContactChange:
+    """The front desk confirms a waiting contact change (the record takes the new value, so messages go there from
+    now on) or keeps the one on file; both are audited with who decided. A change is decided once."""
+    change = ContactChange.objects.select_for_update().select_related("patient").get(pk=change.pk)
+    if change.status != ContactChange.Status.PENDING:
+        raise ValidationError(_("This change was already decided (%(status)s).") % {
+            "status": change.get_status_display().lower()})
+    if confirm:
+        patient = Patient.objects.select_for_update().get(pk=change.patient_id)
+        patient_update(patient=patient, actor=actor, ip=ip, **{change.field: change.value})
+    change.status = ContactChange.Status.CONFIRMED if confirm else ContactChange.Status.REJECTED
+    change.decided_by, change.decided_at = actor, timezone.now()
+    with acting_as(actor, ip):
+        change.save(update_fields=["status", "decided_by", "decided_at"])
+    return change
 
 
 def emergency_access_open(*, patient: Patient, reason: str, actor, ip=None, now=None) -> EmergencyAccess:

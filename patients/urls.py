@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:mrn>/documents/<int:pk>/", views.document_download, name="document"),
     path("<str:mrn>/consents/", views.consent_add, name="consent-add"),
     path("<str:mrn>/emergency-access/", views.emergency_access, name="emergency-access"),
+    path("<str:mrn>/contact-changes/<int:pk>/", views.contact_change_decide, name="contact-change"),
 ]

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
@@ -11,8 +13,9 @@ from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
 
 from . import care, chart, selectors, services
+from .contact_changes import contact_changes_context
 from .forms import ConsentForm, DocumentForm, EmergencyAccessForm, PatientForm
-from .models import Patient, PatientDocument
+from .models import ContactChange, Patient, PatientDocument
 
 PAGE_SIZE = 25
 
@@ -178,3 +181,31 @@ def consent_add(request, mrn):
         messages.success(request, "Consent recorded.")
         return redirect(patient)
     return _chart_page(request, mrn, status=400, consent_form=form)
+
+
+@require_POST
+@staff_permission_required("patients.change_patient", "patients.change_contactchange")
+def contact_change_decide(request, mrn, pk):
+    """One click: use the new email or mobile the patient typed online, or keep the one on file (audited)."""
+    change = get_object_or_404(ContactChange.objects.select_related("patient"), pk=pk, patient__mrn=mrn)
+    confirm = request.POST.get("decision") == "confirm"
+    notice = error = ""
+    try:
+        services.contact_change_decide(change=change, confirm=confirm, actor=request.user, ip=request_ip(request))
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    else:
+        field = change.get_field_display().lower()
+        notice = (_("New %(field)s saved: messages go there from now on.") if confirm
+                  else _("Kept the %(field)s on file.")) % {"field": field}
+    if request.htmx:
+        patient = Patient.objects.get(pk=change.patient_id)  # as it is now, the new value saved
+        context = contact_changes_context(request, patient, contact_notice=notice, contact_error=error)
+        context["contact_next"] = request.POST.get("next", "")
+        return render(request, "patients/_contact_changes.html", context)  # htmx swaps 200s only: the error shows
+    (messages.error if error else messages.success)(request, error or notice)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = change.patient.get_absolute_url()
+    return redirect(target)

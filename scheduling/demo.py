@@ -168,6 +168,14 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
         because = reasons[n % len(reasons)]
         a.status, a.cancelled_because, a.cancellation_reason = Appointment.Status.CANCELLED, because, because.name
     Appointment.objects.bulk_create(rows, batch_size=1000)
+    # One online request came with a new email: the panel and the chart ask the front desk to confirm it.
+    requested = next((a for a in rows if a.status == Appointment.Status.REQUESTED), None)
+    if requested is not None:
+        from patients.services import contact_change_propose
+
+        who = requested.patient
+        local_part = "".join(ch for ch in f"{who.first_name}.{who.last_name}".lower() if ch.isalnum() or ch == ".")
+        contact_change_propose(patient=who, email=f"{local_part}.new@example.test")
     return len(rows)
 
 

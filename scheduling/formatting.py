@@ -4,9 +4,11 @@
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 
 from patients import phone
+
+from . import links
 
 
 def zone_for(location) -> ZoneInfo:
@@ -58,6 +60,11 @@ def appointment_summary(appointment) -> dict:
         "address": location.address if location else "",
         "arrival_notes": appointment.arrival_notes,
         "phone": phone.pretty(location.phone) if location else "",
-        "video_url": appointment.video_url if appointment.is_telehealth else "",
+        # The room's address only while it is open to the patient (15 minutes before until the end); before that
+        # the pages and messages say when it opens and lead to the visit's page.
+        "video_url": appointment.video_url if appointment.video_open() else "",
+        "video_opens": time_label(appointment.video_opens_at, tz) if appointment.is_telehealth else "",
+        "video_ended": appointment.is_telehealth and timezone.now() >= appointment.end_at,
+        "video_path": links.video_path(appointment) if appointment.is_telehealth else "",
         "duration": appointment.visit_type.duration_minutes,
     }

@@ -1,6 +1,7 @@
 """What a patient types on the public booking pages (the steps before are scheduling.booking_wizard)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from clinic import dates
 from patients import phone as phones
@@ -72,12 +73,35 @@ class DetailsForm(forms.Form):
         return bool(self.data.get("website", "").strip())
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(
-        label="Why are you cancelling? (optional)", max_length=150, required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="It helps us offer the time to someone on the waiting list.",
+class PatientCancelForm(forms.Form):
+    """Why the patient cancels: one question, the same from the manage link and from the links in messages
+    (notifications' cancel link leads here), so the front desk reads the same choices whichever way it came."""
+
+    REASONS = [
+        ("better", _("I'm feeling better")),
+        ("unwell", _("I'm unwell")),
+        ("clash", _("Something came up (work, school, family)")),
+        ("travel", _("I can't get there")),
+        ("cost", _("Cost or insurance")),
+        ("elsewhere", _("I'm seeing someone else")),
+        ("other", _("Other")),
+    ]
+    reason = forms.ChoiceField(
+        label=_("Why are you cancelling?"), choices=REASONS, widget=forms.RadioSelect,
+        error_messages={"required": _("Choose why you are cancelling (or Other)."),
+                        "invalid_choice": _("Choose one of the reasons listed.")},
     )
+    details = forms.CharField(
+        label=_("Anything to add? (optional)"), max_length=120, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("It helps us offer the time to someone on the waiting list."),
+    )
+
+    def reason_text(self) -> str:
+        """The words the front desk reads: the choice, then what the patient added."""
+        label = str(dict(self.REASONS)[self.cleaned_data["reason"]])
+        details = self.cleaned_data["details"].strip()
+        return f"{label}: {details}" if details else label
 
 
 class RescheduleForm(forms.Form):

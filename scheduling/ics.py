@@ -8,6 +8,9 @@ from datetime import UTC
 
 import icalendar
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from . import links
 
 
 def event(*, uid, start, end, summary, description="", location="", status="CONFIRMED", stamp=None):
@@ -48,10 +51,12 @@ def appointment_event(appointment, *, for_patient=True):
         status = "TENTATIVE"
     if for_patient:
         summary = f"{appointment.visit_type} with {appointment.clinician.display_name}"
-        where = appointment.video_url if appointment.is_telehealth else appointment.location.address
+        # A calendar entry is read days early: it leads to the visit's video page, which opens the room on time.
+        video_page = links.video_url(appointment) if appointment.is_telehealth else ""
+        where = video_page if appointment.is_telehealth else appointment.location.address
         description = f"{settings.CLINIC_NAME}. " + (
-            f"Join the video visit: {appointment.video_url}" if appointment.is_telehealth
-            else appointment.arrival_notes
+            _("Join the video visit (it opens 15 minutes before): %(url)s") % {"url": video_page}
+            if appointment.is_telehealth else appointment.arrival_notes
         )
     else:
         initials = f"{appointment.patient.first_name[:1]}{appointment.patient.last_name[:1]}".upper()

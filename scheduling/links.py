@@ -48,3 +48,13 @@ def manage_url(appointment, request=None) -> str:
     """An absolute link: from the request on a page, from SITE_URL in email and tasks."""
     path = manage_path(appointment)
     return request.build_absolute_uri(path) if request is not None else f"{settings.SITE_URL}{path}"
+
+
+def video_path(appointment) -> str:
+    """The patient's way into a video visit: a page that says when the room opens, then holds its link."""
+    return reverse("booking:video", kwargs={"token": manage_token(appointment)})
+
+
+def video_url(appointment) -> str:
+    """The video page's absolute address, for messages and calendar files (on SITE_URL)."""
+    return f"{settings.SITE_URL}{video_path(appointment)}"

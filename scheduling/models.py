@@ -460,9 +460,23 @@ class Appointment(models.Model):
 
     @property
     def video_url(self):
+        """The video room itself: the clinician's at any time; the patient's only while it is open (video_open)."""
         if not self.video_token:
             return ""
         return f"{ClinicSettings.load().telehealth_base_url.rstrip('/')}/stride-{self.video_token}"
+
+    # The patient's way into the video room opens this long before the visit and closes at its end, so a link read
+    # days early (an email, a text, a calendar entry) leads to the clinic's page, not to an empty room.
+    VIDEO_OPENS_BEFORE = timedelta(minutes=15)
+
+    @property
+    def video_opens_at(self):
+        return self.start_at - self.VIDEO_OPENS_BEFORE
+
+    def video_open(self, now=None):
+        now = now or timezone.now()
+        return (self.is_telehealth and self.status in (self.Status.BOOKED, self.Status.CONFIRMED, self.Status.CHECKED_IN)
+                and self.video_opens_at <= now < self.end_at)
 
 
 class WaitlistEntry(models.Model):

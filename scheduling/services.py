@@ -496,7 +496,8 @@ def online_booking_create(
     return appointment
 
 
-def _clinic_phone(appointment):
+def clinic_phone(appointment) -> str:
+    """The number a patient calls about this visit: its location's, or (telehealth) the first location's with one."""
     from patients.phone import pretty
 
     from .models import Location
@@ -505,15 +506,28 @@ def _clinic_phone(appointment):
     return pretty(location.phone) if location and location.phone else ""
 
 
-def patient_change_refusal(appointment, *, now=None) -> str:
-    """Why the patient may not change this visit online any more, or "" if they may."""
-    if appointment.status not in Appointment.MOVABLE:
-        return f"This visit is {appointment.get_status_display().lower()} and can no longer be changed online."
+def inside_change_cutoff(appointment, *, now=None) -> bool:
+    """The visit starts sooner than the clinic's cut-off (ClinicSettings), so the patient changes it by phone."""
     cutoff = ClinicSettings.load().patient_change_cutoff_hours
-    if appointment.start_at - (now or timezone.now()) < timedelta(hours=cutoff):
-        phone = _clinic_phone(appointment)
-        call = f"please call us at {phone}" if phone else "please call the clinic"
-        return f"Online changes close {cutoff} hours before the visit. To change or cancel it now, {call}."
+    return appointment.start_at - (now or timezone.now()) < timedelta(hours=cutoff)
+
+
+def patient_change_refusal(appointment, *, now=None) -> str:
+    """Why the patient may not change this visit online any more, or "" if they may.
+
+    The same words on the manage pages, the confirmation page and in messages: a visit booked inside the cut-off
+    is told at once to call, never promised online changes that the manage page then refuses."""
+    if appointment.status not in Appointment.MOVABLE:
+        return _("This visit is %(status)s and can no longer be changed online.") % {
+            "status": appointment.get_status_display().lower()}
+    if inside_change_cutoff(appointment, now=now):
+        phone = clinic_phone(appointment)
+        hours = ClinicSettings.load().patient_change_cutoff_hours
+        if phone:
+            return _("This visit starts within %(hours)s hours, so it can no longer be changed online. To change or "
+                     "cancel it, please call us at %(phone)s.") % {"hours": hours, "phone": phone}
+        return _("This visit starts within %(hours)s hours, so it can no longer be changed online. To change or "
+                 "cancel it, please call the clinic.") % {"hours": hours}
     return ""
 
 

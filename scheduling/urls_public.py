@@ -12,4 +12,5 @@ urlpatterns = [
     path("manage/<str:token>/visit.ics", views_public.calendar_file, name="ics"),
     path("manage/<str:token>/reschedule/", views_public.reschedule, name="reschedule"),
     path("manage/<str:token>/cancel/", views_public.cancel, name="cancel"),
+    path("manage/<str:token>/video/", views_public.video, name="video"),
 ]

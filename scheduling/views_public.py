@@ -8,15 +8,18 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.audit import request_ip
+from patients import selectors as patient_selectors
 
 from . import availability, formatting, ics, links, selectors, services, throttle
 from .booking_wizard import day_strip, parse_slot, resolve_flow, slot_value
-from .forms_public import CancelForm, DetailsForm, RescheduleForm
+from .forms_public import DetailsForm, PatientCancelForm, RescheduleForm
 from .models import Appointment, ClinicSettings
 from .services import SlotTaken
 
@@ -194,7 +197,10 @@ def details(request):
                 except ValidationError as exc:
                     _apply_service_errors(form, exc)
                 else:
-                    return redirect("booking:confirmed", token=links.manage_token(appointment))
+                    held = patient_selectors.contacts_held_for_confirmation(
+                        appointment.patient, email=form.cleaned_data["email"], mobile_phone=form.cleaned_data["phone"])
+                    confirmed_url = reverse("booking:confirmed", kwargs={"token": links.manage_token(appointment)})
+                    return redirect(f"{confirmed_url}?held={','.join(held)}" if held else confirmed_url)
     else:
         form = DetailsForm(initial={"slot": request.GET.get("slot", "")})
 
@@ -243,6 +249,7 @@ def _visit_context(request, appointment):
         "token": links.manage_token(appointment),
         "manage_url": links.manage_url(appointment, request),
         "refusal": services.patient_change_refusal(appointment),
+        "clinic_phone": services.clinic_phone(appointment),
         "cutoff_hours": ClinicSettings.load().patient_change_cutoff_hours,
         "needs_intake": appointment.visit_type.needs_intake and appointment.intake_completed_at is None,
         "calendar_file": appointment.belongs_in_patients_calendar,
@@ -253,7 +260,12 @@ def _visit_context(request, appointment):
 @require_GET
 @_by_link
 def confirmed(request, appointment, token):
-    return render(request, "scheduling/public/confirmed.html", _visit_context(request, appointment))
+    # `held`: the typed contact details that differ from the matched record and wait for the clinic. Only said, never
+    # shown: the page must not reveal what is on file to whoever typed a name and birth date.
+    held = set(request.GET.get("held", "").split(",")) & {"email", "mobile_phone"}
+    context = {**_visit_context(request, appointment), "held_email": "email" in held,
+               "held_mobile": "mobile_phone" in held}
+    return render(request, "scheduling/public/confirmed.html", context)
 
 
 @_private
@@ -261,6 +273,20 @@ def confirmed(request, appointment, token):
 @_by_link
 def manage(request, appointment, token):
     return render(request, "scheduling/public/manage.html", _visit_context(request, appointment))
+
+
+@_private
+@require_GET
+@_by_link
+def video(request, appointment, token):
+    """The patient's way into a video visit (linked from messages and the calendar file): the room's link from 15
+    minutes before the start until the end, before that the time it opens (the page reloads itself then)."""
+    if not appointment.is_telehealth:
+        return redirect("booking:manage", token=token)
+    context = _visit_context(request, appointment)
+    wait = (appointment.video_opens_at - timezone.now()).total_seconds()
+    context["reload_in"] = int(wait) + 1 if 0 < wait <= 3600 else None
+    return render(request, "scheduling/public/video.html", context)
 
 
 @_private
@@ -354,9 +380,9 @@ def reschedule(request, appointment, token):
 @require_http_methods(["GET", "POST"])
 @_by_link
 def cancel(request, appointment, token):
-    """Ask once, with the reason, then cancel; refused after the cut-off."""
+    """Ask once, with the reason, then cancel; refused after the cut-off. The links in messages lead here too."""
     context = _visit_context(request, appointment)
-    form = CancelForm(request.POST or None)
+    form = PatientCancelForm(request.POST or None)
     status = 200
     if request.method == "POST":
         if not throttle.allow(request, scope="manage"):
@@ -365,12 +391,14 @@ def cancel(request, appointment, token):
             status = 400
         elif form.is_valid():
             try:
-                services.online_booking_cancel(appointment=appointment, reason=form.cleaned_data["reason"])
+                services.online_booking_cancel(appointment=appointment, reason=form.reason_text())
             except ValidationError as exc:
                 context["refusal"] = " ".join(exc.messages)
                 status = 400
             else:
-                messages.success(request, "Your visit is cancelled. We have emailed you a confirmation.")
+                messages.success(request, _("Your visit is cancelled. We are sending you a confirmation."))
                 return redirect("booking:manage", token=token)
+        else:
+            status = 400
     context["form"] = form
     return render(request, "scheduling/public/cancel.html", context, status=status)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.permissions import staff_permission_required
+from patients.contact_changes import contact_changes_context
 
 from .. import panel_sections, selectors, services
 from ..forms_staff import CancelForm, DecideForm, MoveForm, StatusForm
@@ -82,6 +83,7 @@ def panel_response(request, appointment, *, notice="", error="", taken=None, mov
         "calendar_day_url": calendar_url(local.date()),
         "start_local": f"{local:%Y-%m-%dT%H:%M}",
         "sections": panel_sections.compose(request, a),
+        **contact_changes_context(request, a.patient),
     }
     response = render_panel(request, "scheduling/staff/_appointment.html", context,
                              title=a.patient.display_name, status=status)

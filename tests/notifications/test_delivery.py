@@ -53,9 +53,10 @@ def test_an_in_office_reminder_has_the_address_and_arrival_notes_and_signed_link
         return line, linked_ids(line, f"https://stride.example{prefix}", read)
 
     action = lambda token: signed_id(token, salt=links.SALT)  # noqa: E731
-    for label in ("Confirm", "Cancel"):
-        line, ids = opened(label, "/messages/a/", action)
-        assert ids == [visit.pk] and line.endswith(f"/{label.lower()}")
+    line, ids = opened("Confirm", "/messages/a/", action)
+    assert ids == [visit.pk] and line.endswith("/confirm")
+    line, ids = opened("Cancel", "/book/manage/", booking_links.appointment_id_from_token)
+    assert ids == [visit.pk] and line.endswith("/cancel/")  # the manage pages' question, the one way to cancel
     assert opened("Reschedule", "/book/manage/", booking_links.appointment_id_from_token)[1] == [visit.pk]
 
 
@@ -79,7 +80,8 @@ def test_a_telehealth_reminder_has_the_video_link_and_no_address(book, monday, t
     outbox.run(now=local(monday, 8))
     text = CapturedMessage.objects.get(channel="sms", idempotency_key=str(
         outbox.one(visit, Kind.REMINDER, "sms").idempotency_key))
-    assert visit.video_url in text.body
+    assert visit.video_token not in text.body  # the visit's page, which holds the room's link once it opens
+    assert booking_links.appointment_id_from_token(text.body.split("/book/manage/")[1].split("/")[0]) == visit.pk
     assert "Boylston" not in text.body
     assert text.to == texting_patient.mobile_phone
 

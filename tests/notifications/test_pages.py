@@ -148,14 +148,15 @@ def test_the_cancel_link_asks_for_a_reason_frees_the_slot_and_shows_the_waitlist
     waiting = PatientFactory(first_name="Wes", last_name="Waiting")
     scheduling_services.waitlist_add(patient=waiting, visit_type=follow_up, earliest_date=monday - timedelta(days=1),
                                      latest_date=monday + timedelta(days=3))
-    url = f"/messages/a/{links.action_token(visit)}/cancel"
-    assert b"Why are you cancelling?" in client.get(url).content
-    assert b"This field is required" in client.post(url, {"reason": ""}).content
-    done = client.post(url, {"reason": "Feeling better"})
+    asked = client.get(f"/messages/a/{links.action_token(visit)}/cancel", follow=True)
+    assert b"Why are you cancelling?" in asked.content
+    url = asked.redirect_chain[-1][0]  # the manage pages' question: the one place patients cancel
+    assert b"Choose why you are cancelling" in client.post(url, {"reason": ""}).content
+    done = client.post(url, {"reason": "better"}, follow=True)
     assert b"Your visit is cancelled" in done.content
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.CANCELLED
-    assert visit.cancellation_reason == "Cancelled by the patient from a message link: Feeling better"
+    assert visit.cancellation_reason == "Cancelled online by the patient: I'm feeling better"
     assert outbox.one(visit, Kind.CANCELLATION).status == Status.QUEUED
     freed = desk_client.get("/messages/").content.decode()
     assert "Cancelled by patients" in freed and "Wes Waiting" in freed
@@ -169,10 +170,12 @@ def test_links_refuse_tampering_expire_at_the_visit_and_respect_the_cutoff(clien
     Appointment.objects.filter(pk=visit.pk).update(start_at=timezone.now() - timedelta(minutes=1),
                                                    end_at=timezone.now() + timedelta(minutes=44))
     assert client.get(f"/messages/a/{token}/confirm").status_code == 410
+    assert client.get(f"/messages/a/{token}/cancel").status_code == 410
     Appointment.objects.filter(pk=visit.pk).update(start_at=timezone.now() + timedelta(hours=3),
                                                    end_at=timezone.now() + timedelta(hours=4))
-    late = client.post(f"/messages/a/{token}/cancel", {"reason": "Stuck in traffic"})
-    assert b"Online changes close 24 hours before the visit" in late.content
+    url = client.get(f"/messages/a/{token}/cancel")["Location"]
+    late = client.post(url, {"reason": "travel", "details": "Stuck in traffic"})
+    assert b"can no longer be changed online" in late.content
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.BOOKED
 

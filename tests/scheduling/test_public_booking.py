@@ -132,9 +132,9 @@ def test_patient_books_a_telehealth_visit_and_sees_the_video_and_manage_links(
     page = client.get(response["Location"]).content.decode()
     assert "You're booked" in page
     assert monday.strftime("%a, %b ") in page and "10:00 AM to 10:30 AM" in page
-    assert appointment.video_url and appointment.video_url in page
+    assert appointment.video_url and appointment.video_token not in page  # days ahead: not open yet
+    assert "Your video visit opens at 9:45 AM" in page and "(15 minutes before)" in page
     assert appointment.pk in linked_ids(page, "/book/manage/", links.appointment_id_from_token)
-    assert "Join the video visit" in page
 
 
 def test_patient_books_an_in_office_visit_with_address(client, dr_rivera, follow_up, location, monday):
@@ -292,7 +292,7 @@ def test_manage_page_shows_the_visit_video_link_and_actions(client, online_visit
     response = client.get(manage_url(online_visit))
     page = response.content.decode()
     assert response.status_code == 200
-    assert online_visit.video_url in page
+    assert online_visit.video_token not in page and "Your video visit opens at 9:45 AM" in page
     assert "Change time" in page and "Cancel visit" in page
     assert response["Referrer-Policy"] == "same-origin"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
@@ -344,15 +344,43 @@ def test_reschedule_to_a_taken_time_offers_others(client, online_visit, patient,
 
 def test_patient_cancels_with_a_reason(client, online_visit):
     page = client.get(manage_url(online_visit, "cancel/")).content.decode()
-    assert "Cancel this visit?" in page
-    response = client.post(manage_url(online_visit, "cancel/"), {"reason": "Feeling better"})
+    assert "Cancel this visit?" in page and "Why are you cancelling?" in page
+    response = client.post(manage_url(online_visit, "cancel/"), {"reason": "better", "details": "Back to running"})
     assert response.status_code == 302
     online_visit.refresh_from_db()
     assert online_visit.status == Appointment.Status.CANCELLED
-    assert online_visit.cancellation_reason == "Cancelled online by the patient: Feeling better"
+    assert online_visit.cancellation_reason == "Cancelled online by the patient: I'm feeling better: Back to running"
     page = client.get(response["Location"]).content.decode()
     assert "This visit is cancelled." in page
     assert online_visit.video_url not in page
+
+
+def _cancel_form(html):
+    """The cancel question as drawn: the <form> without its CSRF token (which differs per response)."""
+    form = html[html.index("<form"):html.index("</form>") + 7]
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", form)
+
+
+def test_cancelling_asks_the_same_question_from_the_email_link_and_from_the_manage_link(client, online_visit):
+    from notifications import links as message_links
+
+    from_manage = client.get(manage_url(online_visit, "cancel/"))
+    from_email = client.get(message_links.action_urls(online_visit)["cancel"].removeprefix("https://stride.example"),
+                            follow=True)
+    assert from_email.status_code == from_manage.status_code == 200
+    assert _cancel_form(from_email.content.decode()) == _cancel_form(from_manage.content.decode())
+    # The links of messages sent before this change lead to the same question.
+    old_link = client.get(f"/messages/a/{message_links.action_token(online_visit)}/cancel", follow=True)
+    assert _cancel_form(old_link.content.decode()) == _cancel_form(from_manage.content.decode())
+    for label in ("I'm feeling better", "I'm unwell", "I can't get there", "Other", "Anything to add?"):
+        assert label in from_manage.content.decode().replace("&#x27;", "'")
+
+    missing = client.post(manage_url(online_visit, "cancel/"), {"details": "Something"})
+    assert missing.status_code == 400
+    assert "Choose why you are cancelling (or Other)." in missing.content.decode()
+    assert "Something" in missing.content.decode()  # what was typed stays
+    online_visit.refresh_from_db()
+    assert online_visit.status == Appointment.Status.BOOKED
 
 
 @pytest.fixture
@@ -368,10 +396,10 @@ def soon_visit(dr_rivera, follow_up, location):
 
 def test_changes_are_refused_after_the_cutoff_with_the_clinic_phone(client, soon_visit, monday):
     page = client.get(manage_url(soon_visit)).content.decode()
-    assert "Online changes close 24 hours before the visit" in page and "(617) 555-0100" in page
+    assert "can no longer be changed online" in page and "(617) 555-0100" in page
     assert "Cancel visit" not in page
 
-    response = client.post(manage_url(soon_visit, "cancel/"), {"reason": "x"})
+    response = client.post(manage_url(soon_visit, "cancel/"), {"reason": "other", "details": "x"})
     assert response.status_code == 400
     assert "(617) 555-0100" in response.content.decode()
     response = client.post(manage_url(soon_visit, "reschedule/"), {"slot": slot_value(soon_visit.clinician_id, local(monday, 14))})
@@ -387,7 +415,10 @@ def test_calendar_file_downloads_the_visit(client, online_visit):
     assert 'filename="visit.ics"' in response["Content-Disposition"]
     body = response.content.decode()
     assert "BEGIN:VEVENT" in body and "DTSTART:" in body
-    assert online_visit.video_url[:60] in body.replace("\r\n ", "")
+    unfolded = body.replace("\r\n ", "")
+    assert online_visit.video_token not in unfolded  # read days early: the visit's video page, which opens on time
+    assert "opens 15 minutes before" in unfolded
+    assert set(linked_ids(unfolded, "/book/manage/", links.appointment_id_from_token)) == {online_visit.pk}
 
 
 TRICKY = "Park behind\rthe gym;\nenter by door 2,\r\nthen ring: Müller \\ São Paulo ☎"
@@ -454,3 +485,43 @@ def test_the_three_website_links_open_the_booking_pages(client, dr_rivera):
     assert "How would you like to be seen?" in client.get("/book/").content.decode()
     assert "What kind of visit do you need?" in client.get("/book/?modality=telehealth").content.decode()
     assert "What kind of visit do you need?" in client.get("/book/?modality=in_office").content.decode()
+
+
+def _confirmation_email(visit):
+    from notifications import content
+
+    row = Notification.objects.get(appointment=visit, kind=Notification.Kind.BOOKING_CONFIRMATION, channel="email")
+    return content.email_message(row, content.compose(row), visit.patient.email).body
+
+
+def test_a_visit_booked_inside_the_change_cutoff_is_told_to_call_on_the_page_and_in_the_email(
+    client, dr_rivera, follow_up, location, monday
+):
+    location.phone = "+16175550100"
+    location.save()
+    ClinicSettings.objects.filter(pk=1).update(patient_change_cutoff_hours=24 * 14)  # Monday is inside it
+    cache.clear()
+    response = post_details(client, in_office_params(follow_up), dr_rivera, local(monday, 10))
+    page = client.get(response["Location"]).content.decode()
+    assert "This visit starts within 336 hours, so it can no longer be changed online." in page
+    assert "please call us at (617) 555-0100" in page and 'href="tel:(617) 555-0100"' in page
+    assert "change or cancel this visit online until" not in page and "Change or cancel this visit" not in page
+    visit = Appointment.objects.get()
+    manage = client.get(manage_url(visit)).content.decode()
+    assert "please call us at (617) 555-0100" in manage and "Cancel visit" not in manage  # the same story
+    body = _confirmation_email(visit)
+    assert "so it can no longer be changed online. To change or cancel it, please call us at (617) 555-0100." in body
+    assert "Confirm: http" in body
+    assert "Reschedule:" not in body and "Cancel:" not in body and "online until" not in body
+
+
+def test_a_visit_outside_the_cutoff_is_told_it_can_change_online_until_the_cutoff(
+    client, dr_rivera, follow_up, location, monday
+):
+    response = post_details(client, in_office_params(follow_up), dr_rivera, local(monday, 10))
+    page = client.get(response["Location"]).content.decode()
+    assert "change or cancel this visit online until 24 hours before it starts" in page
+    assert "can no longer be changed online" not in page
+    body = _confirmation_email(Appointment.objects.get())
+    assert "You can change or cancel online until 24 hours before the visit." in body
+    assert "Reschedule: http" in body and "Cancel: http" in body

@@ -104,7 +104,7 @@ def test_the_services_guard_requests_whoever_calls_them(request_appt, front_desk
 
 
 def test_the_patient_may_still_withdraw_their_own_request_from_their_link(client, request_appt):
-    response = client.post(f"/book/manage/{links.manage_token(request_appt)}/cancel/", {"reason": "Feeling better"})
+    response = client.post(f"/book/manage/{links.manage_token(request_appt)}/cancel/", {"reason": "better"})
     assert response.status_code in (200, 302)
     assert _status(request_appt) == Status.CANCELLED
     assert request_appt.cancellation_reason.startswith("Cancelled online by the patient")

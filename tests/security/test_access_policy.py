@@ -34,6 +34,7 @@ from intake import links as intake_links
 from intake.models import RedFlagAlert
 from notifications import links as notification_links
 from notifications.models import Notification
+from patients import services as patient_services
 from patients.models import Consent, PatientDocument
 from scheduling import links as scheduling_links
 from scheduling.models import WaitlistEntry
@@ -87,6 +88,7 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
     document = PatientDocument.objects.create(patient=a, kind="imaging", title="MRI",
                                               file=SimpleUploadedFile("mri.pdf", b"%PDF-1.4 scan"))
     Consent.objects.create(patient=a, kind="treatment", signed_name="Ada Owner")
+    [contact_change] = patient_services.contact_change_propose(patient=a, email="typed.online@example.com")
     notification = Notification.objects.create(patient=a, appointment=upcoming, kind="reminder", channel="email",
                                                due_at=timezone.now(), occasion="48h")
     waiting = WaitlistEntry.objects.create(patient=a, visit_type=follow_up, earliest_date=timezone.localdate(),
@@ -100,6 +102,7 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
     }
     by_route = {
         "patients:document": {"mrn": a.mrn, "pk": document.pk},
+        "patients:contact-change": {"mrn": a.mrn, "pk": contact_change.pk},
         "intake:summary": {"pk": intake.pk}, "intake:acknowledge": {"pk": alert.pk},
         "scheduling:waitlist-remove": {"pk": waiting.pk}, "scheduling:feed-reset": {"pk": dr_rivera.pk},
         "scheduling:feed": {"token": dr_rivera.calendar_token},
@@ -107,7 +110,8 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
         "clinic-text": {"kind": "privacy-notice"}, "clinic-text-version": {"kind": "privacy-notice", "version": 1},
         "password_reset_confirm": {"uidb64": kwargs["uidb64"], "token": default_token_generator.make_token(user_b)},
     }
-    for name in ("booking:confirmed", "booking:manage", "booking:ics", "booking:reschedule", "booking:cancel"):
+    for name in ("booking:confirmed", "booking:manage", "booking:ics", "booking:reschedule", "booking:cancel",
+                 "booking:video"):
         by_route[name] = {"token": scheduling_links.manage_token(upcoming)}
     for name in ("notifications:patient-confirm", "notifications:patient-cancel"):
         by_route[name] = {"token": notification_links.action_token(upcoming)}
