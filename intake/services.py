@@ -172,7 +172,7 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     if intake.is_submitted:
         raise AlreadySubmitted()
     patient = intake.patient
-    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient)
+    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient, visit=intake.appointment)
     if errors:
         raise IntakeIncomplete(errors)
     answers = {step: form.to_answers() for step, form in forms_by_step.items()}
@@ -189,7 +189,12 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
         patient_services.patient_update(patient=patient, actor=actor, ip=ip, **contact_fields)
     except ValidationError as exc:
         raise IntakeIncomplete({"contact": exc.message_dict}) from None
-    for kind in (Consent.Kind.TREATMENT, Consent.Kind.PRIVACY):
+    kinds = [Consent.Kind.TREATMENT, Consent.Kind.PRIVACY]
+    if consent.get("consent_telehealth"):
+        kinds.append(Consent.Kind.TELEHEALTH)
+    if contact_fields.get("reminder_sms_consent"):
+        kinds.append(Consent.Kind.SMS)  # the explicit opt-in, signed with the form
+    for kind in kinds:
         patient_services.consent_record(patient=patient, kind=kind, signed_name=consent["signed_name"], actor=actor,
                                         ip=ip)
 
@@ -222,6 +227,8 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
             appointment = intake.appointment
             appointment.intake_completed_at = now
             appointment.save(update_fields=["intake_completed_at", "updated_at"])
+    # The patient may have chosen other reminder channels: the outbox plans their visits' reminders again.
+    signals.intake_submitted.send(sender=IntakeForm, intake=intake)
     return intake
 
 

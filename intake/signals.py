@@ -8,3 +8,4 @@ from django.dispatch import Signal
 
 red_flag_raised = Signal()  # alert
 intake_invited = Signal()  # appointment, link (absolute URL)
+intake_submitted = Signal()  # intake (its patient's record already holds the contact and reminder answers)

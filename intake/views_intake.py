@@ -107,10 +107,10 @@ def step(request, intake, token, step):
 
     patient = intake.patient
     if request.method != "POST":
-        form = questionnaire.step_form(step, patient=patient, answers=intake.answers.get(step))
+        form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, answers=intake.answers.get(step))
         return _render_step(request, intake, token, step, form)
 
-    form = questionnaire.step_form(step, patient=patient, data=request.POST)
+    form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, data=request.POST)
     if not form.is_valid():
         return _render_step(request, intake, token, step, form, status=400)
     ip = request_ip(request)
@@ -199,7 +199,7 @@ def summary(request, pk):
     sections = []
     for step_key, form_class in questionnaire.STEP_FORMS.items():
         saved = intake.answers.get(step_key)
-        rows = form_class(patient=intake.patient).describe(saved) if saved else []
+        rows = form_class(patient=intake.patient, visit=intake.appointment).describe(saved) if saved else []
         sections.append({"title": form_class.title, "rows": rows, "saved": saved is not None})
     scores = {score.instrument: score for score in intake.scores.all()}
     return render(request, "intake/form/summary.html", {

@@ -271,6 +271,21 @@ def messages_replan_after_status_change(*, appointment, previous_status, now=Non
     _dispatch_soon(appointment_id=appointment.pk)
 
 
+def messages_replan_for_patient(*, patient, now=None):
+    """Bring the reminders of the patient's coming visits in line with their reminder channels and consents
+    (after the intake form recorded them): a channel they turned off is cancelled, one they agreed to is planned."""
+    now = now or timezone.now()
+    visits = Appointment.objects.filter(patient=patient, status__in=Appointment.MOVABLE, start_at__gt=now).select_related(
+        "location"
+    )
+    rows = []
+    for appointment in visits:
+        appointment.patient = patient  # the record as just saved, not a second copy
+        rows += _sync_timed(appointment, now)
+    _save(rows)
+    _dispatch_soon(patient_id=patient.pk)
+
+
 @transaction.atomic
 def notify_intake_invitation(appointment, link, *, now=None, occasion=""):
     """Invite the patient to fill in the intake form at `link`; nudges follow at 72 h and 24 h while unfinished.

@@ -79,8 +79,9 @@
   function applyUrgentAdvice() {
     var box = form.querySelector("[data-urgent-advice]");
     if (!box) return;
+    // A ticked emergency item, or "Yes" to an emergency question (forms drawn before the tick lists).
     box.hidden = !Array.prototype.some.call(form.querySelectorAll('input[data-urgent="emergency"]'), function (el) {
-      return el.checked && el.value === "True";
+      return el.checked && (el.type === "checkbox" || el.value === "True");
     });
   }
 
