@@ -1014,6 +1014,18 @@ def step_form(step, *, patient, visit=None, data=None, answers=None):
     return form_class(initial=initial, patient=patient, visit=visit)
 
 
+def answers_by_step(answers: dict, *, patient, visit=None, steps=INTAKE_STEPS) -> list[dict]:
+    """Each step's answers in plain words, in order, for the review before signing, the patient's copy and the
+    staff summary: [{"step", "title", "rows": [(question, answer)], "saved"}]."""
+    sections = []
+    for step in steps:
+        form_class = STEP_FORMS[step]
+        saved = (answers or {}).get(step)
+        rows = form_class(patient=patient, visit=visit).describe(saved) if saved else []
+        sections.append({"step": step, "title": form_class.title, "rows": rows, "saved": saved is not None})
+    return sections
+
+
 def validate_all(answers: dict, *, patient, visit=None) -> tuple[dict, dict]:
     """Check every step's saved answers; return ({step: bound valid form}, {step: {field: [messages]}})."""
     forms_by_step, errors = {}, {}

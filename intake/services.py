@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.audit import acting_as
 from patients import services as patient_services
@@ -47,7 +48,7 @@ class IntakeIncomplete(IntakeError):
 def _lock(intake: IntakeForm) -> IntakeForm:
     """Lock the form's row and refresh the fields the services change, keeping loaded relations."""
     locked = IntakeForm.objects.select_for_update().get(pk=intake.pk)
-    for name in ("status", "current_step", "answers", "filled_in_clinic", "submitted_at"):
+    for name in ("status", "current_step", "answers", "filled_in_clinic", "submitted_at", "copies_emailed"):
         setattr(intake, name, getattr(locked, name))
     return intake
 
@@ -230,6 +231,37 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     # The patient may have chosen other reminder channels: the outbox plans their visits' reminders again.
     signals.intake_submitted.send(sender=IntakeForm, intake=intake)
     return intake
+
+
+# A copy is asked for from the thank-you page: a few are plenty, and the link must not become a way to fill
+# the patient's mailbox.
+COPIES_PER_FORM = 3
+
+
+@transaction.atomic
+def intake_copy_send(*, intake, base_url="", ip=None) -> str:
+    """Email the patient (at the address on their record) a signed link to a copy of their submitted answers.
+
+    The email carries the link, never the answers: email is not a private channel for health details, and a
+    link expires (links.COPY_MAX_AGE). Returns the address it goes to; raises IntakeError when it cannot go.
+    """
+    _lock(intake)
+    if not intake.is_submitted:
+        raise IntakeError(gettext("Submit the form first; then we can email you a copy."))
+    email = intake.patient.email
+    if not email:
+        raise IntakeError(gettext("We have no email address for you. Print your answers instead, or ask us for a "
+                                  "copy at your visit."))
+    sent = intake.copies_emailed
+    if sent >= COPIES_PER_FORM:
+        raise IntakeError(gettext("We have already emailed you %(count)s copies. Please look for them in your inbox, "
+                                  "or print your answers instead.") % {"count": sent})
+    IntakeForm.objects.filter(pk=intake.pk).update(copies_emailed=sent + 1)
+    intake.copies_emailed = sent + 1
+    link = f"{(base_url or settings.SITE_URL).rstrip('/')}{links.copy_path(intake)}"
+    log.info("Intake %s: copy %s emailed (from %s)", intake.pk, sent + 1, ip or "unknown address")
+    signals.intake_copy_requested.send(sender=IntakeForm, intake=intake, link=link, number=sent + 1)
+    return email
 
 
 @transaction.atomic

@@ -299,6 +299,19 @@ def notify_intake_invitation(appointment, link, *, now=None, occasion=""):
     return list(Notification.objects.filter(appointment=appointment, kind=Kind.INTAKE_INVITATION))
 
 
+@transaction.atomic
+def notify_intake_copy(intake, link, *, number, now=None):
+    """Email the patient the link to a copy of their submitted intake form (the `number`th they asked for)."""
+    now = now or timezone.now()
+    row = Notification(
+        patient_id=intake.patient_id, appointment_id=intake.appointment_id, kind=Kind.INTAKE_COPY,
+        channel=Channel.EMAIL, occasion=f"copy:{intake.pk}:{number}", due_at=now,
+        payload={"link": link, "submitted_at": intake.submitted_at.isoformat()},
+    )
+    _save([row])
+    _dispatch_soon(patient_id=intake.patient_id, kind=Kind.INTAKE_COPY)
+
+
 def _clinician_user_for(alert, now):
     if alert.appointment_id:
         return alert.appointment.clinician.user

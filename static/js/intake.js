@@ -28,6 +28,11 @@
   var done = document.querySelector("[data-clear-drafts]");
   if (done) removeWithPrefix(done.getAttribute("data-clear-drafts"));
 
+  // The patient's copy of their answers: a Print button (no inline script under the CSP).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   var form = document.querySelector("[data-intake-form]");
   if (!form) return;
   var draftKey = form.getAttribute("data-draft-key");

@@ -161,6 +161,11 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     # 6-7. Goals, consent and signature.
     page.get_by_label("What do you most want to be able to do again?").fill("Run a half marathon again")
     next_step(page, "Consent and signature")
+    # The review of every answer before signing, with a way back to each step.
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit Your goals")).to_be_visible()
+    expect(page.get_by_text("Run a half marathon again")).to_be_visible()
+    shot(page, "7_review")
     page.get_by_label("I agree to be assessed and treated").check()
     page.get_by_label("I have read the clinic's notice of privacy practices.").check()
     page.get_by_label("My answers on this form are true").check()
@@ -169,6 +174,7 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     page.get_by_role("button", name="Sign and submit").click()
 
     expect(page.get_by_role("heading", name="Thank you, Maya")).to_be_visible()
+    expect(page.get_by_role("button", name="Email me a copy")).to_be_visible()
     shot(page, "8_thank_you")
     drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('stride-intake:')).length")
     assert drafts == 0
@@ -180,6 +186,14 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     assert form.answers["red_flags"]["none_apply"] is True and form.answers["red_flags"]["diabetes"] is False
     assert form.answers["complaint"]["body_map"] == {"back_buttock_left": "pain", "back_calf_left": "tingling"}
     assert not RedFlagAlert.objects.exists()
+
+    # A copy to keep: the printable page of what was sent.
+    page.get_by_role("link", name="See and print your answers").click()
+    expect(page.get_by_role("heading", level=1, name="Your intake form answers")).to_be_visible()
+    expect(page.get_by_text("Stiff in the mornings")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    shot(page, "9_copy_print")
 
 
 def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, live_server, sign_in, intake,
