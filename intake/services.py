@@ -54,9 +54,10 @@ def _lock(intake: IntakeForm) -> IntakeForm:
 
 
 @transaction.atomic
-def intake_start(*, appointment, filled_in_clinic=False, actor=None, ip=None) -> IntakeForm:
-    """Return the visit's intake form, creating it if it does not exist yet."""
-    intake = IntakeForm.objects.filter(appointment=appointment).first()
+def intake_start(*, appointment, filled_in_clinic=False, actor=None, ip=None, episode=None) -> IntakeForm:
+    """Return the form the patient fills in for this visit, creating it if there is none yet: the visit's own,
+    or the one still open for another visit of the same episode (selectors.EPISODE: one intake per episode)."""
+    intake = (episode or selectors.episode_of(appointment=appointment)).serving
     with acting_as(actor, ip):
         if intake is None:
             try:
@@ -75,13 +76,39 @@ def intake_start(*, appointment, filled_in_clinic=False, actor=None, ip=None) ->
 def intake_hand_over(*, appointment, actor=None, ip=None) -> IntakeForm:
     """The visit's form, to open on a clinic device for the patient; refused once the patient has saved
     answers: the form would show them to whoever holds the device before handing it over."""
-    existing = IntakeForm.objects.filter(appointment=appointment).only("answers").first()
+    existing = selectors.episode_of(appointment=appointment).serving
     if existing is not None and existing.answers:
         raise IntakeError(
             "The patient has already started this form, and their answers are private to them. They can finish it "
             "on their own phone from the emailed link (Send intake link sends it again)."
         )
     return intake_start(appointment=appointment, filled_in_clinic=True, actor=actor, ip=ip)
+
+
+@transaction.atomic
+def intake_for_invitation(*, appointment, create=True) -> IntakeForm | None:
+    """The form to invite the patient to for this newly booked visit, created if `create`; None when the visit
+    needs no invitation of its own (one intake per episode, selectors.EPISODE).
+
+    A visit that has its own form keeps it. A form submitted in the 30 days before the visit counts as the
+    visit's intake: the visit is marked complete with that form's time. A form still to fill in for another
+    visit of the episode serves this one too (and completes it when submitted): no second invitation.
+    """
+    episode = selectors.episode_of(appointment=appointment)
+    if episode.own is not None:
+        return episode.own
+    if episode.submitted is not None:
+        appointment.intake_completed_at = episode.submitted.submitted_at
+        appointment.save(update_fields=["intake_completed_at", "updated_at"])
+        return None
+    if episode.pending is not None or not create:
+        return None
+    return intake_start(appointment=appointment, episode=episode)
+
+
+def intake_link(intake, *, base_url="") -> str:
+    """The patient's link to this form (absolute if `base_url` is given)."""
+    return f"{base_url.rstrip('/')}{links.intake_path(intake)}"
 
 
 def intake_link_for(*, appointment, base_url="", actor=None, ip=None) -> str:
@@ -228,6 +255,10 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
             appointment = intake.appointment
             appointment.intake_completed_at = now
             appointment.save(update_fields=["intake_completed_at", "updated_at"])
+        # One intake per episode: the patient's other visits of the next 30 days have theirs too.
+        for visit in selectors.visits_in_episode_of(intake=intake, now=now):
+            visit.intake_completed_at = now
+            visit.save(update_fields=["intake_completed_at", "updated_at"])
     # The patient may have chosen other reminder channels: the outbox plans their visits' reminders again.
     signals.intake_submitted.send(sender=IntakeForm, intake=intake)
     return intake

@@ -214,10 +214,15 @@ def _intake_invitation(appointment, now):
     if (
         appointment.status not in REMINDABLE or appointment.intake_completed_at is not None
         or appointment.start_at <= now or not appointment.visit_type.needs_intake
-        or not notice_channels(appointment.patient)
     ):
         return []
-    link = intake_services.intake_link_for(appointment=appointment, base_url=settings.SITE_URL)
+    channels = notice_channels(appointment.patient)
+    # One intake per episode: a form the patient submitted lately, or one still open for another of their
+    # visits, serves this visit too, and no second invitation goes out.
+    intake = intake_services.intake_for_invitation(appointment=appointment, create=bool(channels))
+    if intake is None or not channels:
+        return []
+    link = intake_services.intake_link(intake, base_url=settings.SITE_URL)
     return _notices(appointment, Kind.INTAKE_INVITATION, now, payload={"link": link})
 
 

@@ -20,7 +20,7 @@ TELEHEALTH_CONSENT = "I agree to have my video visits by a secure video link (te
 
 @pytest.fixture
 def video_visit(maya, dr_rivera, telehealth_consult, appointment):
-    start = appointment.start_at + datetime.timedelta(days=1)
+    start = appointment.start_at + datetime.timedelta(days=40)  # another episode: a form of its own
     return Appointment.objects.create(
         patient=maya, clinician=dr_rivera, visit_type=telehealth_consult, modality=Modality.TELEHEALTH,
         start_at=start, end_at=start + datetime.timedelta(minutes=30), vouched_by=appointment.vouched_by,
