@@ -66,7 +66,8 @@ def save_step(request, token, step):
         raise NotFound("No such step.")
     if not isinstance(request.data, dict):
         return _errors({"__all__": ["Send the step's answers as a JSON object."]})
-    form = questionnaire.step_form(step, patient=intake.patient, data=questionnaire.STEP_FORMS[step].to_data(request.data))
+    form = questionnaire.step_form(step, patient=intake.patient, visit=intake.appointment,
+                                   data=questionnaire.STEP_FORMS[step].to_data(request.data))
     if not form.is_valid():
         return _errors({name: list(messages) for name, messages in form.errors.items()})
     answers = form.to_answers()

@@ -17,6 +17,10 @@ from clinic.signed_links import end_of_day_after, sign_id, signed_id
 from scheduling.models import Appointment
 
 SALT = "stride.intake"
+# The emailed copy of a submitted form: its own salt (an intake link never opens it, nor it the form), and a
+# short life, since it shows every answer to whoever holds it.
+COPY_SALT = "stride.intake-copy"
+COPY_MAX_AGE = timedelta(days=7)
 # Backstop only: online booking reaches 90 days ahead; a link older than this is refused outright.
 MAX_AGE = timedelta(days=200)
 # A form with no visit (the visit was deleted) stays open this long after it was created.
@@ -64,3 +68,15 @@ def form_paths(intake, *, token: str | None = None) -> list[str]:
     token = token or token_for(intake)
     return [intake_path(intake, token=token),
             reverse("intake_api:submit", kwargs={"token": token}).removesuffix("submit/")]
+def copy_token_for(intake) -> str:
+    """The signed token of the emailed copy of a submitted form (works for COPY_MAX_AGE)."""
+    return sign_id(intake.pk, salt=COPY_SALT)
+
+
+def intake_id_from_copy(token: str) -> int | None:
+    """The form id in a copy token, or None; raises signing.SignatureExpired once COPY_MAX_AGE has passed."""
+    return signed_id(token, salt=COPY_SALT, max_age=COPY_MAX_AGE)
+
+
+def copy_path(intake) -> str:
+    return reverse("intake:copy", kwargs={"token": copy_token_for(intake)})

@@ -33,6 +33,9 @@ class IntakeForm(models.Model):
     signed_ip = models.GenericIPAddressField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     filled_in_clinic = models.BooleanField(default=False)
+    copies_emailed = models.PositiveSmallIntegerField(
+        default=0, help_text="Links to a copy of the answers emailed to the patient after submitting."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

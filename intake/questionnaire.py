@@ -1,7 +1,8 @@
 """The patient's intake form: one Django form per step, in plain words, with the clinical term in brackets.
 
 Each step's answers are stored as JSON on IntakeForm.answers[step]. The stored shape is the step
-form's cleaned data (dates as ISO text), except the body map, stored as {region: kind}. The patient
+form's cleaned data (dates as ISO text), except the body map, stored as {region: kind}, and the red-flag
+screen, stored as {item: ticked} with "none_apply". The patient
 API accepts that same shape, so `to_data(answers)` turns it back into form data for both.
 
 Questions that only apply sometimes carry a condition (`depends_on`): the page shows them when the
@@ -16,6 +17,8 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from clinic import dates
 from patients import phone
@@ -118,10 +121,11 @@ class StepForm(forms.Form):
     # field -> (controlling field, values that show it, message when it is shown but empty, or None)
     depends_on: dict = {}
 
-    def __init__(self, *args, patient=None, **kwargs):
+    def __init__(self, *args, patient=None, visit=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.patient = patient
+        self.visit = visit  # the appointment the form is for (None: the visit was deleted)
         for name, (source, values, message) in self.depends_on.items():
             field = self.fields[name]
             field.show_if = f"{source}={'|'.join(values)}"
@@ -156,7 +160,7 @@ class StepForm(forms.Form):
         condition = self.depends_on.get(name)
         if condition is None:
             return True
-        source, values, _ = condition
+        source, values, _message = condition
         return self.is_shown(source) and bool(set(self.value_of(source)) & set(values))
 
     def _empty(self, name):
@@ -165,6 +169,8 @@ class StepForm(forms.Form):
             return []
         if isinstance(field, forms.CharField):
             return ""
+        if isinstance(field, forms.BooleanField):
+            return False
         return None
 
     def clean(self):
@@ -232,6 +238,30 @@ CONTACT_PATIENT_FIELDS = (
 )
 
 
+# How the patient wants their reminders: (answer, Patient.preferred_channel, email reminders, text reminders).
+REMINDER_CHANNELS = [
+    ("email", _("Email")),
+    ("sms", _("Text message")),
+    ("both", _("Both email and text message")),
+]
+TEXTING_CHANNELS = ("sms", "both")
+
+
+def reminder_preferences(answers: dict) -> dict:
+    """The Patient fields the reminder answers set; {} for a form saved before the question was asked.
+
+    Texts need the explicit opt-in: without it nothing goes by text, whatever channel was chosen."""
+    channel = answers.get("reminder_channel")
+    if not channel:
+        return {}
+    texts = channel in TEXTING_CHANNELS and bool(answers.get("sms_opt_in"))
+    return {
+        "preferred_channel": "sms" if texts else "email",
+        "reminder_email_consent": channel in ("email", "both"),
+        "reminder_sms_consent": texts,
+    }
+
+
 class ContactForm(StepForm):
     step = "contact"
     title = "Your details"
@@ -259,10 +289,18 @@ class ContactForm(StepForm):
     insurance_carrier = text("Insurance company", required=False, max_length=120)
     insurance_member_id = text("Member ID", required=False, max_length=60, help_text="It is on your insurance card.")
     insurance_group_number = text("Group number", required=False, max_length=60)
+    reminder_channel = radio(_("How should we send your appointment reminders?"), REMINDER_CHANNELS,
+                             message=_("Choose how you would like your reminders."))
+    sms_opt_in = forms.BooleanField(
+        label=_("Yes, the clinic may send me text messages about my visits: reminders and changes to my bookings. "
+                "Message and data rates may apply. Reply STOP to any text to stop them."),
+        required=False,
+    )
 
     sections = (
         ("How we reach you", "", ("email", "mobile_phone", "address_line1", "address_line2", "city", "state",
                                   "postal_code")),
+        (_("Reminders"), "", ("reminder_channel", "sms_opt_in")),
         ("Emergency contact", "", ("emergency_contact_name", "emergency_contact_relationship",
                                    "emergency_contact_phone")),
         ("Insurance", "", ("has_insurance", "insurance_carrier", "insurance_member_id", "insurance_group_number")),
@@ -271,6 +309,8 @@ class ContactForm(StepForm):
         "insurance_carrier": ("has_insurance", ("True",), "Enter the name of your insurance company."),
         "insurance_member_id": ("has_insurance", ("True",), "Enter your member ID from your insurance card."),
         "insurance_group_number": ("has_insurance", ("True",), None),
+        # Checked in clean(): the opt-in is a tick box, so "empty" is False rather than missing.
+        "sms_opt_in": ("reminder_channel", TEXTING_CHANNELS, None),
     }
 
     @classmethod
@@ -279,6 +319,11 @@ class ContactForm(StepForm):
         values["mobile_phone"] = patient.mobile_phone_display
         values["emergency_contact_phone"] = patient.emergency_contact_phone_display
         values["has_insurance"] = True if patient.insurance_carrier else None
+        # The channel on the record is a starting point; the text opt-in is asked afresh, never pre-ticked.
+        if patient.reminder_sms_consent and patient.mobile_phone:
+            values["reminder_channel"] = "both" if patient.reminder_email_consent and patient.email else "sms"
+        elif patient.reminder_email_consent and patient.email:
+            values["reminder_channel"] = "email"
         return values
 
     def _phone(self, name):
@@ -297,11 +342,20 @@ class ContactForm(StepForm):
         cleaned = super().clean()
         if "email" in cleaned and "mobile_phone" in cleaned and not cleaned["email"] and not cleaned["mobile_phone"]:
             self.add_error("email", "Give us an email address or a mobile number so we can reach you.")
+        channel = cleaned.get("reminder_channel")
+        if channel in TEXTING_CHANNELS:
+            if not cleaned.get("sms_opt_in") and "sms_opt_in" not in self._errors:
+                self.add_error("sms_opt_in", gettext("Tick to agree to text messages, or choose email reminders."))
+            if "mobile_phone" in cleaned and not cleaned["mobile_phone"]:
+                self.add_error("mobile_phone", gettext("Add your mobile number to get reminders by text message."))
+        if channel in ("email", "both") and "email" in cleaned and not cleaned["email"]:
+            self.add_error("email", gettext("Add your email address to get reminders by email, or choose text "
+                                            "messages."))
         if self.patient is not None and not self.errors:
             # The record's own rules (e.g. email reminders need an email address), with its messages.
             candidate = copy.copy(self.patient)
-            for name in CONTACT_PATIENT_FIELDS:
-                setattr(candidate, name, cleaned.get(name) or "")
+            for name, value in self.patient_fields(self.to_answers()).items():
+                setattr(candidate, name, value)
             try:
                 candidate.clean()
             except ValidationError as exc:
@@ -314,9 +368,9 @@ class ContactForm(StepForm):
         return super().describe(shown)
 
     def patient_fields(self, answers=None) -> dict:
-        """The Patient fields these answers set (insurance cleared for self-pay)."""
+        """The Patient fields these answers set (insurance cleared for self-pay; the reminder channels)."""
         answers = answers if answers is not None else self.to_answers()
-        return {name: answers.get(name) or "" for name in CONTACT_PATIENT_FIELDS}
+        return {**{name: answers.get(name) or "" for name in CONTACT_PATIENT_FIELDS}, **reminder_preferences(answers)}
 
 
 # --- 2. Health history -----------------------------------------------------------------------------
@@ -591,65 +645,163 @@ class ComplaintForm(StepForm):
 
 # --- 4. Red-flag screen -----------------------------------------------------------------------------
 
-# Plain-words questions for the items a patient can report. Reduced anal tone and a deficit at more
-# than one level are exam findings: the clinician records them, the form does not ask.
+# Plain-words items for what a patient can report, worded to be ticked. Reduced anal tone and a deficit at
+# more than one level are exam findings: the clinician records them, the form does not ask.
 RED_FLAG_QUESTIONS = {
-    "saddle_numbness": "Numbness or tingling around your bottom, between your legs or in your genitals (saddle area)",
-    "urinary_retention": "Being unable to pass urine, or feeling your bladder does not empty (urinary retention)",
-    "bladder_change": "A new change in passing urine: trouble starting, a weak stream, or not feeling when your "
-                      "bladder is full",
-    "bowel_incontinence": "Losing control of your bowels, or not feeling when you need to go (bowel incontinence)",
-    "sexual_dysfunction": "A new change in sexual function, such as numbness or erection problems",
-    "bilateral_sciatica": "Pain, tingling or numbness going down both legs",
-    "worsening_leg_weakness": "Weakness in one or both legs that is getting worse",
-    "major_motor_weakness": "A leg giving way, or being unable to lift your foot or toes (foot drop)",
-    "progressive_deficit": "Numbness that is spreading or getting worse",
-    "previous_cancer": "Have you ever had cancer?",
-    "unexplained_weight_loss": "Losing weight without trying (unexplained weight loss)",
-    "fever": "Fever, chills or night sweats in the past few weeks",
-    "recent_infection": "A recent bladder infection (UTI) or another infection",
-    "immunosuppression": "A weak immune system, for example from chemotherapy, an organ transplant, HIV, or "
-                         "medicines that lower immunity (immunosuppression)",
-    "diabetes": "Diabetes",
-    "iv_drug_use": "Injecting drugs that were not prescribed to you",
-    "long_term_steroids": "Taking steroid tablets, such as prednisone, for 3 months or more (long-term steroids)",
-    "pain_not_eased_by_rest": "Pain that does not ease when you rest or lie down, including at night",
-    "no_improvement_1_month": "Pain that has not improved at all over the past month",
-    "major_trauma": "Did this start after a major injury, such as a fall from a height or a road accident?",
-    "minor_trauma": "Did this start after a minor fall, or after lifting something?",
+    "saddle_numbness": _("Numbness or tingling around your bottom, between your legs or in your genitals "
+                         "(saddle area)"),
+    "urinary_retention": _("Being unable to pass urine, or feeling your bladder does not empty (urinary retention)"),
+    "bladder_change": _("A new change in passing urine: trouble starting, a weak stream, or not feeling when your "
+                        "bladder is full"),
+    "bowel_incontinence": _("Losing control of your bowels, or not feeling when you need to go (bowel "
+                            "incontinence)"),
+    "sexual_dysfunction": _("A new change in sexual function, such as numbness or erection problems"),
+    "bilateral_sciatica": _("Pain, tingling or numbness going down both legs"),
+    "worsening_leg_weakness": _("Weakness in one or both legs that is getting worse"),
+    "major_motor_weakness": _("A leg giving way, or being unable to lift your foot or toes (foot drop)"),
+    "progressive_deficit": _("Numbness that is spreading or getting worse"),
+    "previous_cancer": _("Cancer, now or at any time in the past"),
+    "unexplained_weight_loss": _("Losing weight without trying (unexplained weight loss)"),
+    "fever": _("Fever, chills or night sweats in the past few weeks"),
+    "recent_infection": _("A recent bladder infection (UTI) or another infection"),
+    "immunosuppression": _("A weak immune system, for example from chemotherapy, an organ transplant, HIV, or "
+                           "medicines that lower immunity (immunosuppression)"),
+    "diabetes": _("Diabetes"),
+    "iv_drug_use": _("Injecting drugs that were not prescribed to you"),
+    "long_term_steroids": _("Taking steroid tablets, such as prednisone, for 3 months or more (long-term steroids)"),
+    "pain_not_eased_by_rest": _("Pain that does not ease when you rest or lie down, including at night"),
+    "no_improvement_1_month": _("Pain that has not improved at all over the past month"),
+    "major_trauma": _("It started after a major injury, such as a fall from a height or a road accident"),
+    "minor_trauma": _("It started after a minor fall, or after lifting something"),
 }
 assert set(RED_FLAG_QUESTIONS) <= set(RED_FLAG_ITEMS)
 EMERGENCY_ITEMS = tuple(key for key in RED_FLAG_QUESTIONS if RED_FLAG_ITEMS[key][0] == "cauda_equina")
+# (field, heading, question, items): the items are ticked in three groups, so a phone shows short lists.
+RED_FLAG_GROUPS = (
+    ("nerves", _("Bladder, bowel and nerves"), _("In the past few weeks, have you had any of these?"), (
+        "saddle_numbness", "urinary_retention", "bladder_change", "bowel_incontinence", "sexual_dysfunction",
+        "bilateral_sciatica", "worsening_leg_weakness", "major_motor_weakness", "progressive_deficit")),
+    ("general_health", _("Your general health"), _("Do any of these apply to you?"), (
+        "previous_cancer", "unexplained_weight_loss", "fever", "recent_infection", "immunosuppression",
+        "diabetes", "iv_drug_use", "long_term_steroids")),
+    ("pain_and_onset", _("Your pain and how it started"), _("Does any of this describe your pain?"), (
+        "pain_not_eased_by_rest", "no_improvement_1_month", "major_trauma", "minor_trauma")),
+)
+assert sorted(k for *_rest, keys in RED_FLAG_GROUPS for k in keys) == sorted(RED_FLAG_QUESTIONS)
+_RED_FLAG_PROBLEM = "_red_flag_problem"  # set by to_data when an API body names unknown items
+
+
+class RedFlagTicks(forms.CheckboxSelectMultiple):
+    """Tick boxes for red-flag items; the emergency ones carry data-urgent, so the page warns the moment one is
+    ticked (intake.js)."""
+
+    def __init__(self, *args, urgent=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.urgent = frozenset(urgent)
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.urgent:
+            option["attrs"] = {**option["attrs"], "data-urgent": "emergency"}
+        return option
 
 
 class RedFlagForm(StepForm):
+    """The red-flag screen as lists to tick plus one "None of these apply to me", instead of a yes/no per item.
+
+    Stored as {item: ticked} for every item (the shape intake.rules.red_flags and the exam read, the same as
+    the yes/no answers of forms saved before), plus "none_apply" and "notes". The API also takes
+    {"items": [item, ...]}. A form saved before has no "none_apply": every item answered No reads as it.
+    """
+
     step = "red_flags"
-    title = "Safety questions"
-    intro = (
-        "These questions check for rare but serious problems. Please answer each one. If you have new numbness "
-        "between your legs, or cannot control your bladder or bowels, do not wait for your appointment: go to an "
-        "emergency department now."
+    title = _("Safety questions")
+    intro = _(
+        "These questions check for rare but serious problems. Tick everything that applies to you, or tick "
+        "“None of these apply to me” at the end. If you have new numbness between your legs, or cannot "
+        "control your bladder or bowels, do not wait for your appointment: go to an emergency department now."
     )
+    none_apply = forms.BooleanField(label=_("None of these apply to me"), required=False)
     notes = text("Anything you want to add about these answers?", required=False, max_length=2000, kind="long")
 
     sections = (
-        ("Bladder, bowel and nerves", "In the past few weeks, have you had:", (
-            "saddle_numbness", "urinary_retention", "bladder_change", "bowel_incontinence", "sexual_dysfunction",
-            "bilateral_sciatica", "worsening_leg_weakness", "major_motor_weakness", "progressive_deficit")),
-        ("Your general health", "Do any of these apply to you?", (
-            "previous_cancer", "unexplained_weight_loss", "fever", "recent_infection", "immunosuppression",
-            "diabetes", "iv_drug_use", "long_term_steroids")),
-        ("Your pain and how it started", "", (
-            "pain_not_eased_by_rest", "no_improvement_1_month", "major_trauma", "minor_trauma", "notes")),
+        *((heading, "", (name,)) for name, heading, _question, _keys in RED_FLAG_GROUPS),
+        (_("None of these?"), _("Tick this only if nothing above applies to you."), ("none_apply",)),
+        (_("Anything to add"), "", ("notes",)),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for key, question in RED_FLAG_QUESTIONS.items():
-            self.fields[key] = yes_no(question, urgent=key in EMERGENCY_ITEMS)
-            self.fields[key].widget.attrs.setdefault("class", "intake-choice-input")
-        order = [name for _h, _n, names in self.sections for name in names]
-        self.fields = {name: self.fields[name] for name in order}
+        groups = {}
+        for name, _heading, question, keys in RED_FLAG_GROUPS:
+            groups[name] = forms.MultipleChoiceField(
+                label=question, choices=[(key, RED_FLAG_QUESTIONS[key]) for key in keys], required=False,
+                help_text=_("Tick all that apply."),
+                widget=RedFlagTicks(attrs={"class": "intake-choice-input"}, urgent=EMERGENCY_ITEMS),
+            )
+            groups[name].marked_optional = False  # not required one by one, but the step needs an answer
+        self.fields = {**groups, **self.fields}
+        self.fields["none_apply"].marked_optional = False
+
+    def ticked(self) -> list[str]:
+        return [key for name, *_rest in RED_FLAG_GROUPS for key in self.cleaned_data.get(name) or []]
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = self.data.get(_RED_FLAG_PROBLEM)
+        if problem:
+            self._errors["items"] = self.error_class(problem)
+        ticked = self.ticked()
+        if cleaned.get("none_apply") and ticked:
+            self.add_error("none_apply", gettext(
+                "You ticked “None of these apply to me” and also %(count)s item(s) above. Untick "
+                "“None of these apply to me” if anything above applies to you, or untick the items."
+            ) % {"count": len(ticked)})
+        elif not cleaned.get("none_apply") and not ticked and not any(name in self._errors for name, *_r in RED_FLAG_GROUPS):
+            self.add_error("none_apply", gettext(
+                "Tick each item above that applies to you, or tick “None of these apply to me”."
+            ))
+        return cleaned
+
+    def to_answers(self):
+        ticked = set(self.ticked())
+        return {
+            "none_apply": bool(self.cleaned_data.get("none_apply")),
+            **{key: key in ticked for key in RED_FLAG_QUESTIONS},
+            "notes": self.cleaned_data.get("notes") or "",
+        }
+
+    @classmethod
+    def to_data(cls, answers):
+        answers = dict(answers or {})
+        items = answers.get("items")
+        data = {}
+        if isinstance(items, list):
+            ticked = {str(item) for item in items}
+            unknown = sorted(ticked - set(RED_FLAG_QUESTIONS))
+            if unknown:
+                data[_RED_FLAG_PROBLEM] = [f"Unknown red-flag items: {', '.join(unknown)}."]
+        elif items is not None:
+            data[_RED_FLAG_PROBLEM] = ["items must be a list of red-flag items."]
+            ticked = set()
+        else:
+            ticked = {key for key in RED_FLAG_QUESTIONS if _is_yes(answers.get(key))}
+        for name, *_rest, keys in RED_FLAG_GROUPS:
+            data[name] = [key for key in keys if key in ticked]
+        none_apply = answers.get("none_apply")
+        if none_apply is None and all(answers.get(key) is False for key in RED_FLAG_QUESTIONS):
+            none_apply = True  # saved as 21 yes/no answers, all No
+        data["none_apply"] = none_apply if none_apply is not None else False
+        data["notes"] = answers.get("notes", "")
+        return data
+
+    def describe(self, answers):
+        shown = self.to_data(answers)
+        if not _is_yes(shown["none_apply"]):
+            shown.pop("none_apply")
+        else:
+            shown["none_apply"] = True
+        return super().describe(shown)
 
     @staticmethod
     def red_flag_answers(answers: dict) -> dict:
@@ -782,6 +934,12 @@ class ConsentForm(StepForm):
         label="My answers on this form are true, to the best of my knowledge.",
         error_messages={"required": "Tick to confirm your answers."},
     )
+    consent_telehealth = forms.BooleanField(
+        label=_("I agree to have my video visits by a secure video link (telehealth). I understand that the "
+                "clinician cannot examine me in person, that I should be somewhere private for the call, and that "
+                "I can ask for an in-office visit instead."),
+        error_messages={"required": _("Tick to agree to video visits, or call us to change to an in-office visit.")},
+    )
     signing_for_other = forms.BooleanField(
         label="I am signing for the patient, for example as a parent or guardian", required=False,
     )
@@ -795,11 +953,27 @@ class ConsentForm(StepForm):
 
     sections = (
         ("Consent", "", ("consent_treatment", "privacy_ack", "answers_true")),
+        (_("Video visits (telehealth)"), _("Your visit is by video, so we need your consent to telehealth."),
+         ("consent_telehealth",)),
         ("Signature", "", ("signing_for_other", "signer_relationship", "signed_name")),
     )
     depends_on = {
         "signer_relationship": ("signing_for_other", ("True",), "Tell us how you are related to the patient."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Telehealth consent is asked only for a video visit: an in-office patient never sees it.
+        if not self.asks_telehealth_consent:
+            del self.fields["consent_telehealth"]
+        self.sections = tuple(
+            (heading, note, kept) for heading, note, names in type(self).sections
+            if (kept := tuple(name for name in names if name in self.fields))
+        )
+
+    @property
+    def asks_telehealth_consent(self) -> bool:
+        return self.visit is not None and self.visit.is_telehealth
 
     def clean_signed_name(self):
         name = " ".join(self.cleaned_data["signed_name"].split())
@@ -830,16 +1004,29 @@ STEP_FORMS = {
 assert tuple(STEP_FORMS) == INTAKE_STEPS
 
 
-def step_form(step, *, patient, data=None, answers=None):
-    """The form for one step: bound to `data`, or showing saved `answers` (or starting values)."""
+def step_form(step, *, patient, visit=None, data=None, answers=None):
+    """The form for one step of the form for `visit`: bound to `data`, or showing saved `answers` (or starting
+    values)."""
     form_class = STEP_FORMS[step]
     if data is not None:
-        return form_class(data=data, patient=patient)
+        return form_class(data=data, patient=patient, visit=visit)
     initial = form_class.to_data(answers) if answers is not None else form_class.initial_for(patient)
-    return form_class(initial=initial, patient=patient)
+    return form_class(initial=initial, patient=patient, visit=visit)
 
 
-def validate_all(answers: dict, *, patient) -> tuple[dict, dict]:
+def answers_by_step(answers: dict, *, patient, visit=None, steps=INTAKE_STEPS) -> list[dict]:
+    """Each step's answers in plain words, in order, for the review before signing, the patient's copy and the
+    staff summary: [{"step", "title", "rows": [(question, answer)], "saved"}]."""
+    sections = []
+    for step in steps:
+        form_class = STEP_FORMS[step]
+        saved = (answers or {}).get(step)
+        rows = form_class(patient=patient, visit=visit).describe(saved) if saved else []
+        sections.append({"step": step, "title": form_class.title, "rows": rows, "saved": saved is not None})
+    return sections
+
+
+def validate_all(answers: dict, *, patient, visit=None) -> tuple[dict, dict]:
     """Check every step's saved answers; return ({step: bound valid form}, {step: {field: [messages]}})."""
     forms_by_step, errors = {}, {}
     for step, form_class in STEP_FORMS.items():
@@ -847,7 +1034,7 @@ def validate_all(answers: dict, *, patient) -> tuple[dict, dict]:
         if saved is None:
             errors[step] = {"__all__": ["This step has not been filled in yet."]}
             continue
-        form = form_class(data=form_class.to_data(saved), patient=patient)
+        form = form_class(data=form_class.to_data(saved), patient=patient, visit=visit)
         if form.is_valid():
             forms_by_step[step] = form
         else:

@@ -2,11 +2,11 @@
 outcome series (from the intake form and each exam's scores) for the progress plots."""
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, F, Prefetch, Value, When
+from django.db.models import Case, F, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from patients import care
@@ -47,6 +47,70 @@ def next_appointment_needing_intake(*, patient: Patient, now=None) -> Appointmen
         .select_related("location", "visit_type", "clinician__user")
         .order_by("start_at")
         .first()
+    )
+
+
+# One intake per episode. The app has no episode or complaint of its own, so an episode is a 30-day window:
+# a visit needing intake is served by a form the patient submitted in the 30 days before it, or by a form
+# still to fill in for another of their open visits within 30 days of it. Such a visit gets no form or
+# invitation of its own; the later visits of an episode get nothing new (there is no short follow-up form:
+# the clinician re-measures the outcome scores at the exam).
+EPISODE = timedelta(days=30)
+
+
+def _start_of_today(now=None):
+    tz = ZoneInfo(settings.TIME_ZONE)
+    return datetime.combine(timezone.localtime(now or timezone.now(), tz).date(), time.min, tzinfo=tz)
+
+
+@dataclass
+class Episode:
+    """The forms that bear on one visit's intake (see EPISODE)."""
+
+    own: IntakeForm | None  # the visit's own form
+    submitted: IntakeForm | None  # the latest form the patient submitted in the EPISODE before the visit
+    pending: IntakeForm | None  # the earliest form still to fill in for another open visit within EPISODE
+
+    @property
+    def serving(self) -> IntakeForm | None:
+        """The form the patient fills in for this visit: its own, else the episode's pending one."""
+        return self.own or self.pending
+
+
+def episode_of(*, appointment, now=None) -> Episode:
+    """The visit's own form and the episode's submitted and pending forms, in one query. Only a visit whose
+    type needs intake shares the episode's forms."""
+    if not appointment.visit_type.needs_intake:
+        return Episode(own=IntakeForm.objects.filter(appointment=appointment).first(), submitted=None, pending=None)
+    start = appointment.start_at
+    recent = Q(status=IntakeForm.Status.SUBMITTED, submitted_at__gte=start - EPISODE, submitted_at__lte=start)
+    pending = Q(
+        appointment__status__in=OPEN_FOR_INTAKE, appointment__intake_completed_at__isnull=True,
+        appointment__start_at__gte=max(_start_of_today(now), start - EPISODE),
+        appointment__start_at__lte=start + EPISODE,
+    ) & ~Q(status=IntakeForm.Status.SUBMITTED)
+    forms = list(
+        IntakeForm.objects.filter(patient_id=appointment.patient_id)
+        .filter(Q(appointment_id=appointment.pk) | recent | pending)
+        .select_related("appointment")
+        .order_by("created_at")
+    )
+    own = next((f for f in forms if f.appointment_id == appointment.pk), None)
+    others = [f for f in forms if f.appointment_id != appointment.pk]
+    submitted = max((f for f in others if f.is_submitted), key=lambda f: f.submitted_at, default=None)
+    open_ = sorted((f for f in others if not f.is_submitted and f.appointment_id and not links.is_expired(f, now)),
+                   key=lambda f: f.appointment.start_at)
+    return Episode(own=own, submitted=submitted, pending=open_[0] if open_ else None)
+
+
+def visits_in_episode_of(*, intake, now) -> list[Appointment]:
+    """The patient's other open visits needing intake that the form just submitted covers: from today until
+    EPISODE after the submission, not yet marked complete."""
+    return list(
+        Appointment.objects.filter(
+            patient_id=intake.patient_id, visit_type__needs_intake=True, intake_completed_at__isnull=True,
+            status__in=OPEN_FOR_INTAKE, start_at__gte=_start_of_today(now), start_at__lte=now + EPISODE,
+        ).exclude(pk=intake.appointment_id)
     )
 
 
@@ -250,6 +314,7 @@ def patient_open_intakes(*, patient, now=None) -> list[IntakeForm]:
     forms = (
         IntakeForm.objects.filter(patient=patient)
         .exclude(status=IntakeForm.Status.SUBMITTED)
+        .exclude(appointment__intake_completed_at__isnull=False)  # its visit is covered by another form
         .select_related("appointment__location", "appointment__visit_type", "appointment__clinician__user")
         .order_by("appointment__start_at", "created_at")
     )

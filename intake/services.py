@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from clinic.audit import acting_as
 from patients import services as patient_services
@@ -47,15 +48,16 @@ class IntakeIncomplete(IntakeError):
 def _lock(intake: IntakeForm) -> IntakeForm:
     """Lock the form's row and refresh the fields the services change, keeping loaded relations."""
     locked = IntakeForm.objects.select_for_update().get(pk=intake.pk)
-    for name in ("status", "current_step", "answers", "filled_in_clinic", "submitted_at"):
+    for name in ("status", "current_step", "answers", "filled_in_clinic", "submitted_at", "copies_emailed"):
         setattr(intake, name, getattr(locked, name))
     return intake
 
 
 @transaction.atomic
-def intake_start(*, appointment, filled_in_clinic=False, actor=None, ip=None) -> IntakeForm:
-    """Return the visit's intake form, creating it if it does not exist yet."""
-    intake = IntakeForm.objects.filter(appointment=appointment).first()
+def intake_start(*, appointment, filled_in_clinic=False, actor=None, ip=None, episode=None) -> IntakeForm:
+    """Return the form the patient fills in for this visit, creating it if there is none yet: the visit's own,
+    or the one still open for another visit of the same episode (selectors.EPISODE: one intake per episode)."""
+    intake = (episode or selectors.episode_of(appointment=appointment)).serving
     with acting_as(actor, ip):
         if intake is None:
             try:
@@ -74,13 +76,39 @@ def intake_start(*, appointment, filled_in_clinic=False, actor=None, ip=None) ->
 def intake_hand_over(*, appointment, actor=None, ip=None) -> IntakeForm:
     """The visit's form, to open on a clinic device for the patient; refused once the patient has saved
     answers: the form would show them to whoever holds the device before handing it over."""
-    existing = IntakeForm.objects.filter(appointment=appointment).only("answers").first()
+    existing = selectors.episode_of(appointment=appointment).serving
     if existing is not None and existing.answers:
         raise IntakeError(
             "The patient has already started this form, and their answers are private to them. They can finish it "
             "on their own phone from the emailed link (Send intake link sends it again)."
         )
     return intake_start(appointment=appointment, filled_in_clinic=True, actor=actor, ip=ip)
+
+
+@transaction.atomic
+def intake_for_invitation(*, appointment, create=True) -> IntakeForm | None:
+    """The form to invite the patient to for this newly booked visit, created if `create`; None when the visit
+    needs no invitation of its own (one intake per episode, selectors.EPISODE).
+
+    A visit that has its own form keeps it. A form submitted in the 30 days before the visit counts as the
+    visit's intake: the visit is marked complete with that form's time. A form still to fill in for another
+    visit of the episode serves this one too (and completes it when submitted): no second invitation.
+    """
+    episode = selectors.episode_of(appointment=appointment)
+    if episode.own is not None:
+        return episode.own
+    if episode.submitted is not None:
+        appointment.intake_completed_at = episode.submitted.submitted_at
+        appointment.save(update_fields=["intake_completed_at", "updated_at"])
+        return None
+    if episode.pending is not None or not create:
+        return None
+    return intake_start(appointment=appointment, episode=episode)
+
+
+def intake_link(intake, *, base_url="") -> str:
+    """The patient's link to this form (absolute if `base_url` is given)."""
+    return f"{base_url.rstrip('/')}{links.intake_path(intake)}"
 
 
 def intake_link_for(*, appointment, base_url="", actor=None, ip=None) -> str:
@@ -172,7 +200,7 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     if intake.is_submitted:
         raise AlreadySubmitted()
     patient = intake.patient
-    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient)
+    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient, visit=intake.appointment)
     if errors:
         raise IntakeIncomplete(errors)
     answers = {step: form.to_answers() for step, form in forms_by_step.items()}
@@ -189,7 +217,12 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
         patient_services.patient_update(patient=patient, actor=actor, ip=ip, **contact_fields)
     except ValidationError as exc:
         raise IntakeIncomplete({"contact": exc.message_dict}) from None
-    for kind in (Consent.Kind.TREATMENT, Consent.Kind.PRIVACY):
+    kinds = [Consent.Kind.TREATMENT, Consent.Kind.PRIVACY]
+    if consent.get("consent_telehealth"):
+        kinds.append(Consent.Kind.TELEHEALTH)
+    if contact_fields.get("reminder_sms_consent"):
+        kinds.append(Consent.Kind.SMS)  # the explicit opt-in, signed with the form
+    for kind in kinds:
         patient_services.consent_record(patient=patient, kind=kind, signed_name=consent["signed_name"], actor=actor,
                                         ip=ip)
 
@@ -222,7 +255,44 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
             appointment = intake.appointment
             appointment.intake_completed_at = now
             appointment.save(update_fields=["intake_completed_at", "updated_at"])
+        # One intake per episode: the patient's other visits of the next 30 days have theirs too.
+        for visit in selectors.visits_in_episode_of(intake=intake, now=now):
+            visit.intake_completed_at = now
+            visit.save(update_fields=["intake_completed_at", "updated_at"])
+    # The patient may have chosen other reminder channels: the outbox plans their visits' reminders again.
+    signals.intake_submitted.send(sender=IntakeForm, intake=intake)
     return intake
+
+
+# A copy is asked for from the thank-you page: a few are plenty, and the link must not become a way to fill
+# the patient's mailbox.
+COPIES_PER_FORM = 3
+
+
+@transaction.atomic
+def intake_copy_send(*, intake, base_url="", ip=None) -> str:
+    """Email the patient (at the address on their record) a signed link to a copy of their submitted answers.
+
+    The email carries the link, never the answers: email is not a private channel for health details, and a
+    link expires (links.COPY_MAX_AGE). Returns the address it goes to; raises IntakeError when it cannot go.
+    """
+    _lock(intake)
+    if not intake.is_submitted:
+        raise IntakeError(gettext("Submit the form first; then we can email you a copy."))
+    email = intake.patient.email
+    if not email:
+        raise IntakeError(gettext("We have no email address for you. Print your answers instead, or ask us for a "
+                                  "copy at your visit."))
+    sent = intake.copies_emailed
+    if sent >= COPIES_PER_FORM:
+        raise IntakeError(gettext("We have already emailed you %(count)s copies. Please look for them in your inbox, "
+                                  "or print your answers instead.") % {"count": sent})
+    IntakeForm.objects.filter(pk=intake.pk).update(copies_emailed=sent + 1)
+    intake.copies_emailed = sent + 1
+    link = f"{(base_url or settings.SITE_URL).rstrip('/')}{links.copy_path(intake)}"
+    log.info("Intake %s: copy %s emailed (from %s)", intake.pk, sent + 1, ip or "unknown address")
+    signals.intake_copy_requested.send(sender=IntakeForm, intake=intake, link=link, number=sent + 1)
+    return email
 
 
 @transaction.atomic

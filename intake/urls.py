@@ -9,8 +9,12 @@ urlpatterns = [
     path("patients/<str:mrn>/fill-in-clinic/", views_intake.fill_in_clinic, name="fill-in-clinic"),
     path("forms/<int:pk>/summary/", views_intake.summary, name="summary"),
     path("alerts/<int:pk>/acknowledge/", views_intake.acknowledge, name="acknowledge"),
+    # The patient, by the emailed copy's link (before the form's routes: "copy" is not a form's token).
+    path("copy/<str:token>/", views_intake.copy, name="copy"),
     # The patient, by the signed link.
     path("<str:token>/", views_intake.resume, name="resume"),
     path("<str:token>/done/", views_intake.done, name="done"),
+    path("<str:token>/done/email-copy/", views_intake.email_copy, name="email-copy"),
+    path("<str:token>/done/answers/", views_intake.answers, name="answers"),
     path("<str:token>/<slug:step>/", views_intake.step, name="step"),
 ]

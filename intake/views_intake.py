@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
@@ -74,9 +75,24 @@ def resume(request, intake, token):
     return redirect("intake:step", token=token, step=intake.current_step)
 
 
+def _review(intake, token):
+    """The answers of every step before the signature, each with its link back to edit it (and come back)."""
+    sections = questionnaire.answers_by_step(
+        intake.answers, patient=intake.patient, visit=intake.appointment, steps=INTAKE_STEPS[:-1]
+    )
+    for section in sections:
+        section["edit_url"] = f"{links.intake_path(intake, section['step'], token=token)}?{REVIEW}=1"
+    return sections
+
+
+REVIEW = "review"  # a step opened from the review: saving it goes back to the review
+
+
 def _render_step(request, intake, token, step, form, *, status=200, submit_errors=None):
     index = INTAKE_STEPS.index(step)
     just_saved = request.GET.get("saved")
+    is_last = step == INTAKE_STEPS[-1]
+    from_review = not is_last and (request.GET.get(REVIEW) or request.POST.get(REVIEW)) == "1"
     context = {
         "intake": intake,
         "patient": intake.patient,
@@ -87,7 +103,9 @@ def _render_step(request, intake, token, step, form, *, status=200, submit_error
         "total": len(INTAKE_STEPS),
         "percent": round(100 * (index + 1) / len(INTAKE_STEPS)),
         "prev_url": links.intake_path(intake, INTAKE_STEPS[index - 1], token=token) if index else "",
-        "is_last": step == INTAKE_STEPS[-1],
+        "is_last": is_last,
+        "review": _review(intake, token) if is_last else None,
+        "from_review": from_review,
         "just_saved": just_saved if just_saved in INTAKE_STEPS else "",
         "submit_errors": submit_errors,
         "location": intake.appointment.location if intake.appointment_id else None,
@@ -108,17 +126,19 @@ def step(request, intake, token, step):
 
     patient = intake.patient
     if request.method != "POST":
-        form = questionnaire.step_form(step, patient=patient, answers=intake.answers.get(step))
+        form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, answers=intake.answers.get(step))
         return _render_step(request, intake, token, step, form)
 
-    form = questionnaire.step_form(step, patient=patient, data=request.POST)
+    form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, data=request.POST)
     if not form.is_valid():
         return _render_step(request, intake, token, step, form, status=400)
     ip = request_ip(request)
     try:
-        services.intake_save_step(intake=intake, step=step, answers=form.to_answers(), ip=ip)
+        intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers(), ip=ip)
         if step != INTAKE_STEPS[-1]:
             following = INTAKE_STEPS[INTAKE_STEPS.index(step) + 1]
+            if request.POST.get(REVIEW) == "1" and intake.current_step == INTAKE_STEPS[-1]:
+                following = INTAKE_STEPS[-1]  # edited from the review: back to it
             return redirect(f"{links.intake_path(intake, following, token=token)}?saved={step}")
         services.intake_submit(intake=intake, ip=ip)
     except services.AlreadySubmitted:
@@ -133,20 +153,84 @@ def step(request, intake, token, step):
     return redirect(f"{reverse('intake:done', kwargs={'token': token})}?saved={step}")
 
 
+def _masked(email):
+    """m•••@example.com: enough for the patient to recognise their address, not to learn someone else's."""
+    name, _at, domain = email.partition("@")
+    return f"{name[:1]}•••@{domain}" if domain else ""
+
+
 @patient_page
 @by_link
 def done(request, intake, token):
-    """The thank-you page, with urgent advice if a red flag was reported."""
+    """The thank-you page, with urgent advice if a red flag was reported, and the ways to keep a copy."""
     if not intake.is_submitted:
         return redirect("intake:resume", token=token)
     alerts = list(intake.alerts.all())
     return render(request, "intake/form/done.html", {
         "intake": intake,
         "patient": intake.patient,
+        "token": token,
         "emergency": any(a.urgency == RedFlagAlert.Urgency.EMERGENCY for a in alerts),
         "urgent": bool(alerts),
         "location": intake.appointment.location if intake.appointment_id else None,
+        "email_on_file": _masked(intake.patient.email),
+        "copy_days": links.COPY_MAX_AGE.days,
     })
+
+
+@require_POST
+@patient_page
+@by_link
+def email_copy(request, intake, token):
+    """Email me a copy: a signed, expiring link to the answers goes to the address on the patient's record."""
+    try:
+        email = services.intake_copy_send(intake=intake, base_url=request.build_absolute_uri("/"),
+                                          ip=request_ip(request))
+    except services.IntakeError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, gettext("We are emailing a link to your answers to %(email)s.")
+                         % {"email": _masked(email)})
+    return redirect("intake:done", token=token)
+
+
+def _render_copy(request, intake):
+    return render(request, "intake/form/answers.html", {
+        "intake": intake,
+        "patient": intake.patient,
+        "sections": questionnaire.answers_by_step(intake.answers, patient=intake.patient, visit=intake.appointment),
+        "location": intake.appointment.location if intake.appointment_id else None,
+    })
+
+
+@require_GET
+@patient_page
+@by_link
+def answers(request, intake, token):
+    """The printable copy of what the patient sent, from their own link, until the link ends.
+
+    Not on a clinic device: the next person holding it would see the answers (they can have the copy emailed).
+    """
+    if not intake.is_submitted:
+        return redirect("intake:resume", token=token)
+    if intake.filled_in_clinic:
+        raise Http404("Not shown on a clinic device.")
+    return _render_copy(request, intake)
+
+
+@require_GET
+@patient_page
+def copy(request, token):
+    """The copy behind the emailed link: the submitted answers, for links.COPY_MAX_AGE after it was sent."""
+    try:
+        pk = links.intake_id_from_copy(token)
+    except signing.SignatureExpired:
+        return render(request, "intake/form/expired.html", {"copy_link": True,
+                                                            "copy_days": links.COPY_MAX_AGE.days}, status=410)
+    intake = selectors.intake_for_link(pk) if pk is not None else None
+    if intake is None or not intake.is_submitted:
+        raise Http404("This link is not valid.")
+    return _render_copy(request, intake)
 
 
 # --- Staff ------------------------------------------------------------------------------------------
@@ -199,11 +283,7 @@ def summary(request, pk):
         raise Http404("No such intake form.") from None
     care.require(request.user, intake.patient, annotated=intake)
     record_view(instance=intake, actor=request.user, ip=request_ip(request))
-    sections = []
-    for step_key, form_class in questionnaire.STEP_FORMS.items():
-        saved = intake.answers.get(step_key)
-        rows = form_class(patient=intake.patient).describe(saved) if saved else []
-        sections.append({"title": form_class.title, "rows": rows, "saved": saved is not None})
+    sections = questionnaire.answers_by_step(intake.answers, patient=intake.patient, visit=intake.appointment)
     scores = {score.instrument: score for score in intake.scores.all()}
     return render(request, "intake/form/summary.html", {
         "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,

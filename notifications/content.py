@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from intake import links as intake_links
 from scheduling import formatting, ics
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, ClinicSettings
@@ -114,6 +116,8 @@ def _series(appointment):
 def compose(notification: Notification) -> Composed:
     if notification.kind == Kind.RED_FLAG:
         return _red_flag(notification)
+    if notification.kind == Kind.INTAKE_COPY:
+        return _intake_copy(notification)
     appointment = notification.appointment
     patient = notification.patient
     v = formatting.appointment_summary(appointment)
@@ -198,6 +202,26 @@ def compose(notification: Notification) -> Composed:
     else:
         raise ValueError(f"No content for {kind}")
     return out
+
+
+def _intake_copy(notification):
+    """The link to the patient's copy of their intake form. Never the answers: email is not private enough for
+    health details, and the link expires."""
+    patient = notification.patient
+    sent = notification.payload.get("submitted_at") or notification.created_at.isoformat()
+    sent_label = dateformat.format(timezone.localtime(datetime.fromisoformat(sent)), "D, M j, Y")
+    days = intake_links.COPY_MAX_AGE.days
+    return Composed(
+        subject=gettext("A copy of your intake form"),
+        greeting=gettext("Hello %(name)s,") % {"name": patient.preferred_name or patient.first_name},
+        lines=[
+            gettext("You asked for a copy of the intake form you sent us on %(day)s. Open the private link below "
+                    "to read or print your answers; it works for %(days)s days.") % {"day": sent_label, "days": days},
+            gettext("We do not put your answers in the email itself, to keep your health details private. If you "
+                    "did not ask for this, you can ignore it."),
+        ],
+        actions=[(gettext("See your answers"), notification.payload.get("link", ""))],
+    )
 
 
 def _red_flag(notification):

@@ -20,6 +20,7 @@ class Notification(models.Model):
         REMINDER = "reminder", "Reminder"
         INTAKE_INVITATION = "intake_invitation", "Intake invitation"
         INTAKE_NUDGE = "intake_nudge", "Intake nudge"
+        INTAKE_COPY = "intake_copy", "Copy of the intake form"
         CANCELLATION = "cancellation", "Cancellation notice"
         RED_FLAG = "red_flag", "Red-flag alert"
 

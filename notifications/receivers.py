@@ -34,9 +34,19 @@ def on_intake_invited(sender, appointment, link, **kwargs):
     services.notify_intake_invitation(appointment, link, occasion=f"sent {timezone.now():%Y-%m-%d %H:%M:%S.%f}")
 
 
+def on_intake_submitted(sender, intake, **kwargs):
+    services.messages_replan_for_patient(patient=intake.patient)
+
+
+def on_intake_copy_requested(sender, intake, link, number, **kwargs):
+    services.notify_intake_copy(intake, link, number=number)
+
+
 def connect():
     signals.appointment_booked.connect(on_booked, dispatch_uid="notifications.booked")
     signals.appointment_moved.connect(on_moved, dispatch_uid="notifications.moved")
     signals.appointment_status_changed.connect(on_status_changed, dispatch_uid="notifications.status")
     intake_signals.red_flag_raised.connect(on_red_flag_raised, dispatch_uid="notifications.red_flag")
     intake_signals.intake_invited.connect(on_intake_invited, dispatch_uid="notifications.intake_invited")
+    intake_signals.intake_copy_requested.connect(on_intake_copy_requested, dispatch_uid="notifications.intake_copy")
+    intake_signals.intake_submitted.connect(on_intake_submitted, dispatch_uid="notifications.intake_submitted")

@@ -214,10 +214,15 @@ def _intake_invitation(appointment, now):
     if (
         appointment.status not in REMINDABLE or appointment.intake_completed_at is not None
         or appointment.start_at <= now or not appointment.visit_type.needs_intake
-        or not notice_channels(appointment.patient)
     ):
         return []
-    link = intake_services.intake_link_for(appointment=appointment, base_url=settings.SITE_URL)
+    channels = notice_channels(appointment.patient)
+    # One intake per episode: a form the patient submitted lately, or one still open for another of their
+    # visits, serves this visit too, and no second invitation goes out.
+    intake = intake_services.intake_for_invitation(appointment=appointment, create=bool(channels))
+    if intake is None or not channels:
+        return []
+    link = intake_services.intake_link(intake, base_url=settings.SITE_URL)
     return _notices(appointment, Kind.INTAKE_INVITATION, now, payload={"link": link})
 
 
@@ -273,6 +278,21 @@ def messages_replan_after_status_change(*, appointment, previous_status, now=Non
     _dispatch_soon(appointment_id=appointment.pk)
 
 
+def messages_replan_for_patient(*, patient, now=None):
+    """Bring the reminders of the patient's coming visits in line with their reminder channels and consents
+    (after the intake form recorded them): a channel they turned off is cancelled, one they agreed to is planned."""
+    now = now or timezone.now()
+    visits = Appointment.objects.filter(patient=patient, status__in=Appointment.MOVABLE, start_at__gt=now).select_related(
+        "location"
+    )
+    rows = []
+    for appointment in visits:
+        appointment.patient = patient  # the record as just saved, not a second copy
+        rows += _sync_timed(appointment, now)
+    _save(rows)
+    _dispatch_soon(patient_id=patient.pk)
+
+
 @transaction.atomic
 def notify_intake_invitation(appointment, link, *, now=None, occasion=""):
     """Invite the patient to fill in the intake form at `link`; nudges follow at 72 h and 24 h while unfinished.
@@ -284,6 +304,19 @@ def notify_intake_invitation(appointment, link, *, now=None, occasion=""):
     _save(_sync_timed(appointment, now))
     _dispatch_soon(appointment_id=appointment.pk)
     return list(Notification.objects.filter(appointment=appointment, kind=Kind.INTAKE_INVITATION))
+
+
+@transaction.atomic
+def notify_intake_copy(intake, link, *, number, now=None):
+    """Email the patient the link to a copy of their submitted intake form (the `number`th they asked for)."""
+    now = now or timezone.now()
+    row = Notification(
+        patient_id=intake.patient_id, appointment_id=intake.appointment_id, kind=Kind.INTAKE_COPY,
+        channel=Channel.EMAIL, occasion=f"copy:{intake.pk}:{number}", due_at=now,
+        payload={"link": link, "submitted_at": intake.submitted_at.isoformat()},
+    )
+    _save([row])
+    _dispatch_soon(patient_id=intake.patient_id, kind=Kind.INTAKE_COPY)
 
 
 def _clinician_user_for(alert, now):

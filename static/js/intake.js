@@ -28,6 +28,11 @@
   var done = document.querySelector("[data-clear-drafts]");
   if (done) removeWithPrefix(done.getAttribute("data-clear-drafts"));
 
+  // The patient's copy of their answers: a Print button (no inline script under the CSP).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   var form = document.querySelector("[data-intake-form]");
   if (!form) return;
   var draftKey = form.getAttribute("data-draft-key");
@@ -79,8 +84,9 @@
   function applyUrgentAdvice() {
     var box = form.querySelector("[data-urgent-advice]");
     if (!box) return;
+    // A ticked emergency item, or "Yes" to an emergency question (forms drawn before the tick lists).
     box.hidden = !Array.prototype.some.call(form.querySelectorAll('input[data-urgent="emergency"]'), function (el) {
-      return el.checked && el.value === "True";
+      return el.checked && (el.type === "checkbox" || el.value === "True");
     });
   }
 

@@ -10,14 +10,19 @@ from playwright.sync_api import expect
 
 from intake import services
 from intake.models import IntakeForm, RedFlagAlert
-from intake.questionnaire import RED_FLAG_QUESTIONS
+from intake.questionnaire import RED_FLAG_GROUPS, RED_FLAG_QUESTIONS
 from notifications.models import Notification
 from tests.e2e.conftest import SCREENSHOTS
 from tests.intake.intake_fixtures import save_steps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-QUESTIONS = list(RED_FLAG_QUESTIONS.values())
+GROUPS = {key: str(question) for _name, _heading, question, keys in RED_FLAG_GROUPS for key in keys}
+
+
+def tick_red_flag(page, key):
+    """Tick one red-flag item in its group, by the words the patient reads."""
+    group(page, GROUPS[key]).get_by_label(str(RED_FLAG_QUESTIONS[key]), exact=True).check()
 
 
 @pytest.fixture
@@ -61,7 +66,7 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     # 1. Contact details: prefilled from the record; insurance questions appear once they apply.
     expect(page.get_by_role("heading", level=1, name="Your details")).to_be_visible()
     expect(page.get_by_text("Step 1 of 7")).to_be_visible()
-    expect(page.get_by_label("Email")).to_have_value("maya@example.com")
+    expect(page.get_by_role("textbox", name=re.compile("^Email"))).to_have_value("maya@example.com")
     page.get_by_label("Street address").fill("12 Elm St")
     page.get_by_label("Town or city").fill("Boston")
     page.get_by_label("ZIP code").fill("02116")
@@ -72,6 +77,13 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     answer(page, "Will you use health insurance for these visits?", "Yes")
     page.get_by_label("Insurance company").fill("Aetna")
     page.get_by_label("Member ID").fill("W123456")
+    # Reminders: texts only with the explicit opt-in, which appears once texts are chosen.
+    opt_in = page.get_by_label(re.compile("^Yes, the clinic may send me text messages"))
+    expect(group(page, "How should we send your appointment reminders?").get_by_label("Email", exact=True)).to_be_checked()
+    expect(opt_in).to_be_hidden()
+    answer(page, "How should we send your appointment reminders?", "Both email and text message")
+    expect(opt_in).not_to_be_checked()
+    opt_in.check()
     shot(page, "1_contact")
     next_step(page, "Health history")
 
@@ -116,21 +128,25 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     shot(page, "3_complaint")
     next_step(page, "Safety questions")
 
-    # 4. Safety questions: answer some, type a note, then the page closes before Next.
-    for question in QUESTIONS[:5]:
-        answer(page, question, "No")
+    # 4. Safety questions: one list to tick, or "None of these apply to me"; both at once is refused.
+    none_apply = page.get_by_label("None of these apply to me")
+    tick_red_flag(page, "diabetes")
+    none_apply.check()
     page.get_by_label("Anything you want to add about these answers?").fill("Stiff in the mornings")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_text("You ticked “None of these apply to me” and also 1 item(s) above.")).to_be_visible()
+    shot(page, "4_red_flags_both_ticked")
+    group(page, GROUPS["diabetes"]).get_by_label("Diabetes", exact=True).uncheck()
+    # Then the page closes before Next.
     page.close()
 
     page = open_page(phone, link)
     expect(page.get_by_role("heading", level=1, name="Safety questions")).to_be_visible()
     expect(page.get_by_text("We brought back what you typed earlier")).to_be_visible()
-    for question in QUESTIONS[:5]:
-        expect(group(page, question).get_by_label("No", exact=True)).to_be_checked()
+    expect(page.get_by_label("None of these apply to me")).to_be_checked()
+    expect(group(page, GROUPS["diabetes"]).get_by_label("Diabetes", exact=True)).not_to_be_checked()
     expect(page.get_by_label("Anything you want to add about these answers?")).to_have_value("Stiff in the mornings")
     shot(page, "4_red_flags_restored")
-    for question in QUESTIONS[5:]:
-        answer(page, question, "No")
     next_step(page, "Daily activities")
 
     # 5. Outcome measures: the ODI placeholder with its notice, and the PSFS.
@@ -145,6 +161,11 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     # 6-7. Goals, consent and signature.
     page.get_by_label("What do you most want to be able to do again?").fill("Run a half marathon again")
     next_step(page, "Consent and signature")
+    # The review of every answer before signing, with a way back to each step.
+    expect(page.get_by_role("heading", name="Check your answers")).to_be_visible()
+    expect(page.get_by_role("link", name="Edit Your goals")).to_be_visible()
+    expect(page.get_by_text("Run a half marathon again")).to_be_visible()
+    shot(page, "7_review")
     page.get_by_label("I agree to be assessed and treated").check()
     page.get_by_label("I have read the clinic's notice of privacy practices.").check()
     page.get_by_label("My answers on this form are true").check()
@@ -153,15 +174,26 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     page.get_by_role("button", name="Sign and submit").click()
 
     expect(page.get_by_role("heading", name="Thank you, Maya")).to_be_visible()
+    expect(page.get_by_role("button", name="Email me a copy")).to_be_visible()
     shot(page, "8_thank_you")
     drafts = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('stride-intake:')).length")
     assert drafts == 0
     appointment.refresh_from_db()
     assert appointment.intake_completed_at is not None and not appointment.intake_missing
+    assert appointment.patient.reminder_sms_consent and appointment.patient.reminder_email_consent
     form = IntakeForm.objects.get(appointment=appointment)
     assert form.is_submitted and form.answers["red_flags"]["notes"] == "Stiff in the mornings"
+    assert form.answers["red_flags"]["none_apply"] is True and form.answers["red_flags"]["diabetes"] is False
     assert form.answers["complaint"]["body_map"] == {"back_buttock_left": "pain", "back_calf_left": "tingling"}
     assert not RedFlagAlert.objects.exists()
+
+    # A copy to keep: the printable page of what was sent.
+    page.get_by_role("link", name="See and print your answers").click()
+    expect(page.get_by_role("heading", level=1, name="Your intake form answers")).to_be_visible()
+    expect(page.get_by_text("Stiff in the mornings")).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.get_by_role("button", name="Print")).to_be_hidden()
+    shot(page, "9_copy_print")
 
 
 def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, live_server, sign_in, intake,
@@ -172,10 +204,8 @@ def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, l
     expect(patient_page.get_by_role("heading", level=1, name="Safety questions")).to_be_visible()
     advice = patient_page.get_by_role("alert").filter(has_text="Please do not wait for your appointment")
     expect(advice).to_be_hidden()
-    answer(patient_page, QUESTIONS[0], "Yes")  # saddle numbness
+    tick_red_flag(patient_page, "saddle_numbness")
     expect(advice).to_be_visible()
-    for question in QUESTIONS[1:]:
-        answer(patient_page, question, "No")
     shot(patient_page, "red_flag_advice")
     next_step(patient_page, "Daily activities")  # saved steps come back filled in
     next_step(patient_page, "Your goals")

@@ -31,6 +31,7 @@ def valid_answers():
             "emergency_contact_name": "Sam Okafor", "emergency_contact_relationship": "partner",
             "emergency_contact_phone": "(617) 555-0102", "has_insurance": True, "insurance_carrier": "Aetna",
             "insurance_member_id": "W123456", "insurance_group_number": "",
+            "reminder_channel": "email", "sms_opt_in": False,
         },
         "history": {
             "health_conditions": [], "other_conditions": "", "had_surgery": False, "takes_medication": True,
@@ -45,7 +46,7 @@ def valid_answers():
             "worse_with": ["sitting"], "sitting_minutes": 20, "eases": ["moving"],
             "pain_now": 6, "pain_best": 3, "pain_worst": 8,
         },
-        "red_flags": {**{key: False for key in RED_FLAG_QUESTIONS}, "notes": ""},
+        "red_flags": {"none_apply": True, **{key: False for key in RED_FLAG_QUESTIONS}, "notes": ""},
         "outcomes": {
             **{f"odi_{key}": value for key, value in ODI_16_OF_45.items()},
             "psfs_activity_1": "Running", "psfs_rating_1": 3,
@@ -57,10 +58,15 @@ def valid_answers():
     }
 
 
-def as_post(answers):
+def red_flags_ticked(*items, notes=""):
+    """The red-flag step's stored answers with these items ticked (and "None of these apply" when none are)."""
+    return {"none_apply": not items, **{key: key in items for key in RED_FLAG_QUESTIONS}, "notes": notes}
+
+
+def as_post(answers, step="complaint"):
     """Stored-shape answers of one step as the browser would post them."""
     data = {}
-    for name, value in questionnaire.ComplaintForm.to_data(answers).items():
+    for name, value in questionnaire.STEP_FORMS[step].to_data(answers).items():
         if value is None or value is False and name in ("consent_treatment", "privacy_ack", "answers_true"):
             continue
         data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
@@ -73,7 +79,8 @@ def save_steps(intake, answers=None, *, only=INTAKE_STEPS, skip=()):
     for step in only:
         if step in skip:
             continue
-        form = questionnaire.step_form(step, patient=intake.patient, data=questionnaire.STEP_FORMS[step].to_data(answers[step]))
+        form = questionnaire.step_form(step, patient=intake.patient, visit=intake.appointment,
+                                       data=questionnaire.STEP_FORMS[step].to_data(answers[step]))
         assert form.is_valid(), (step, form.errors)
         intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers())
     return intake

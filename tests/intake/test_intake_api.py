@@ -11,7 +11,7 @@ from clinic.models import AuditEvent
 from intake import links, services
 from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
 from tests.factories import sign_in
-from tests.intake.intake_fixtures import other_visit, save_steps, valid_answers
+from tests.intake.intake_fixtures import other_visit, red_flags_ticked, save_steps, valid_answers
 from tests.scheduling.conftest import local
 
 
@@ -29,6 +29,15 @@ def test_the_api_saves_a_step_in_the_stored_shape(client, token, intake):
     assert intake.answers["complaint"]["pain_now"] == 6 and intake.answers["complaint"]["leg_side"] == "left"
 
 
+def test_the_api_takes_the_red_flags_as_a_list_of_ticked_items(client, token, intake):
+    response = put(client, token, "red_flags", {"none_apply": False, "items": ["fever"], "notes": ""})
+    assert response.status_code == 200, response.json()
+    intake.refresh_from_db()
+    saved = intake.answers["red_flags"]
+    assert saved["fever"] is True and saved["none_apply"] is False
+    assert [key for key, value in saved.items() if value is True] == ["fever"]
+
+
 def test_the_api_answers_bad_input_with_json_field_errors(client, token, intake):
     body = {**valid_answers()["complaint"], "pain_now": 14, "onset_how": "", "body_map": {"back_elbow_left": "pain"}}
     response = put(client, token, "complaint", body)
@@ -37,7 +46,12 @@ def test_the_api_answers_bad_input_with_json_field_errors(client, token, intake)
     assert errors["onset_how"] == ["Choose one answer."]
     assert "Select a valid choice" in errors["pain_now"][0]
     assert errors["body_map"] == ["Unknown body map regions: back_elbow_left."]
-    assert put(client, token, "red_flags", {"fever": True}).json()["errors"]["saddle_numbness"] == ["Choose yes or no."]
+    assert put(client, token, "red_flags", {"notes": ""}).json()["errors"]["none_apply"] == [
+        "Tick each item above that applies to you, or tick “None of these apply to me”."
+    ]
+    assert put(client, token, "red_flags", {"items": ["fever", "gout"]}).json()["errors"]["items"] == [
+        "Unknown red-flag items: gout."
+    ]
     assert put(client, token, "goals", ["not", "an", "object"]).status_code == 400
     intake.refresh_from_db()
     assert intake.answers == {}
@@ -77,7 +91,7 @@ def test_the_api_is_404_for_a_bad_or_expired_token_or_unknown_step(client, token
 @pytest.fixture
 def submitted(intake, deliver_now, django_capture_on_commit_callbacks):
     answers = valid_answers()
-    answers["red_flags"]["bowel_incontinence"] = True
+    answers["red_flags"] = red_flags_ticked("bowel_incontinence")
     save_steps(intake, answers)
     with django_capture_on_commit_callbacks(execute=True):
         return services.intake_submit(intake=intake, ip="198.51.100.4")

@@ -11,7 +11,7 @@ from intake import links, services
 from intake.models import IntakeForm, RedFlagAlert
 from notifications.models import Notification
 from tests.factories import sign_in
-from tests.intake.intake_fixtures import save_steps, valid_answers
+from tests.intake.intake_fixtures import red_flags_ticked, save_steps, valid_answers
 
 ANON, PATIENT, DESK, CLIN, ADMIN = "anonymous", roles.PATIENT, roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN
 
@@ -24,7 +24,7 @@ def text(response):
 def flagged(intake, deliver_now, django_capture_on_commit_callbacks):
     """A submitted form that reported saddle numbness: an emergency alert."""
     answers = valid_answers()
-    answers["red_flags"]["saddle_numbness"] = True
+    answers["red_flags"] = red_flags_ticked("saddle_numbness")
     save_steps(intake, answers)
     with django_capture_on_commit_callbacks(execute=True):
         return services.intake_submit(intake=intake)

@@ -175,7 +175,7 @@ def test_the_whole_form_through_the_pages_ends_on_the_thank_you_page(client, tok
     answers = valid_answers()
     for step in INTAKE_STEPS:
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(url(token, step), as_post(answers[step]))
+            response = client.post(url(token, step), as_post(answers[step], step))
         assert response.status_code == 302, (step, html(response)[:3000])
     assert response.url == url(token) + "done/?saved=consent"
     done = client.get(response.url)

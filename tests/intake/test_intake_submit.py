@@ -10,7 +10,7 @@ from intake import scoring, services
 from intake.models import IntakeForm, OutcomeScore, RedFlagAlert
 from notifications.models import Notification
 from patients.models import Consent
-from tests.intake.intake_fixtures import ODI_16_OF_45, save_steps, valid_answers
+from tests.intake.intake_fixtures import ODI_16_OF_45, red_flags_ticked, save_steps, valid_answers
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_submit_marks_the_visit_complete_records_the_signature_and_updates_the_r
 
 def test_a_red_flag_raises_an_alert_emails_the_clinician_and_still_marks_the_visit(intake, submit):
     answers = valid_answers()
-    answers["red_flags"].update(saddle_numbness=True, fever=True)
+    answers["red_flags"] = red_flags_ticked("saddle_numbness", "fever")
     save_steps(intake, answers)
     submit(intake)
 
@@ -117,7 +117,7 @@ def test_a_red_flag_raises_an_alert_emails_the_clinician_and_still_marks_the_vis
 
 def test_an_urgent_flag_alone_raises_an_urgent_alert(intake, submit):
     answers = valid_answers()
-    answers["red_flags"]["previous_cancer"] = True
+    answers["red_flags"] = red_flags_ticked("previous_cancer")
     save_steps(intake, answers)
     submit(intake)
     assert RedFlagAlert.objects.get().urgency == RedFlagAlert.Urgency.URGENT
@@ -139,7 +139,7 @@ def test_context_only_flags_like_age_raise_no_alert(intake, submit):
 
 def test_a_minor_fall_counts_only_with_osteoporosis(intake, submit):
     answers = valid_answers()
-    answers["red_flags"]["minor_trauma"] = True
+    answers["red_flags"] = red_flags_ticked("minor_trauma")
     save_steps(intake, answers)
     submit(intake)
     assert not RedFlagAlert.objects.exists()
@@ -147,7 +147,7 @@ def test_a_minor_fall_counts_only_with_osteoporosis(intake, submit):
 
 def test_a_minor_fall_with_osteoporosis_from_the_history_alerts(intake, submit):
     answers = valid_answers()
-    answers["red_flags"]["minor_trauma"] = True
+    answers["red_flags"] = red_flags_ticked("minor_trauma")
     answers["history"]["health_conditions"] = ["osteoporosis"]
     save_steps(intake, answers)
     submit(intake)

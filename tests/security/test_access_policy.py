@@ -116,8 +116,9 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
     for name in ("notifications:patient-confirm", "notifications:patient-cancel"):
         by_route[name] = {"token": notification_links.action_token(upcoming)}
     token = intake_links.token_for(intake)
-    for name in ("intake:resume", "intake:done", "intake_api:submit"):
+    for name in ("intake:resume", "intake:done", "intake:answers", "intake:email-copy", "intake_api:submit"):
         by_route[name] = {"token": token}
+    by_route["intake:copy"] = {"token": intake_links.copy_token_for(intake)}
     for name in ("intake:step", "intake_api:save-step"):
         by_route[name] = {"token": token, "step": "goals"}
     pk_of = {"exam": exam.pk, "scheduling": visit.pk, "api": visit.pk, "notifications": visit.pk}
