@@ -16,7 +16,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -966,6 +968,14 @@ class ConsentForm(StepForm):
         # Telehealth consent is asked only for a video visit: an in-office patient never sees it.
         if not self.asks_telehealth_consent:
             del self.fields["consent_telehealth"]
+        # Each agreement links the clinic's wording in force (clinic.ClinicText; the consent records its version).
+        for name, slug, words in (("consent_treatment", "treatment-consent", _("Read the consent in full")),
+                                  ("privacy_ack", "privacy-notice", _("Read the notice of privacy practices")),
+                                  ("consent_telehealth", "telehealth-consent", _("Read the telehealth consent"))):
+            if name in self.fields:
+                self.fields[name].help_text = format_html(
+                    '<a href="{}" target="_blank" rel="noopener">{}</a> ({})',
+                    reverse("clinic-text", args=[slug]), words, _("opens in a new tab"))
         self.sections = tuple(
             (heading, note, kept) for heading, note, names in type(self).sections
             if (kept := tuple(name for name in names if name in self.fields))

@@ -74,3 +74,24 @@ def test_a_consent_records_the_version_agreed_to_and_the_chart_links_it(admin_cl
 
     chart = desk_client.get(f"/patients/{patient.mrn}/").content.decode()
     assert "/policies/privacy-notice/v1/" in chart and "/policies/privacy-notice/v2/" in chart
+
+
+def test_the_consent_step_links_the_wording_it_asks_the_patient_to_agree_to(client, intake, token):
+    from django.urls import reverse
+
+    from tests.intake.intake_fixtures import save_steps
+
+    save_steps(intake, skip=("consent",))
+    page = client.get(reverse("intake:step", kwargs={"token": token, "step": "consent"})).content.decode()
+    assert 'href="/policies/privacy-notice/"' in page and 'href="/policies/treatment-consent/"' in page
+    assert client.get("/policies/privacy-notice/").status_code == 200
+
+
+def test_a_submitted_intake_records_the_versions_of_the_wording_agreed_to(admin_client, intake):
+    from intake import services
+    from tests.intake.intake_fixtures import save_steps
+
+    _publish(admin_client, title="Notice of privacy practices", body="Version two wording.")
+    services.intake_submit(intake=save_steps(intake))
+    versions = {c.kind: c.text.version for c in Consent.objects.filter(patient=intake.patient).select_related("text")}
+    assert versions["privacy"] == 2 and versions["treatment"] == 1
