@@ -54,6 +54,8 @@ def _answers(patient, side, body_map, pain, flags):
             "emergency_contact_phone": patient.emergency_contact_phone, "has_insurance": True,
             "insurance_carrier": patient.insurance_carrier or "Aetna",
             "insurance_member_id": patient.insurance_member_id or "M100200300", "insurance_group_number": "",
+            "reminder_channel": "both" if patient.reminder_sms_consent else "email",
+            "sms_opt_in": patient.reminder_sms_consent,
         },
         "history": {
             "health_conditions": [], "other_conditions": "", "had_surgery": False, "takes_medication": False,
@@ -67,7 +69,7 @@ def _answers(patient, side, body_map, pain, flags):
             "leg_extent": "", "worse_with": ["sitting"], "sitting_minutes": 20, "eases": ["moving"],
             "pain_now": pain, "pain_best": max(pain - 3, 0), "pain_worst": min(pain + 2, 10),
         },
-        "red_flags": {**{key: key in flags for key in RED_FLAG_QUESTIONS}, "notes": ""},
+        "red_flags": {"none_apply": not flags, **{key: key in flags for key in RED_FLAG_QUESTIONS}, "notes": ""},
         "outcomes": {
             **{f"odi_{item.key}": min(5, max(0, pain // 2)) for item in ODI_PLACEHOLDER.items},
             "psfs_activity_1": "Running", "psfs_rating_1": max(0, 10 - pain),
