@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from clinic.permissions import staff_permission_required
 
 from .. import selectors
-from ..models import VisitType
+from ..models import Appointment, VisitType
 from .shared import calendar_url, day_param, to_int
 
 
@@ -44,6 +44,10 @@ def calendar(request):
         "grid": selectors.calendar_grid(days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled,
                                         clinicians=all_clinicians),
         "can_book": request.user.has_perm("scheduling.add_appointment"),
+        # Visits are moved by dragging them (or with M and the arrow keys), through the panel's move view.
+        "can_move": request.user.has_perm("scheduling.change_appointment"),
+        "move_url": reverse("scheduling:appointment-move", args=[0]),
+        "movable": " ".join(Appointment.MOVABLE),
         # A visit's link is this and its id (a reverse() per block would cost more than drawing it).
         "appointment_url": reverse("scheduling:appointment", args=[0]).removesuffix("0/"),
         "time_zone": selectors.clinic_tz().key,

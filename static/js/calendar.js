@@ -91,13 +91,320 @@
     if (focus) focus.focus({ preventScroll: true });
   });
 
-  document.body.addEventListener("htmx:responseError", function (event) {
-    var status = event.detail.xhr.status;
-    panel.innerHTML = '<div class="offcanvas-header"><h2 class="offcanvas-title h5" id="panel-title" tabindex="-1">Could not do that</h2>' +
+  // Moving a visit: drag its block (mouse or pen), or focus it and press M, then the arrow keys and Enter.
+  // Either way a dialog asks "Move X to 10:30 AM with Jordan Chen?" and the move goes through the panel's own
+  // move view (the same service and refusals); a refusal puts the block back and the panel says why.
+  var dialog = document.getElementById("move-confirm");
+  var status = document.getElementById("move-status");
+  var moving = null;  // {block, grid, original, target, ghost, mode: "drag" | "keys", ...} while a move is being chosen
+  var pending = 0;  // moves sent and not answered yet
+  var swallowClick = false;
+
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return values[key] == null ? "" : values[key]; });
+  }
+
+  function announce(text) {
+    if (status) status.textContent = text;
+  }
+
+  function movableBlock(el) {
+    var block = el && el.closest && el.closest(".cal-appt");
+    var grid = block && block.closest(".cal-grid[data-move]");
+    if (!grid || !dialog) return null;
+    var statuses = grid.dataset.movable.split(" ");
+    return statuses.some(function (s) { return block.classList.contains("st-" + s); }) ? block : null;
+  }
+
+  function rowsOf(el) {  // [first row, rows spanned] from "grid-row: 5 / span 3"
+    var start = parseInt(el.style.gridRowStart, 10), end = el.style.gridRowEnd || "";
+    return [start, end.indexOf("span") === 0 ? parseInt(end.slice(4), 10) : (parseInt(end, 10) - start) || 1];
+  }
+
+  function dropColumns(grid) {
+    return Array.prototype.slice.call(grid.querySelectorAll(".cal-col[data-drop-day]"));
+  }
+
+  function columnOf(grid, index) {
+    return grid.querySelector('.cal-col[data-drop-day][data-col="' + index + '"]');
+  }
+
+  // The grid row a visit's top lands on, kept so that the whole visit stays on the grid.
+  function clampRow(grid, row, span) {
+    var rows = (+grid.dataset.last - +grid.dataset.first) / +grid.dataset.step;
+    return Math.max(2, Math.min(row, rows + 2 - span));
+  }
+
+  function targetFor(state, col, row) {
+    var grid = state.grid, step = +grid.dataset.step, first = +grid.dataset.first;
+    if (state.hereOnly) col = state.homeCol;  // the room view moves a visit in time only
+    row = clampRow(grid, row, state.span);
+    var minute = first + (row - 2) * step;
+    var outside = false;
+    if (col.hasAttribute("data-drop-hours")) {
+      outside = !Array.prototype.some.call(grid.querySelectorAll('.cal-work[data-col="' + col.dataset.col + '"]'),
+        function (work) {
+          var r = rowsOf(work);
+          return r[0] <= row && row + state.span <= r[0] + r[1];
+        });
+    }
+    return { col: col, row: row, minute: minute, outside: outside };
+  }
+
+  function sameAsNow(state, target) {
+    return target.col === state.homeCol && target.row === state.original.row;
+  }
+
+  function describe(state, target) {
+    var col = target.col, values = { name: state.name, time: clock(target.minute) };
+    if (col.dataset.dropDate) {
+      values.date = col.dataset.dropDate;
+      return { question: say(dialog.dataset.qDate, values), when: values.date + " " + values.time };
+    }
+    if (col.dataset.dropWhere) {
+      values.where = col.dataset.dropWhere;
+      return { question: say(dialog.dataset.qWhere, values), when: values.time + " " + values.where };
+    }
+    return { question: say(dialog.dataset.qTime, values), when: values.time };
+  }
+
+  function placeGhost(state, target) {
+    state.target = target;
+    state.ghost.style.gridRow = target.row + " / span " + state.span;
+    state.ghost.style.gridColumn = target.col.dataset.col;
+    state.ghost.classList.toggle("is-outside", target.outside);
+    state.ghost.textContent = describe(state, target).when;
+  }
+
+  function begin(block, mode) {
+    var grid = block.closest(".cal-grid");
+    var rows = rowsOf(block);
+    var home = columnOf(grid, parseInt(block.style.gridColumnStart, 10));
+    if (!home) return null;
+    var ghost = document.createElement("div");
+    ghost.className = "cal-ghost";
+    ghost.setAttribute("aria-hidden", "true");
+    grid.appendChild(ghost);
+    var name = block.querySelector(".n");
+    moving = {
+      block: block, grid: grid, mode: mode, ghost: ghost, homeCol: home, span: rows[1],
+      hereOnly: home.hasAttribute("data-drop-here-only"),
+      name: name ? name.textContent.trim() : "",
+      original: { row: rows[0], style: block.getAttribute("style") },
+    };
+    block.classList.add("is-moving");
+    placeGhost(moving, targetFor(moving, home, rows[0]));
+    return moving;
+  }
+
+  function end() {
+    if (!moving) return;
+    moving.ghost.remove();
+    moving.block.classList.remove("is-moving");
+    moving = null;
+  }
+
+  function putBack(block, original, text) {
+    block.setAttribute("style", original.style);
+    block.classList.remove("is-pending");
+    if (text) announce(text);
+  }
+
+  function confirmMove(state) {
+    var target = state.target;
+    if (sameAsNow(state, target)) {  // dropped where it was: nothing to ask
+      end();
+      return;
+    }
+    var text = describe(state, target);
+    dialog.querySelector("#move-confirm-q").textContent = text.question;
+    dialog.querySelector("#move-confirm-note").hidden = !target.outside;
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      var block = state.block, original = state.original, focusBack = state.mode === "keys";
+      end();
+      if (dialog.returnValue === "move") {
+        send(block, original, target);
+      } else {
+        announce(say(dialog.dataset.kept, { name: state.name }));
+      }
+      if (focusBack && document.body.contains(block)) block.focus();
+    };
+    dialog.showModal();
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function showPanel(html) {
+    panel.innerHTML = html;
+    htmx.process(panel);
+    bootstrap.Offcanvas.getOrCreateInstance(panel).show();
+    var focus = panel.querySelector("#panel-title");
+    if (focus) focus.focus({ preventScroll: true });
+  }
+
+  function send(block, original, target) {
+    var grid = block.closest(".cal-grid");
+    var pk = block.id.replace("appt-", "");
+    var form = new URLSearchParams({ date: target.col.dataset.dropDay, time: hhmm(target.minute) });
+    if (target.col.dataset.dropClinician) form.set("clinician", target.col.dataset.dropClinician);
+    // Shown at once where it was dropped; put back if the move is refused.
+    block.style.gridRowStart = String(target.row);
+    block.style.gridColumn = target.col.dataset.col;
+    block.classList.add("is-pending");
+    pending += 1;
+    fetch(grid.dataset.move.replace(/0\/move\/$/, pk + "/move/"), {
+      method: "POST", body: form, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+    }).then(function (response) {
+      return response.text().then(function (html) {
+        var moved = response.ok && (response.headers.get("HX-Trigger") || "").indexOf("calendar-changed") >= 0;
+        if (response.redirected) {  // signed out meanwhile: the answer is the sign-in page
+          putBack(block, original, dialog.dataset.signedOut);
+          return;
+        }
+        showPanel(response.ok ? html : errorPanel(response.status));
+        if (moved) {
+          block.classList.remove("is-pending");
+          htmx.trigger(document.body, "calendar-changed");
+        } else {
+          putBack(block, original, say(dialog.dataset.refused, { name: block.querySelector(".n") ? block.querySelector(".n").textContent.trim() : "" }));
+        }
+      });
+    }).catch(function () {
+      putBack(block, original, errorText(0));
+    }).finally(function () {
+      pending -= 1;
+    });
+  }
+
+  // Dragging with a mouse or pen (touch keeps scrolling the grid; the panel's Move form works there).
+  var press = null;
+  document.addEventListener("pointerdown", function (event) {
+    if (event.button !== 0 || event.pointerType === "touch" || moving || pending) return;
+    var block = movableBlock(event.target);
+    if (!block) return;
+    var box = block.getBoundingClientRect();
+    press = { block: block, x: event.clientX, y: event.clientY, grab: event.clientY - box.top };
+  });
+
+  document.addEventListener("dragstart", function (event) {  // a link's own drag (its address) is not a move
+    if (movableBlock(event.target)) event.preventDefault();
+  });
+
+  document.addEventListener("pointermove", function (event) {
+    if (!press) return;
+    if (!moving) {
+      if (Math.abs(event.clientX - press.x) + Math.abs(event.clientY - press.y) < 6) return;  // still a click
+      if (!begin(press.block, "drag")) {
+        press = null;
+        return;
+      }
+    }
+    event.preventDefault();
+    var grid = moving.grid, x = event.clientX;
+    var col = dropColumns(grid).filter(function (c) {
+      var box = c.getBoundingClientRect();
+      return box.left <= x && x < box.right;
+    })[0] || moving.target.col;
+    var box = col.getBoundingClientRect();
+    var rowHeight = box.height / ((+grid.dataset.last - +grid.dataset.first) / +grid.dataset.step);
+    var row = Math.round((event.clientY - press.grab - box.top) / rowHeight) + 2;
+    placeGhost(moving, targetFor(moving, col, row));
+  });
+
+  document.addEventListener("pointerup", function () {
+    if (!press) return;
+    press = null;
+    if (moving && moving.mode === "drag") {
+      swallowClick = true;  // the click that ends a drag does not open the panel
+      setTimeout(function () { swallowClick = false; }, 0);
+      confirmMove(moving);
+    }
+  });
+
+  document.addEventListener("pointercancel", function () {
+    press = null;
+    if (moving && moving.mode === "drag") end();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (swallowClick) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      swallowClick = false;
+    }
+  }, true);
+
+  // By keyboard: M on a focused visit, then arrows (15 minutes up and down, a column left and right).
+  document.addEventListener("keydown", function (event) {
+    if (dialog && dialog.open) return;  // the question has the keyboard now
+    if (moving && moving.mode === "keys") {
+      var state = moving, target = state.target;
+      var cols = dropColumns(state.grid), at = cols.indexOf(target.col);
+      var next = null;
+      if (event.key === "ArrowUp") next = targetFor(state, target.col, target.row - 1);
+      else if (event.key === "ArrowDown") next = targetFor(state, target.col, target.row + 1);
+      else if (event.key === "ArrowLeft" && at > 0) next = targetFor(state, cols[at - 1], target.row);
+      else if (event.key === "ArrowRight" && at < cols.length - 1) next = targetFor(state, cols[at + 1], target.row);
+      else if (event.key === "Enter") {
+        event.preventDefault();
+        if (sameAsNow(state, target)) {
+          end();
+          announce(say(dialog.dataset.kept, { name: state.name }));
+        } else {
+          confirmMove(state);
+        }
+        return;
+      } else if (event.key === "Escape" || event.key === "Tab") {  // Tab leaves the visit, and the move with it
+        if (event.key === "Escape") event.preventDefault();
+        end();
+        announce(say(dialog.dataset.kept, { name: state.name }));
+        return;
+      } else {
+        return;
+      }
+      event.preventDefault();
+      if (next) {
+        placeGhost(state, next);
+        state.ghost.scrollIntoView({ block: "nearest", inline: "nearest" });
+        announce(describe(state, next).when);
+      }
+      return;
+    }
+    if ((event.key === "m" || event.key === "M") && !event.ctrlKey && !event.metaKey && !event.altKey && !pending) {
+      var block = movableBlock(document.activeElement);
+      if (!block || moving) return;
+      event.preventDefault();
+      var started = begin(block, "keys");
+      if (started) announce(say(dialog.dataset.moving, { name: started.name, when: describe(started, started.target).when }));
+    }
+  });
+
+  // Whether the person is in the middle of something on the grid (a drag, a move being chosen or sent).
+  window.strideCalendar = {
+    moving: function () { return !!(moving || press || pending || (dialog && dialog.open)); },
+  };
+
+  function errorText(status) {
+    return status === 403 ? "You do not have permission for this action." :
+      "Something went wrong (" + status + "). Reload the page and try again.";
+  }
+
+  function errorPanel(status) {
+    return '<div class="offcanvas-header"><h2 class="offcanvas-title h5" id="panel-title" tabindex="-1">Could not do that</h2>' +
       '<button type="button" class="btn-close" data-bs-dismiss="offcanvas" aria-label="Close"></button></div>' +
-      '<div class="offcanvas-body"><div class="alert alert-danger" role="alert">' +
-      (status === 403 ? "You do not have permission for this action." : "Something went wrong (" + status + "). Reload the page and try again.") +
-      "</div></div>";
+      '<div class="offcanvas-body"><div class="alert alert-danger" role="alert">' + errorText(status) + "</div></div>";
+  }
+
+  document.body.addEventListener("htmx:responseError", function (event) {
+    panel.innerHTML = errorPanel(event.detail.xhr.status);
     bootstrap.Offcanvas.getOrCreateInstance(panel).show();
   });
 })();

@@ -226,3 +226,89 @@ def test_the_grid_draws_the_day_the_week_and_the_rooms_with_the_now_line(
     expect(page.locator(".cal-head", has_text="Treatment 2")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Liam Park"))).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "calendar-rooms.png"), full_page=True)
+
+
+def _row_top(page, hour, minute=0):
+    """Where a time's row starts on the grid (the hour labels sit on the hour lines)."""
+    def line(h):
+        label = f"{(h % 12) or 12}:00 {'AM' if h < 12 else 'PM'}"
+        return page.locator(".cal-time", has_text=re.compile(f"^{label}$")).bounding_box()["y"]
+
+    top = line(hour)
+    return top + (line(hour + 1) - top) * minute / 60
+
+
+def _drag(page, block, column, hour, minute=0):
+    """Press on the block's top edge, move as a person would (in steps), and let go over `column` at that time."""
+    box, col = block.bounding_box(), column.bounding_box()
+    page.mouse.move(box["x"] + 12, box["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 20, box["y"] + 20, steps=3)
+    page.mouse.move(col["x"] + col["width"] / 2, _row_top(page, hour, minute) + 4, steps=8)
+    page.mouse.up()
+
+
+def test_front_desk_drags_a_visit_to_another_time_and_clinician_or_moves_it_by_keyboard(
+    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up, monday  # noqa: F811
+):
+    maya = _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(monday, 10))
+    noah = _book(PatientFactory(first_name="Noah", last_name="Berg"), dr_rivera, follow_up, local(monday, 12))
+    _book(PatientFactory(first_name="Liam", last_name="Park"), dr_chen, follow_up, local(monday, 14))
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+    chen = page.locator('.cal-col[data-drop-where="with Jordan Chen"]')
+
+    # Maya's 10:00 with Sam Rivera, dragged onto Jordan Chen's column at 11:30: asked once, then moved.
+    _drag(page, page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor")), chen, 11, 30)
+    question = page.get_by_role("dialog", name="Move Maya Okafor to 11:30 AM with Jordan Chen?")
+    expect(question).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-drag-confirm.png"), full_page=True)
+    question.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_role("dialog", name="Maya Okafor").get_by_role("status")).to_contain_text(
+        "11:30 AM with Jordan Chen")
+    moved = page.get_by_role("link", name=re.compile(r"^11:30 AM Maya Okafor"))
+    expect(moved).to_be_visible()
+    assert abs(moved.bounding_box()["x"] - chen.bounding_box()["x"]) < 8  # drawn in Jordan Chen's column
+    maya.refresh_from_db()
+    assert (maya.start_at, maya.clinician) == (local(monday, 11, 30), dr_chen)
+    page.get_by_role("button", name="Close panel").click()
+
+    # Noah dropped onto Liam's 2 PM with Jordan Chen: refused, the panel says why, the block goes back.
+    noah_block = page.get_by_role("link", name=re.compile(r"^12:00 PM Noah Berg"))
+    before = noah_block.bounding_box()
+    _drag(page, noah_block, chen, 14)
+    page.get_by_role("dialog", name="Move Noah Berg to 2:00 PM with Jordan Chen?").get_by_role(
+        "button", name="Move", exact=True).click()
+    refusal = page.get_by_role("dialog", name="Noah Berg").get_by_role("alert")
+    expect(refusal).to_contain_text("That time is already booked: choose another.")
+    expect(page.get_by_role("status").filter(has_text="Noah Berg was not moved")).to_have_count(1)
+    expect(page.locator("#panel")).not_to_have_class(re.compile(r"\bshowing\b"))  # slid in
+    page.screenshot(path=str(SCREENSHOTS / "calendar-drag-refused.png"), full_page=True)
+    after = noah_block.bounding_box()
+    assert (round(after["x"]), round(after["y"])) == (round(before["x"]), round(before["y"]))
+    noah.refresh_from_db()
+    assert (noah.start_at, noah.clinician) == (local(monday, 12), dr_rivera)
+    page.get_by_role("button", name="Close panel").click()
+
+    # By keyboard: focus Noah, M, two steps down (12:30), Enter, Enter on "Move".
+    noah_block.focus()
+    page.keyboard.press("m")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Move Noah Berg to 12:30 PM with Sam Rivera?")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name=re.compile(r"^12:30 PM Noah Berg"))).to_be_visible()
+    noah.refresh_from_db()
+    assert noah.start_at == local(monday, 12, 30)
+
+    # Escape leaves a visit where it was.
+    page.get_by_role("button", name="Close panel").click()
+    page.get_by_role("link", name=re.compile(r"^12:30 PM Noah Berg")).focus()
+    page.keyboard.press("m")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")
+    expect(page.locator(".cal-ghost")).to_have_count(0)
+    noah.refresh_from_db()
+    assert noah.start_at == local(monday, 12, 30)
+    _still_same_document(page)
