@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clinic.permissions import staff_permission_required
@@ -23,8 +24,12 @@ def calendar(request):
     show_cancelled = request.GET.get("cancelled") == "1"
     clinician_id = to_int(request.GET.get("clinician")) if week else None
     days = [day - timedelta(days=day.weekday()) + timedelta(days=n) for n in range(7)] if week else [day]
+    # With several locations the calendar can show one of them (remembered in the URL, like the view).
+    locations = selectors.active_locations()
+    location_id = to_int(request.GET.get("location")) if len(locations) > 1 else None
+    location_id = location_id if any(place.pk == location_id for place in locations) else None
     params = {"view": "week" if week else "", "by": by if by == "room" else "", "clinician": clinician_id,
-              "cancelled": "1" if show_cancelled else ""}
+              "cancelled": "1" if show_cancelled else "", "location": location_id}
     step = timedelta(days=7 if week else 1)
     context = {
         "day": day, "days": days, "today": timezone.localdate(), "week": week, "by": by, "show_cancelled": show_cancelled,
@@ -32,9 +37,17 @@ def calendar(request):
         "body_url": calendar_url(day, partial="1", **params),
         "prev_url": calendar_url(day - step, **params), "next_url": calendar_url(day + step, **params),
         "today_url": calendar_url(timezone.localdate(), **params),
-        "day_url": calendar_url(day, cancelled=params["cancelled"]),
-        "week_url": calendar_url(day, view="week", clinician=clinician_id, cancelled=params["cancelled"]),
-        "rooms_url": calendar_url(day, by="room", cancelled=params["cancelled"]),
+        "day_url": calendar_url(day, cancelled=params["cancelled"], location=location_id),
+        "week_url": calendar_url(day, view="week", clinician=clinician_id, cancelled=params["cancelled"],
+                                 location=location_id),
+        "rooms_url": calendar_url(day, by="room", cancelled=params["cancelled"], location=location_id),
+        "location_id": location_id,
+        "location_links": [
+            {"label": label, "url": calendar_url(day, **{**params, "location": pk}), "current": pk == location_id,
+             "color": color}
+            for pk, label, color in [(None, _("All locations"), "")]
+            + [(place.pk, place.name, place.color) for place in locations]
+        ] if len(locations) > 1 else [],
         "book_url": reverse("scheduling:book"),
         "requests": list(selectors.pending_requests()) if request.user.has_perm("scheduling.change_appointment")
         else [],
@@ -42,7 +55,7 @@ def calendar(request):
     all_clinicians = selectors.active_calendar_clinicians()
     context.update({
         "grid": selectors.calendar_grid(days=days, by=by, clinician_id=clinician_id, show_cancelled=show_cancelled,
-                                        clinicians=all_clinicians),
+                                        clinicians=all_clinicians, location_id=location_id, locations=locations),
         "can_book": request.user.has_perm("scheduling.add_appointment"),
         # Visits are moved by dragging them (or with M and the arrow keys), through the panel's move view.
         "can_move": request.user.has_perm("scheduling.change_appointment"),

@@ -312,3 +312,35 @@ def test_front_desk_drags_a_visit_to_another_time_and_clinician_or_moves_it_by_k
     noah.refresh_from_db()
     assert noah.start_at == local(monday, 12, 30)
     _still_same_document(page)
+
+
+def test_a_two_location_calendar_filters_by_location_and_marks_each_visit(
+    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up, location, monday  # noqa: F811
+):
+    from scheduling.models import Location, Room, WorkingHours
+
+    cambridge = Location.objects.create(name="Cambridge", address_line1="15 Brattle St", city="Cambridge",
+                                        time_zone="America/New_York", color="#d63384")
+    Room.objects.create(location=cambridge, name="Treatment A")
+    dr_chen.locations.add(cambridge)
+    WorkingHours.objects.filter(clinician=dr_chen, weekday=0).update(location=cambridge)
+    _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(monday, 10))
+    services.appointment_book(patient=PatientFactory(first_name="Liam", last_name="Park"), clinician=dr_chen,
+                              visit_type=follow_up, start=local(monday, 11), modality=Modality.IN_OFFICE,
+                              location=cambridge)
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+    # The location is written on each visit (not colour alone), and a legend says which colour is which.
+    expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Liam Park .*Cambridge$"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor .*Back Bay$"))).to_be_visible()
+    expect(page.get_by_text("Locations (right edge):")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-two-locations.png"), full_page=True)
+
+    page.get_by_role("navigation", name="Location").get_by_role("link", name="Cambridge").click()
+    expect(page).to_have_url(re.compile(f"location={cambridge.pk}"))
+    expect(page.locator(".cal-head")).to_have_count(1)
+    expect(page.locator(".cal-head")).to_contain_text("Jordan Chen")
+    expect(page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor"))).to_have_count(0)
+    page.get_by_role("link", name="Next day").click()  # the filter stays on as the days go by
+    expect(page).to_have_url(re.compile(f"location={cambridge.pk}"))
+    expect(page.get_by_role("link", name="Cambridge", exact=True)).to_have_attribute("aria-current", "page")
