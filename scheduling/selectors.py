@@ -1,3 +1,4 @@
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -181,6 +182,7 @@ class CalendarVisit:
     status: str
     start_at: datetime
     end_at: datetime
+    updated_at: datetime
     modality: str
     intake_completed_at: datetime | None
     needs_intake: bool
@@ -200,7 +202,8 @@ class CalendarVisit:
     clinician_credentials: str
 
     COLUMNS = {  # field: the lookup that fills it
-        "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "modality": "modality",
+        "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "updated_at": "updated_at",
+        "modality": "modality",
         "intake_completed_at": "intake_completed_at", "needs_intake": "visit_type__needs_intake",
         "intake_steps_saved": "intake_steps_saved", "red_flag_count": "red_flag_count", "clinician_id": "clinician_id",
         "room_id": "room_id", "location_id": "location_id",
@@ -336,16 +339,45 @@ def active_calendar_clinicians():
     return list(Clinician.objects.filter(is_active=True).select_related("user").annotate(has_hours=Exists(current)))
 
 
-def grid_visits(days, clinician_id=None, show_cancelled=False, location_id=None):
-    """The visits a calendar grid draws (a query of CalendarVisit rows). With `location_id`: the visits there, and
-    the video visits, which take their clinician's time wherever the clinician is."""
+def _grid_appointments(days, clinician_id=None, show_cancelled=False, location_id=None):
     start, end = calendar_window(days)
     appointments = calendar_appointments(start, end, clinician_ids=[clinician_id] if clinician_id else None)
     if not show_cancelled:
         appointments = appointments.exclude(status=Appointment.Status.CANCELLED)
     if location_id:
         appointments = appointments.filter(Q(location_id=location_id) | Q(location__isnull=True))
-    return appointments.values_list(*CalendarVisit.COLUMNS.values())
+    return appointments
+
+
+def grid_visits(days, clinician_id=None, show_cancelled=False, location_id=None):
+    """The visits a calendar grid draws (a query of CalendarVisit rows). With `location_id`: the visits there, and
+    the video visits, which take their clinician's time wherever the clinician is."""
+    return _grid_appointments(days, clinician_id, show_cancelled, location_id).values_list(
+        *CalendarVisit.COLUMNS.values())
+
+
+# What of a visit the calendar shows can change: any save (status, time, clinician, intake submitted) moves
+# `updated_at`; a patient saving an intake step changes the steps counted; an alert adds a red flag.
+VERSION_FIELDS = ("pk", "updated_at", "intake_steps_saved", "red_flag_count")
+
+
+def calendar_fingerprint(visits, requests=()):
+    """A short fingerprint of what a calendar shows: `visits` as VERSION_FIELDS tuples, `requests` (the online
+    requests waiting, listed above the grid) as (pk, updated_at). Equal fingerprints, same calendar."""
+    digest = hashlib.blake2b(digest_size=8)
+    for row in sorted(visits):
+        digest.update(f"v{row[0]}|{row[1].timestamp():.6f}|{row[2]}|{row[3]};".encode())
+    for pk, updated_at in sorted(requests):
+        digest.update(f"r{pk}|{updated_at.timestamp():.6f};".encode())
+    return digest.hexdigest()
+
+
+def calendar_version(days, *, clinician_id=None, show_cancelled=False, location_id=None, with_requests=False):
+    """The fingerprint of a calendar as it would be drawn now (the page polls it to know when to redraw): the
+    same visits as `grid_visits`, and the waiting requests for those who see them; one or two small queries."""
+    visits = _grid_appointments(days, clinician_id, show_cancelled, location_id).values_list(*VERSION_FIELDS)
+    requests = pending_requests().values_list("pk", "updated_at") if with_requests else ()
+    return calendar_fingerprint(list(visits), list(requests))
 
 
 def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=False, clinicians=None, location_id=None,
@@ -373,6 +405,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
     if clinician_id:
         clinicians = [c for c in clinicians if c.pk == clinician_id]
     appointments = CalendarVisit.from_rows(grid_visits(days, clinician_id, show_cancelled, location_id))
+    version_rows = [(a.pk, a.updated_at, a.intake_steps_saved, a.red_flag_count) for a in appointments]
     known = {c.pk for c in clinicians}
     missing = {a.clinician_id for a in appointments if a.location_id or not location_id} - known
     if missing:  # an inactive clinician's remaining visits still get a column
@@ -471,6 +504,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         for it in grid.items
     ]
     grid.locations = locations if marks else []
+    grid.version_rows = version_rows  # calendar_fingerprint's visits: what calendar_version counts
     today = timezone.localdate(timezone=tz)
     # Where the now-line goes (static/js/calendar.js places it on the clock): the whole day, or today's column.
     grid.now_col = ("2 / -1" if len(days) == 1 else next((c.index for c in columns if c.key == today), None)) \

@@ -241,8 +241,9 @@
     }
   }
 
-  function showPanel(html) {
+  function showPanel(html, pk) {
     panel.innerHTML = html;
+    panel.dispatchEvent(new CustomEvent("stride:panel-visit", { detail: pk || null }));
     htmx.process(panel);
     bootstrap.Offcanvas.getOrCreateInstance(panel).show();
     var focus = panel.querySelector("#panel-title");
@@ -269,7 +270,7 @@
           putBack(block, original, dialog.dataset.signedOut);
           return;
         }
-        showPanel(response.ok ? html : errorPanel(response.status));
+        showPanel(response.ok ? html : errorPanel(response.status), response.ok ? pk : null);
         if (moved) {
           block.classList.remove("is-pending");
           htmx.trigger(document.body, "calendar-changed");
@@ -391,6 +392,172 @@
   window.strideCalendar = {
     moving: function () { return !!(moving || press || pending || (dialog && dialog.open)); },
   };
+
+  // Keeping the calendar current: every few seconds (while the tab is shown) the page asks for the version of the
+  // calendar it shows, and redraws the grid when it changed: a booking made online, a visit a colleague cancelled.
+  // Nothing the person is doing is lost: not while they drag or move a visit, type in a field of the calendar's
+  // own forms (typed values and the open free-times list survive a redraw), nor the grid's scroll or the focused
+  // visit; the side panel is outside what is redrawn, and says so when its visit changed under it.
+  var changed = false, polling = false, redrawing = false, background = false, openVisit = null;
+
+  function calendarBody() {
+    return document.getElementById("calendar-body");
+  }
+
+  function typingInBody() {
+    var body = calendarBody(), active = document.activeElement;
+    return !!(body && active && body.contains(active) && active.matches("input, select, textarea"));
+  }
+
+  function busy() {
+    return window.strideCalendar.moving() || typingInBody() || redrawing;
+  }
+
+  function redrawIfChanged() {
+    if (!changed || busy()) return;
+    changed = false;
+    redrawing = true;
+    background = true;
+    setTimeout(function () { redrawing = false; }, 15000);  // a redraw that never answered does not stop the next
+    htmx.trigger(document.body, "calendar-changed");
+  }
+
+  function poll() {
+    var body = calendarBody();
+    if (!body || !body.dataset.versionUrl || polling || document.visibilityState !== "visible") return;
+    polling = true;
+    fetch(body.dataset.versionUrl, {
+      credentials: "same-origin",
+      headers: { "HX-Request": "true", "HX-Current-URL": window.location.href, "Accept": "application/json" },
+    }).then(function (response) {
+      var signIn = response.headers.get("HX-Redirect");
+      if (response.status === 401 && signIn) {  // the session ended: no patient names left on an idle screen
+        window.location.assign(signIn);
+        return null;
+      }
+      return response.ok ? response.json() : null;
+    }).then(function (answer) {
+      var now = calendarBody();
+      if (answer && now && answer.version !== now.dataset.version) changed = true;
+      redrawIfChanged();
+    }).catch(function () {
+      // offline for a moment: ask again next time
+    }).finally(function () {
+      polling = false;
+    });
+  }
+
+  var seconds = calendarBody() ? +(calendarBody().dataset.pollSeconds || 5) : 0;
+  if (seconds > 0) {
+    setInterval(function () {
+      if (changed) redrawIfChanged();
+      else poll();
+    }, seconds * 1000);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") poll();
+    });
+    document.addEventListener("focusout", function () { setTimeout(redrawIfChanged, 0); });
+  }
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    if (background && event.detail.elt && event.detail.elt.id === "calendar-body") {
+      event.detail.headers["X-Stride-Background"] = "1";  // not the person's activity (clinic.sessions)
+      background = false;
+    }
+  });
+
+  // What a redraw keeps: the grid's scroll, the focused visit, the free-times list open, typed values.
+  var kept = null;
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id !== "calendar-body") return;
+    var body = event.detail.target, scroller = body.querySelector(".cal-scroll");
+    var active = document.activeElement;
+    kept = {
+      top: scroller ? scroller.scrollTop : 0, left: scroller ? scroller.scrollLeft : 0,
+      focus: active && body.contains(active) && active.id ? active.id : null,
+      free: !!body.querySelector("details.cal-free-list[open]"),
+      values: Array.prototype.filter.call(body.querySelectorAll("input[id], select[id], textarea[id]"), function (el) {
+        if (el.type === "hidden") return false;
+        if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+        if (el.tagName === "SELECT") return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+        return el.value !== el.defaultValue;
+      }).map(function (el) { return [el.id, el.type === "checkbox" || el.type === "radio" ? el.checked : el.value]; }),
+      // Only a redraw the page made by itself can change the panel's visit behind the person's back.
+      titles: openVisit && redrawing ? titleOf(body, openVisit) : null,
+    };
+  });
+
+  function titleOf(root, pk) {
+    var block = root.querySelector("#appt-" + pk);
+    return block ? block.getAttribute("title") : "";
+  }
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var body = calendarBody();
+    if (!kept || !body || event.detail.target.id !== "calendar-body") return;
+    var was = kept;
+    kept = null;
+    redrawing = false;
+    var scroller = body.querySelector(".cal-scroll");
+    if (scroller) {
+      scroller.scrollTop = was.top;
+      scroller.scrollLeft = was.left;
+    }
+    if (was.free) {
+      var details = body.querySelector("details.cal-free-list");
+      if (details) details.open = true;
+    }
+    was.values.forEach(function (pair) {
+      var el = document.getElementById(pair[0]);
+      if (!el || !body.contains(el)) return;
+      if (el.type === "checkbox" || el.type === "radio") el.checked = pair[1];
+      else el.value = pair[1];
+    });
+    if (was.focus && document.getElementById(was.focus)) document.getElementById(was.focus).focus({ preventScroll: true });
+    if (openVisit && was.titles !== null && titleOf(body, openVisit) !== was.titles) staleNotice();
+  });
+
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.id === "calendar-body" && !event.detail.successful) redrawing = false;
+  });
+
+  // The side panel never covers a column: while it is open the page makes room for it (the grid narrows, and
+  // scrolls sideways when its columns need more room).
+  panel.addEventListener("show.bs.offcanvas", function () { document.body.classList.add("cal-panel-open"); });
+  panel.addEventListener("hidden.bs.offcanvas", function () {
+    document.body.classList.remove("cal-panel-open");
+    openVisit = null;
+  });
+
+  // Which visit the panel shows, so a redraw can tell when that visit changed under it (cancelled by a colleague).
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target !== panel) return;
+    var path = (event.detail.pathInfo && event.detail.pathInfo.requestPath) || "";
+    var match = path.match(/\/appointments\/(\d+)\//);
+    openVisit = match ? match[1] : null;
+  });
+
+  panel.addEventListener("stride:panel-visit", function (event) { openVisit = event.detail; });
+
+  function staleNotice() {
+    var body = panel.querySelector(".offcanvas-body");
+    if (!body || body.querySelector("[data-stale]")) return;
+    var note = document.createElement("div");
+    note.className = "alert alert-warning py-2 d-flex flex-wrap align-items-center gap-2";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-stale", "");
+    var words = document.createElement("span");
+    words.textContent = panel.dataset.staleText || "This visit changed since you opened it.";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-sm btn-outline-secondary";
+    button.textContent = panel.dataset.staleButton || "Show it as it is now";
+    var url = panel.dataset.appointmentUrl + openVisit + "/";
+    button.addEventListener("click", function () { htmx.ajax("GET", url, { target: "#panel", swap: "innerHTML" }); });
+    note.appendChild(words);
+    note.appendChild(button);
+    body.insertBefore(note, body.firstChild);
+  }
 
   function errorText(status) {
     return status === 403 ? "You do not have permission for this action." :

@@ -344,3 +344,52 @@ def test_a_two_location_calendar_filters_by_location_and_marks_each_visit(
     page.get_by_role("link", name="Next day").click()  # the filter stays on as the days go by
     expect(page).to_have_url(re.compile(f"location={cambridge.pk}"))
     expect(page.get_by_role("link", name="Cambridge", exact=True)).to_have_attribute("aria-current", "page")
+
+
+def test_an_open_calendar_shows_an_online_booking_and_a_colleagues_cancellation_without_a_reload(
+    page, live_server, sign_in, front_desk, make_user, dr_rivera, dr_chen, follow_up, monday  # noqa: F811
+):
+    import json
+
+    from django.test import Client
+
+    from clinic import roles
+
+    maya = _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(monday, 10))
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+
+    # The front desk has Maya's panel open, has typed a time in "Book a time" and scrolled the grid.
+    page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor")).click()
+    panel = page.get_by_role("dialog", name="Maya Okafor")
+    expect(panel).to_be_visible()
+    expect(page.locator("#panel")).not_to_have_class(re.compile(r"\bshowing\b"))
+    grid, shown = page.locator(".cal-scroll").bounding_box(), page.locator("#panel").bounding_box()
+    assert grid["x"] + grid["width"] <= shown["x"] + 1  # the panel covers no column: the grid made room
+    page.get_by_label("Booking time").fill("15:30")
+    panel.get_by_role("heading", name="Maya Okafor").click()
+    scrolled = page.locator(".cal-scroll").evaluate(
+        "el => { el.scrollTop = Math.min(40, el.scrollHeight - el.clientHeight); return el.scrollTop; }")
+
+    # A patient books online (the public API): the visit appears within a few seconds, nothing else moves.
+    body = {"visit_type": follow_up.pk, "clinician": dr_chen.pk, "modality": "in_office",
+            "location": dr_chen.locations.first().pk, "start": local(monday, 11).isoformat(),
+            "patient": {"first_name": "Ada", "last_name": "Moss", "date_of_birth": "1990-04-02",
+                        "email": "ada@example.com", "phone": "617-555-0199"}}
+    assert Client().post("/api/v1/bookings/", json.dumps(body), content_type="application/json").status_code == 201
+    expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Ada Moss"))).to_be_visible(timeout=12_000)
+    expect(panel).to_be_visible()
+    expect(page.get_by_label("Booking time")).to_have_value("15:30")
+    assert page.locator(".cal-scroll").evaluate("el => el.scrollTop") == scrolled
+    _still_same_document(page)
+
+    # A colleague cancels Maya's visit: it leaves the grid, and the open panel says it changed.
+    services.appointment_cancel(appointment=maya, reason="Patient is ill",
+                                actor=make_user(roles.FRONT_DESK, email="colleague@stride.test"))
+    expect(page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor"))).to_have_count(0, timeout=12_000)
+    notice = panel.get_by_role("status").filter(has_text="This visit changed since you opened it.")
+    expect(notice).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-stays-current.png"), full_page=True)
+    notice.get_by_role("button", name="Show it as it is now").click()
+    expect(page.get_by_role("dialog", name="Maya Okafor").locator("#panel-status")).to_contain_text("Cancelled")
+    _still_same_document(page)
