@@ -74,11 +74,12 @@ def bookable_clinicians(visit_type, *, clinician_ids=None, location_id=None, mod
 
 def open_slots(
     visit_type, first_day, last_day, *, clinician_ids=None, location_id=None, modality=None, now=None, exclude=None,
-    min_notice=None, clinicians=None,
+    min_notice=None, clinicians=None, horizon=None,
 ):
     """Free slots for a visit type over local days, fetched in a few queries and computed in memory.
 
-    `exclude` is an appointment being moved: its own time does not count as busy. `clinicians`: the Clinician
+    `exclude` is an appointment being moved: its own time does not count as busy. `min_notice`, `horizon`: instead
+    of the online booking rules (staff book today and up to two years ahead). `clinicians`: the Clinician
     rows already loaded (a booking has its one): no query for them, and whether each offers this visit type
     there is asked with the hours instead (one who does not has no hours, so no slots).
     """
@@ -139,7 +140,7 @@ def open_slots(
         availability.Rules(
             now=now or timezone.now(),
             min_notice=timedelta(hours=rules.min_notice_hours) if min_notice is None else min_notice,
-            horizon=timedelta(days=rules.booking_horizon_days),
+            horizon=timedelta(days=rules.booking_horizon_days) if horizon is None else horizon,
             grid=timedelta(minutes=rules.slot_grid_minutes),
         ),
         first_day,

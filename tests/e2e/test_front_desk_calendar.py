@@ -187,11 +187,19 @@ def test_front_desk_checks_a_series_for_conflicts_then_books_the_free_dates(
     page.get_by_role("button", name="Check", exact=True).click()
 
     expect(page.get_by_role("heading", name="12 visits: 11 free, 1 with a conflict")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile(r"Thu, .* Conflict Clinician already booked"))).to_have_count(1)
-    page.get_by_role("button", name="Book the 11 free ones").click()
-    expect(page.get_by_role("status")).to_have_text("Booked 11 visits.")
+    clash = page.get_by_role("row", name=re.compile(r"Thu, .* Conflict Clinician already booked"))
+    expect(clash).to_have_count(1)
+    # The clashing Thursday offers other times: the front desk takes the one just after the visit in the way.
+    offers = clash.get_by_role("group", name=re.compile(r"^Instead of Thu, .* at 10:00 AM"))
+    expect(offers.get_by_label("Leave this date out")).to_be_checked()
+    offers.get_by_label("10:45 AM the same day").check()
+    page.screenshot(path=str(SCREENSHOTS / "series-other-times.png"), full_page=True)
+    page.get_by_role("button", name="Book the 11 free ones and the other times ticked").click()
+    expect(page.get_by_role("status")).to_have_text("Booked 12 visits.")
+    expect(page.get_by_text(re.compile(r"\(instead of Thu, .* at 10:00 AM\)"))).to_be_visible()
     _still_same_document(page)
-    assert Appointment.objects.filter(series__isnull=False).count() == 11
+    assert Appointment.objects.filter(series__isnull=False).count() == 12
+    assert Appointment.objects.filter(series__isnull=False, start_at=local(monday + timedelta(days=3), 10, 45)).exists()
 
 
 def test_the_grid_draws_the_day_the_week_and_the_rooms_with_the_now_line(
