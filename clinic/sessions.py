@@ -29,3 +29,11 @@ class SessionStore(CachedDatabaseSessionStore):
     def save(self, must_create=False):
         self._get_session(no_load=must_create)[SAVED_AT] = int(time.time())
         super().save(must_create)
+
+
+def not_activity(request):
+    """This request is the page keeping itself current (a calendar polling for changes), not the person: it does
+    not push the idle timeout back, so a screen left open still signs out after 15 minutes."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session.modified = False

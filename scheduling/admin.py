@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clinic.admin import RecordOnlyAdmin
@@ -41,7 +42,7 @@ class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
         fields = ["name", "address_line1", "address_line2", "city", "state", "postal_code", "time_zone", "phone",
-                  "arrival_notes", "is_active"]
+                  "arrival_notes", "color", "is_active"]
 
 
 class RoomInline(admin.TabularInline):
@@ -66,10 +67,21 @@ class EquipmentAdmin(admin.ModelAdmin):
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
     form = LocationForm
-    list_display = ["name", "city", "time_zone", "phone", "is_active"]
+    list_display = ["name", "city", "time_zone", "phone", "calendar_color", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "city", "postal_code"]
     inlines = [RoomInline]
+
+    @admin.display(description=_("Colour on the calendar"))
+    def calendar_color(self, obj):
+        from .selectors import active_locations
+
+        shown = next((place.color for place in active_locations() if place.pk == obj.pk), "")
+        if not shown:
+            return _("(inactive)")
+        label = obj.color or _("%(color)s, chosen for it") % {"color": shown}
+        return format_html('<span style="display:inline-block;width:.8rem;height:.8rem;border-radius:.2rem;'
+                           'background:{};vertical-align:-.1rem"></span> {}', shown, label)
 
 
 @admin.register(Room)

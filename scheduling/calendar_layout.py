@@ -206,8 +206,9 @@ def clock(minute):
     return f"{(hour % 12) or 12}:{mins:02d} {'AM' if hour < 12 else 'PM'}"
 
 
-# Visit type colours are typed by admins; only plain CSS colours reach a style attribute.
-_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$")
+# Visit type and location colours are typed by admins; only plain CSS colours reach a style attribute.
+CSS_COLOR = r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,20}|(rgb|hsl)a?\([0-9.,%\s]+\))$"
+_COLOR = re.compile(CSS_COLOR)
 FALLBACK_COLOR = "#6c757d"
 
 
@@ -217,16 +218,46 @@ def visit_type_color(value):
     return value if _COLOR.match(value) else FALLBACK_COLOR
 
 
-def visit_block(item, visit, start, end, status_label):
+# Locations' colours when an admin has not chosen one: far from the visit types' defaults.
+LOCATION_PALETTE = ["#6f42c1", "#d63384", "#0d6efd", "#fd7e14", "#198754", "#6610f2"]
+
+
+def location_colors(chosen):
+    """Each location's colour: its own when it is a plain CSS colour, else the next palette colour no other
+    location has chosen. `chosen`: the typed colours, in the locations' order."""
+    taken = {c.strip().lower() for c in chosen if _COLOR.match((c or "").strip())}
+    spare = [c for c in LOCATION_PALETTE if c not in taken] or LOCATION_PALETTE
+    out, n = [], 0
+    for value in chosen:
+        value = (value or "").strip()
+        if _COLOR.match(value):
+            out.append(value)
+        else:
+            out.append(spare[n % len(spare)])
+            n += 1
+    return out
+
+
+_TAG_UNSAFE = re.compile(r"[^\w .&'-]+")
+
+
+def location_tag(name):
+    """A location's name as a CSS string (the block's tag is drawn by the stylesheet from it): no quotes,
+    backslashes or anything else that could end the string."""
+    return _TAG_UNSAFE.sub("", name).replace("'", "\u2019")[:24].strip()
+
+
+def visit_block(item, visit, start, end, status_label, where=None):
     """What a visit's block on the grid shows, as text for the template to escape and place. A dict of strings:
     the template finds each value at its first try, and formats no numbers (a busy week has 1,700 blocks).
-    `start`, `end`: local times."""
+    `start`, `end`: local times. `where`: the visit's location (colour and tag) when the clinic has several."""
     start_label, end_label = clock(start.hour * 60 + start.minute), clock(end.hour * 60 + end.minute)
     clinician, intake, red_flag = visit.clinician_name, visit.intake_label, visit.red_flag_count
     return {
         "pk": str(visit.pk), "status": visit.status, "status_label": status_label,
         "place": f"grid-row: {item.row} / span {item.span}; grid-column: {item.col}; "
-                 f"--lane: {item.lane}; --lanes: {item.lanes}",
+                 f"--lane: {item.lane}; --lanes: {item.lanes}"
+                 + (f'; --loc: {where.color}; --loc-tag: "{where.tag}"' if where else ""),
         "color": visit_type_color(visit.visit_type_color),
         "start": start_label,
         "hour": start_label[:-3], "meridiem": start_label[-2:],

@@ -23,9 +23,10 @@ from .models import (
 
 LOCATIONS = [
     dict(name="Back Bay", address_line1="200 Boylston St", city="Boston", state="MA", postal_code="02116",
-         phone="+16175550100", arrival_notes="Suite 4B, 4th floor. Validated parking in the Clarendon garage."),
+         phone="+16175550100", arrival_notes="Suite 4B, 4th floor. Validated parking in the Clarendon garage.",
+         color="#6f42c1"),
     dict(name="Cambridge", address_line1="15 Brattle St", city="Cambridge", state="MA", postal_code="02138",
-         phone="+16175550150", arrival_notes="Ground floor, next to the bike shop."),
+         phone="+16175550150", arrival_notes="Ground floor, next to the bike shop.", color="#d63384"),
 ]
 ROOMS = {"Back Bay": ["Treatment 1", "Treatment 2", "Gait lab"], "Cambridge": ["Treatment A", "Ultrasound"]}
 # What each room has and which visits need it: follow-ups go to plain treatment rooms, gait analyses to the lab.

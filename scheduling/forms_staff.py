@@ -116,7 +116,9 @@ class QuickPatientForm(forms.ModelForm):
 class MoveForm(WhenMixin, forms.Form):
     date = DayField(label="New date", widget=DATE)
     time = forms.TimeField(label="New time", widget=TIME)
-    clinician = ClinicianField(_clinicians(), empty_label=None)
+    clinician = ClinicianField(_clinicians(), empty_label=None, error_messages={
+        "invalid_choice": _("That clinician does not offer this kind of visit: choose another."),
+    })
 
     def __init__(self, *args, appointment, **kwargs):
         super().__init__(*args, **kwargs)

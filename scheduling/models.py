@@ -4,12 +4,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.validators import RegexValidator
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
+
+from .calendar_layout import CSS_COLOR
 
 COLOR_HELP = "A CSS colour, e.g. #2a9d8f."
 
@@ -66,6 +69,11 @@ class Location(models.Model):
     time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
     phone = models.CharField(max_length=20, blank=True)
     arrival_notes = models.TextField(blank=True, help_text="Parking, entrance, what to wear.")
+    color = models.CharField(
+        "colour", max_length=20, blank=True, validators=[RegexValidator(CSS_COLOR, "Type a CSS colour, e.g. #6f42c1.")],
+        help_text="Its visits' mark on the calendar when the clinic has more than one location, e.g. #6f42c1. "
+                  "Blank: one is chosen for it.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -74,11 +82,29 @@ class Location(models.Model):
     def __str__(self):
         return self.name
 
+    CACHE_KEY = "stride:active-locations"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget_active_locations()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_active_locations()
+        return result
+
     @property
     def address(self):
         return ", ".join(p for p in [self.address_line1, self.address_line2, self.city, self.state] if p) + (
             f" {self.postal_code}" if self.postal_code else ""
         )
+
+
+def forget_active_locations():
+    """The calendar's cached list of locations (scheduling.selectors.active_locations) is drawn again: now, and
+    after the commit, so a page drawn meanwhile cannot keep the old list."""
+    cache.delete(Location.CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(Location.CACHE_KEY))
 
 
 class Equipment(models.Model):

@@ -1,8 +1,10 @@
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -72,11 +74,12 @@ def bookable_clinicians(visit_type, *, clinician_ids=None, location_id=None, mod
 
 def open_slots(
     visit_type, first_day, last_day, *, clinician_ids=None, location_id=None, modality=None, now=None, exclude=None,
-    min_notice=None, clinicians=None,
+    min_notice=None, clinicians=None, horizon=None,
 ):
     """Free slots for a visit type over local days, fetched in a few queries and computed in memory.
 
-    `exclude` is an appointment being moved: its own time does not count as busy. `clinicians`: the Clinician
+    `exclude` is an appointment being moved: its own time does not count as busy. `min_notice`, `horizon`: instead
+    of the online booking rules (staff book today and up to two years ahead). `clinicians`: the Clinician
     rows already loaded (a booking has its one): no query for them, and whether each offers this visit type
     there is asked with the hours instead (one who does not has no hours, so no slots).
     """
@@ -137,7 +140,7 @@ def open_slots(
         availability.Rules(
             now=now or timezone.now(),
             min_notice=timedelta(hours=rules.min_notice_hours) if min_notice is None else min_notice,
-            horizon=timedelta(days=rules.booking_horizon_days),
+            horizon=timedelta(days=rules.booking_horizon_days) if horizon is None else horizon,
             grid=timedelta(minutes=rules.slot_grid_minutes),
         ),
         first_day,
@@ -180,6 +183,7 @@ class CalendarVisit:
     status: str
     start_at: datetime
     end_at: datetime
+    updated_at: datetime
     modality: str
     intake_completed_at: datetime | None
     needs_intake: bool
@@ -187,6 +191,7 @@ class CalendarVisit:
     red_flag_count: int
     clinician_id: int
     room_id: int | None
+    location_id: int | None
     patient_first_name: str
     patient_last_name: str
     patient_preferred_name: str
@@ -198,9 +203,11 @@ class CalendarVisit:
     clinician_credentials: str
 
     COLUMNS = {  # field: the lookup that fills it
-        "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "modality": "modality",
+        "pk": "pk", "status": "status", "start_at": "start_at", "end_at": "end_at", "updated_at": "updated_at",
+        "modality": "modality",
         "intake_completed_at": "intake_completed_at", "needs_intake": "visit_type__needs_intake",
-        "intake_steps_saved": "intake_steps_saved", "red_flag_count": "red_flag_count", "clinician_id": "clinician_id", "room_id": "room_id",
+        "intake_steps_saved": "intake_steps_saved", "red_flag_count": "red_flag_count", "clinician_id": "clinician_id",
+        "room_id": "room_id", "location_id": "location_id",
         "patient_first_name": "patient__first_name", "patient_last_name": "patient__last_name",
         "patient_preferred_name": "patient__preferred_name", "visit_type_name": "visit_type__name",
         "visit_type_color": "visit_type__color", "clinician_first_name": "clinician__user__first_name",
@@ -299,6 +306,32 @@ def calendar_window(days):
             datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=tz))
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarLocation:
+    """A location as the calendar's filter, legend and visit blocks show it."""
+
+    pk: int
+    name: str
+    color: str  # a plain CSS colour (calendar_layout.location_colors)
+    tag: str  # the name as the blocks' CSS string
+
+
+def active_locations():
+    """The active locations with their calendar colours, from the cache: every calendar page and refresh asks,
+    and they change only in the staff admin, whose saves forget the list (Location.save)."""
+    from . import calendar_layout as cl
+    from .models import Location
+
+    found = cache.get(Location.CACHE_KEY)
+    if found is None:
+        rows = list(Location.objects.filter(is_active=True).order_by("name", "pk").values_list("pk", "name", "color"))
+        colors = cl.location_colors([color for _, _, color in rows])
+        found = [CalendarLocation(pk, name, color, cl.location_tag(name))
+                 for (pk, name, _), color in zip(rows, colors, strict=True)]
+        cache.set(Location.CACHE_KEY, found, 60)
+    return found
+
+
 def active_calendar_clinicians():
     """Active clinicians with `has_hours`: whether any working hours apply today or later (without, they are
     never bookable, and the calendar says so above their column)."""
@@ -307,20 +340,56 @@ def active_calendar_clinicians():
     return list(Clinician.objects.filter(is_active=True).select_related("user").annotate(has_hours=Exists(current)))
 
 
-def grid_visits(days, clinician_id=None, show_cancelled=False):
-    """The visits a calendar grid draws (a query of CalendarVisit rows)."""
+def _grid_appointments(days, clinician_id=None, show_cancelled=False, location_id=None):
     start, end = calendar_window(days)
     appointments = calendar_appointments(start, end, clinician_ids=[clinician_id] if clinician_id else None)
     if not show_cancelled:
         appointments = appointments.exclude(status=Appointment.Status.CANCELLED)
-    return appointments.values_list(*CalendarVisit.COLUMNS.values())
+    if location_id:
+        appointments = appointments.filter(Q(location_id=location_id) | Q(location__isnull=True))
+    return appointments
 
 
-def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=False, clinicians=None):
+def grid_visits(days, clinician_id=None, show_cancelled=False, location_id=None):
+    """The visits a calendar grid draws (a query of CalendarVisit rows). With `location_id`: the visits there, and
+    the video visits, which take their clinician's time wherever the clinician is."""
+    return _grid_appointments(days, clinician_id, show_cancelled, location_id).values_list(
+        *CalendarVisit.COLUMNS.values())
+
+
+# What of a visit the calendar shows can change: any save (status, time, clinician, intake submitted) moves
+# `updated_at`; a patient saving an intake step changes the steps counted; an alert adds a red flag.
+VERSION_FIELDS = ("pk", "updated_at", "intake_steps_saved", "red_flag_count")
+
+
+def calendar_fingerprint(visits, requests=()):
+    """A short fingerprint of what a calendar shows: `visits` as VERSION_FIELDS tuples, `requests` (the online
+    requests waiting, listed above the grid) as (pk, updated_at). Equal fingerprints, same calendar."""
+    digest = hashlib.blake2b(digest_size=8)
+    for row in sorted(visits):
+        digest.update(f"v{row[0]}|{row[1].timestamp():.6f}|{row[2]}|{row[3]};".encode())
+    for pk, updated_at in sorted(requests):
+        digest.update(f"r{pk}|{updated_at.timestamp():.6f};".encode())
+    return digest.hexdigest()
+
+
+def calendar_version(days, *, clinician_id=None, show_cancelled=False, location_id=None, with_requests=False):
+    """The fingerprint of a calendar as it would be drawn now (the page polls it to know when to redraw): the
+    same visits as `grid_visits`, and the waiting requests for those who see them; one or two small queries."""
+    visits = _grid_appointments(days, clinician_id, show_cancelled, location_id).values_list(*VERSION_FIELDS)
+    requests = pending_requests().values_list("pk", "updated_at") if with_requests else ()
+    return calendar_fingerprint(list(visits), list(requests))
+
+
+def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=False, clinicians=None, location_id=None,
+                  locations=None):
     """The staff calendar for local days as grid data (columns, rows, visit blocks, working and free time), in a
     fixed few queries.
 
-    `clinicians`: the active clinicians (with their users) when the caller has them already.
+    `clinicians`: the active clinicians (with their users) when the caller has them already; `locations`: the
+    active locations (`active_locations`), whose colours mark the visits when there are several.
+    `location_id`: one location's calendar: its visits (and video visits), the working hours there, the
+    clinicians who work there those days or have visits there, its rooms.
 
     One day: a column per clinician (or per room with by="room"). Several days: a column per day, for one
     clinician (with working and free time) or for everyone compactly (a lane per clinician, no free time).
@@ -336,9 +405,10 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
     clinicians = active_calendar_clinicians() if clinicians is None else list(clinicians)
     if clinician_id:
         clinicians = [c for c in clinicians if c.pk == clinician_id]
-    appointments = CalendarVisit.from_rows(grid_visits(days, clinician_id, show_cancelled))
+    appointments = CalendarVisit.from_rows(grid_visits(days, clinician_id, show_cancelled, location_id))
+    version_rows = [(a.pk, a.updated_at, a.intake_steps_saved, a.red_flag_count) for a in appointments]
     known = {c.pk for c in clinicians}
-    missing = {a.clinician_id for a in appointments} - known
+    missing = {a.clinician_id for a in appointments if a.location_id or not location_id} - known
     if missing:  # an inactive clinician's remaining visits still get a column
         clinicians += list(Clinician.objects.filter(pk__in=missing).select_related("user"))
     ids = [c.pk for c in clinicians]
@@ -348,6 +418,8 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         "clinician_id", "location_id", "location__time_zone", "weekday", "start_time", "end_time", "effective_from",
         "effective_until", named=True,
     )
+    if location_id:
+        hours = hours.filter(location_id=location_id)
     closures = list(Closure.objects.filter(date__range=(first, last)))
     working, holes = defaultdict(list), defaultdict(list)
     for block in hours:
@@ -367,6 +439,11 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         for day in days:
             holes[(clinician_id_, day)].append((_local_minutes(s, day, tz), _local_minutes(e, day, tz)))
     closed_all = {c.date: c.name for c in closures if c.location_id is None}
+    if location_id and not clinician_id:  # who is at this location: working there these days, or seeing someone
+        there = {key[0] for key, blocks in working.items() if blocks} | {
+            a.clinician_id for a in appointments if a.location_id == location_id}
+        clinicians = [c for c in clinicians if c.pk in there]
+        appointments = [a for a in appointments if a.clinician_id in there]  # their video visits, not others'
 
     def spans(clinician_pk, day):
         return cl.subtract(working[(clinician_pk, day)], holes[(clinician_pk, day)])
@@ -377,9 +454,11 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         return cl.Item(key, start_min, max(start_min + 1, _local_minutes(a.end_at, day, tz)), a, lane)
 
     columns, items, hours, hint = [], [], True, []
+    at = f"&location={location_id}" if location_id else ""  # a booking from a free time is at the location shown
     if len(days) == 1 and by == "room":
         day = first
-        rooms = list(Room.objects.filter(is_active=True, location__is_active=True).select_related("location"))
+        rooms = Room.objects.filter(is_active=True, location__is_active=True).select_related("location")
+        rooms = list(rooms.filter(location_id=location_id) if location_id else rooms)
         closed_at = {c.location_id: c.name for c in closures if c.location_id}
         room_ids = {r.pk for r in rooms}
         columns = [
@@ -396,7 +475,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         day = first
         columns = [
             cl.Column(c.pk, name, c.credentials, day, spans(c.pk, day), closed_all.get(day, ""), {"clinician": c},
-                      f"clinician={c.pk}", f"with {name}",
+                      f"clinician={c.pk}{at}", f"with {name}",
                       warning="" if getattr(c, "has_hours", True) else "No working hours set: not bookable")
             for c in clinicians
             for name in [c.user.get_full_name() or c.user.email]
@@ -410,7 +489,7 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
         for day in days:
             day_spans = [s for c in clinicians for s in spans(c.pk, day)]
             columns.append(cl.Column(day, f"{day:%a}", f"{day:%b} {day.day}", day, day_spans, closed_all.get(day, ""),
-                                     {"clinician": one} if one else {}, f"clinician={one.pk}" if one else "",
+                                     {"clinician": one} if one else {}, f"clinician={one.pk}{at}" if one else "",
                                      f"{day:%a, %b} {day.day}"))
         for a in appointments:
             day = timezone.localtime(a.start_at, tz).date()
@@ -418,11 +497,15 @@ def calendar_grid(*, days, by="clinician", clinician_id=None, show_cancelled=Fal
                 items.append(item(a, day, day, (lanes[a.clinician_id], len(lanes)) if compact else None))
     grid = cl.layout(columns, items, hours=hours, hint=hint)
     labels = {status: str(label) for status, label in Appointment.Status.choices}
+    locations = active_locations() if locations is None else locations
+    marks = {place.pk: place for place in locations} if len(locations) > 1 else {}
     grid.blocks = [
         cl.visit_block(it, it.payload, it.payload.start_at.astimezone(tz), it.payload.end_at.astimezone(tz),
-                       labels[it.payload.status])
+                       labels[it.payload.status], marks.get(it.payload.location_id))
         for it in grid.items
     ]
+    grid.locations = locations if marks else []
+    grid.version_rows = version_rows  # calendar_fingerprint's visits: what calendar_version counts
     today = timezone.localdate(timezone=tz)
     # Where the now-line goes (static/js/calendar.js places it on the clock): the whole day, or today's column.
     grid.now_col = ("2 / -1" if len(days) == 1 else next((c.index for c in columns if c.key == today), None)) \

@@ -375,6 +375,66 @@ class Occurrence:
     start: object
     conflict: str = ""
     appointment: Appointment | None = field(default=None)
+    alternatives: list = field(default_factory=list)  # free starts offered instead of a clashing date
+    instead_of: object = None  # the clashing start this one replaces
+
+
+ALTERNATIVES_PER_DATE = 2
+
+
+def _rank_alternatives(wanted, slots, *, tz, taken, count=ALTERNATIVES_PER_DATE):
+    """Up to `count` of `slots` ((start, busy start, busy end), free for the clinician) to offer instead of `wanted`:
+    the same day first, the nearest time first; then the day before or after, nearest to the same time of day.
+    `taken` is (busy spans already spoken for, days that already have a visit of the series): an offer overlaps no
+    span and lands on no such day, and its own span is then spoken for. Pure."""
+    spans, days = taken
+    day = wanted.astimezone(tz).date()
+    clock = wanted.astimezone(tz).hour * 60 + wanted.astimezone(tz).minute
+
+    def minutes(start):
+        local = start.astimezone(tz)
+        return local.hour * 60 + local.minute
+
+    same = sorted((s for s in slots if s[0].astimezone(tz).date() == day), key=lambda s: abs(s[0] - wanted))
+    near = sorted(
+        (s for s in slots if abs((s[0].astimezone(tz).date() - day).days) == 1 and s[0].astimezone(tz).date() not in days),
+        key=lambda s: (abs(minutes(s[0]) - clock), s[0]),
+    )
+    chosen = []
+    for start, busy_start, busy_end in same + near:
+        if any(busy_start < e and s < busy_end for s, e in spans):
+            continue
+        chosen.append(start)
+        spans.append((busy_start, busy_end))
+        if len(chosen) == count:
+            break
+    return chosen
+
+
+def series_alternatives(*, clinician, visit_type, modality, location, occurrences):
+    """For each clashing occurrence of a series, one or two free times to offer instead (`alternatives`): the same
+    day first, then the day before or after, with the same clinician and visit type, from the availability engine
+    (working hours, time off, closures, other visits). None overlaps the series' free dates or another date's
+    offer, and none lands on a day the series already has a visit. One availability search for the whole series."""
+    clashing = [o for o in occurrences if o.conflict]
+    if not clashing:
+        return occurrences
+    tz = formatting.zone_for(location)
+    before, after = timedelta(minutes=visit_type.buffer_before_minutes), timedelta(minutes=visit_type.buffer_after_minutes)
+    length = timedelta(minutes=visit_type.duration_minutes)
+    first = min(o.start for o in clashing).astimezone(tz).date() - timedelta(days=1)
+    last = max(o.start for o in clashing).astimezone(tz).date() + timedelta(days=1)
+    slots, _ = selectors.open_slots(
+        visit_type, first, last, clinician_ids=[clinician.pk], location_id=location.pk if location else None,
+        modality=modality, min_notice=timedelta(0), horizon=STAFF_HORIZON,
+    )
+    free = [o.start for o in occurrences if not o.conflict]
+    taken = ([(s - before, s + length + after) for s in free], {s.astimezone(tz).date() for s in free})
+    candidates = [(s.start, s.start - before, s.start + length + after) for s in slots
+                  if location is None or s.location_id == location.pk]
+    for occurrence in clashing:
+        occurrence.alternatives = _rank_alternatives(occurrence.start, candidates, tz=tz, taken=taken)
+    return occurrences
 
 
 def series_occurrences(*, first_start, weekdays, weeks):
@@ -392,8 +452,9 @@ def series_occurrences(*, first_start, weekdays, weeks):
     return starts
 
 
-def series_preview(*, clinician, visit_type, modality, location, starts):
-    """Which occurrences of a series would conflict, without booking anything."""
+def series_preview(*, clinician, visit_type, modality, location, starts, with_alternatives=False):
+    """Which occurrences of a series would conflict, without booking anything; `with_alternatives`: with other
+    times offered for each clashing date (series_alternatives)."""
     occurrences = []
     for start in starts:
         try:
@@ -409,12 +470,18 @@ def series_preview(*, clinician, visit_type, modality, location, starts):
             room_id=None, start=start, end=end,
         )
         occurrences.append(Occurrence(start, "Clinician already booked" if clash else ""))
-    return occurrences
+    if not with_alternatives:
+        return occurrences
+    return series_alternatives(clinician=clinician, visit_type=visit_type, modality=modality, location=location,
+                               occurrences=occurrences)
 
 
 @transaction.atomic
-def series_book(*, patient, clinician, visit_type, modality, location, starts, actor, reason="") -> list[Occurrence]:
-    """Book every free occurrence of a series; occurrences that conflict are reported, not booked."""
+def series_book(*, patient, clinician, visit_type, modality, location, starts, actor, reason="", instead=None
+                ) -> list[Occurrence]:
+    """Book every free occurrence of a series; occurrences that conflict are reported, not booked. `instead`: for
+    a start that replaces a clashing date (an alternative the front desk accepted), that date's start."""
+    instead = instead or {}
     series = AppointmentSeries.objects.create(
         description=f"{visit_type} x{len(starts)} for {patient.full_name}", created_by=actor
     )
@@ -426,11 +493,11 @@ def series_book(*, patient, clinician, visit_type, modality, location, starts, a
                     patient=patient, clinician=clinician, visit_type=visit_type, start=start, modality=modality,
                     location=location, actor=actor, reason=reason, series=series,
                 )
-            results.append(Occurrence(start, "", appointment))
+            results.append(Occurrence(start, "", appointment, instead_of=instead.get(start)))
         except SlotTaken as exc:
-            results.append(Occurrence(start, exc.message))
+            results.append(Occurrence(start, exc.message, instead_of=instead.get(start)))
         except ValidationError as exc:  # off the grid or past the horizon: reported like a clash, not booked
-            results.append(Occurrence(start, " ".join(exc.messages)))
+            results.append(Occurrence(start, " ".join(exc.messages), instead_of=instead.get(start)))
     return results
 
 

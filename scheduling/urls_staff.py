@@ -6,6 +6,7 @@ app_name = "scheduling"
 urlpatterns = [
     # The front-desk calendar and appointment actions (/schedule/...), and clinicians' iCal feeds.
     path("", calendar.calendar, name="calendar"),
+    path("version/", calendar.calendar_version, name="calendar-version"),
     path("appointments/<int:pk>/", appointments.appointment_detail, name="appointment"),
     path("appointments/<int:pk>/status/", appointments.appointment_status, name="appointment-status"),
     path("appointments/<int:pk>/move/", appointments.appointment_move, name="appointment-move"),

@@ -125,7 +125,10 @@ def appointment_status(request, pk):
 @staff_permission_required("scheduling.view_appointment", "scheduling.change_appointment")
 def appointment_move(request, pk):
     appointment = get_appointment(pk)
-    form = MoveForm(apply_slot(request.POST.copy()), appointment=appointment)
+    data = apply_slot(request.POST.copy())
+    if not data.get("clinician"):  # a drop on the calendar's time axis keeps the visit's clinician
+        data["clinician"] = appointment.clinician_id
+    form = MoveForm(data, appointment=appointment)
     if form.is_valid():
         try:
             moved = services.appointment_move(

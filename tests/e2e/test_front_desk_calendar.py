@@ -187,11 +187,19 @@ def test_front_desk_checks_a_series_for_conflicts_then_books_the_free_dates(
     page.get_by_role("button", name="Check", exact=True).click()
 
     expect(page.get_by_role("heading", name="12 visits: 11 free, 1 with a conflict")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile(r"Thu, .* Conflict Clinician already booked"))).to_have_count(1)
-    page.get_by_role("button", name="Book the 11 free ones").click()
-    expect(page.get_by_role("status")).to_have_text("Booked 11 visits.")
+    clash = page.get_by_role("row", name=re.compile(r"Thu, .* Conflict Clinician already booked"))
+    expect(clash).to_have_count(1)
+    # The clashing Thursday offers other times: the front desk takes the one just after the visit in the way.
+    offers = clash.get_by_role("group", name=re.compile(r"^Instead of Thu, .* at 10:00 AM"))
+    expect(offers.get_by_label("Leave this date out")).to_be_checked()
+    offers.get_by_label("10:45 AM the same day").check()
+    page.screenshot(path=str(SCREENSHOTS / "series-other-times.png"), full_page=True)
+    page.get_by_role("button", name="Book the 11 free ones and the other times ticked").click()
+    expect(page.get_by_role("status")).to_have_text("Booked 12 visits.")
+    expect(page.get_by_text(re.compile(r"\(instead of Thu, .* at 10:00 AM\)"))).to_be_visible()
     _still_same_document(page)
-    assert Appointment.objects.filter(series__isnull=False).count() == 11
+    assert Appointment.objects.filter(series__isnull=False).count() == 12
+    assert Appointment.objects.filter(series__isnull=False, start_at=local(monday + timedelta(days=3), 10, 45)).exists()
 
 
 def test_the_grid_draws_the_day_the_week_and_the_rooms_with_the_now_line(
@@ -226,3 +234,170 @@ def test_the_grid_draws_the_day_the_week_and_the_rooms_with_the_now_line(
     expect(page.locator(".cal-head", has_text="Treatment 2")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Liam Park"))).to_be_visible()
     page.screenshot(path=str(SCREENSHOTS / "calendar-rooms.png"), full_page=True)
+
+
+def _row_top(page, hour, minute=0):
+    """Where a time's row starts on the grid (the hour labels sit on the hour lines)."""
+    def line(h):
+        label = f"{(h % 12) or 12}:00 {'AM' if h < 12 else 'PM'}"
+        return page.locator(".cal-time", has_text=re.compile(f"^{label}$")).bounding_box()["y"]
+
+    top = line(hour)
+    return top + (line(hour + 1) - top) * minute / 60
+
+
+def _drag(page, block, column, hour, minute=0):
+    """Press on the block's top edge, move as a person would (in steps), and let go over `column` at that time."""
+    box, col = block.bounding_box(), column.bounding_box()
+    page.mouse.move(box["x"] + 12, box["y"] + 4)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 20, box["y"] + 20, steps=3)
+    page.mouse.move(col["x"] + col["width"] / 2, _row_top(page, hour, minute) + 4, steps=8)
+    page.mouse.up()
+
+
+def test_front_desk_drags_a_visit_to_another_time_and_clinician_or_moves_it_by_keyboard(
+    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up, monday  # noqa: F811
+):
+    maya = _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(monday, 10))
+    noah = _book(PatientFactory(first_name="Noah", last_name="Berg"), dr_rivera, follow_up, local(monday, 12))
+    _book(PatientFactory(first_name="Liam", last_name="Park"), dr_chen, follow_up, local(monday, 14))
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+    chen = page.locator('.cal-col[data-drop-where="with Jordan Chen"]')
+
+    # Maya's 10:00 with Sam Rivera, dragged onto Jordan Chen's column at 11:30: asked once, then moved.
+    _drag(page, page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor")), chen, 11, 30)
+    question = page.get_by_role("dialog", name="Move Maya Okafor to 11:30 AM with Jordan Chen?")
+    expect(question).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-drag-confirm.png"), full_page=True)
+    question.get_by_role("button", name="Move", exact=True).click()
+    expect(page.get_by_role("dialog", name="Maya Okafor").get_by_role("status")).to_contain_text(
+        "11:30 AM with Jordan Chen")
+    moved = page.get_by_role("link", name=re.compile(r"^11:30 AM Maya Okafor"))
+    expect(moved).to_be_visible()
+    assert abs(moved.bounding_box()["x"] - chen.bounding_box()["x"]) < 8  # drawn in Jordan Chen's column
+    maya.refresh_from_db()
+    assert (maya.start_at, maya.clinician) == (local(monday, 11, 30), dr_chen)
+    page.get_by_role("button", name="Close panel").click()
+
+    # Noah dropped onto Liam's 2 PM with Jordan Chen: refused, the panel says why, the block goes back.
+    noah_block = page.get_by_role("link", name=re.compile(r"^12:00 PM Noah Berg"))
+    before = noah_block.bounding_box()
+    _drag(page, noah_block, chen, 14)
+    page.get_by_role("dialog", name="Move Noah Berg to 2:00 PM with Jordan Chen?").get_by_role(
+        "button", name="Move", exact=True).click()
+    refusal = page.get_by_role("dialog", name="Noah Berg").get_by_role("alert")
+    expect(refusal).to_contain_text("That time is already booked: choose another.")
+    expect(page.get_by_role("status").filter(has_text="Noah Berg was not moved")).to_have_count(1)
+    expect(page.locator("#panel")).not_to_have_class(re.compile(r"\bshowing\b"))  # slid in
+    page.screenshot(path=str(SCREENSHOTS / "calendar-drag-refused.png"), full_page=True)
+    after = noah_block.bounding_box()
+    assert (round(after["x"]), round(after["y"])) == (round(before["x"]), round(before["y"]))
+    noah.refresh_from_db()
+    assert (noah.start_at, noah.clinician) == (local(monday, 12), dr_rivera)
+    page.get_by_role("button", name="Close panel").click()
+
+    # By keyboard: focus Noah, M, two steps down (12:30), Enter, Enter on "Move".
+    noah_block.focus()
+    page.keyboard.press("m")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Move Noah Berg to 12:30 PM with Sam Rivera?")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("link", name=re.compile(r"^12:30 PM Noah Berg"))).to_be_visible()
+    noah.refresh_from_db()
+    assert noah.start_at == local(monday, 12, 30)
+
+    # Escape leaves a visit where it was.
+    page.get_by_role("button", name="Close panel").click()
+    page.get_by_role("link", name=re.compile(r"^12:30 PM Noah Berg")).focus()
+    page.keyboard.press("m")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")
+    expect(page.locator(".cal-ghost")).to_have_count(0)
+    noah.refresh_from_db()
+    assert noah.start_at == local(monday, 12, 30)
+    _still_same_document(page)
+
+
+def test_a_two_location_calendar_filters_by_location_and_marks_each_visit(
+    page, live_server, sign_in, front_desk, dr_rivera, dr_chen, follow_up, location, monday  # noqa: F811
+):
+    from scheduling.models import Location, Room, WorkingHours
+
+    cambridge = Location.objects.create(name="Cambridge", address_line1="15 Brattle St", city="Cambridge",
+                                        time_zone="America/New_York", color="#d63384")
+    Room.objects.create(location=cambridge, name="Treatment A")
+    dr_chen.locations.add(cambridge)
+    WorkingHours.objects.filter(clinician=dr_chen, weekday=0).update(location=cambridge)
+    _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(monday, 10))
+    services.appointment_book(patient=PatientFactory(first_name="Liam", last_name="Park"), clinician=dr_chen,
+                              visit_type=follow_up, start=local(monday, 11), modality=Modality.IN_OFFICE,
+                              location=cambridge)
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+    # The location is written on each visit (not colour alone), and a legend says which colour is which.
+    expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Liam Park .*Cambridge$"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor .*Back Bay$"))).to_be_visible()
+    expect(page.get_by_text("Locations (right edge):")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-two-locations.png"), full_page=True)
+
+    page.get_by_role("navigation", name="Location").get_by_role("link", name="Cambridge").click()
+    expect(page).to_have_url(re.compile(f"location={cambridge.pk}"))
+    expect(page.locator(".cal-head")).to_have_count(1)
+    expect(page.locator(".cal-head")).to_contain_text("Jordan Chen")
+    expect(page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor"))).to_have_count(0)
+    page.get_by_role("link", name="Next day").click()  # the filter stays on as the days go by
+    expect(page).to_have_url(re.compile(f"location={cambridge.pk}"))
+    expect(page.get_by_role("link", name="Cambridge", exact=True)).to_have_attribute("aria-current", "page")
+
+
+def test_an_open_calendar_shows_an_online_booking_and_a_colleagues_cancellation_without_a_reload(
+    page, live_server, sign_in, front_desk, make_user, dr_rivera, dr_chen, follow_up, monday  # noqa: F811
+):
+    import json
+
+    from django.test import Client
+
+    from clinic import roles
+
+    maya = _book(PatientFactory(first_name="Maya", last_name="Okafor"), dr_rivera, follow_up, local(monday, 10))
+    sign_in(front_desk)
+    _calendar(page, live_server, monday)
+
+    # The front desk has Maya's panel open, has typed a time in "Book a time" and scrolled the grid.
+    page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor")).click()
+    panel = page.get_by_role("dialog", name="Maya Okafor")
+    expect(panel).to_be_visible()
+    expect(page.locator("#panel")).not_to_have_class(re.compile(r"\bshowing\b"))
+    grid, shown = page.locator(".cal-scroll").bounding_box(), page.locator("#panel").bounding_box()
+    assert grid["x"] + grid["width"] <= shown["x"] + 1  # the panel covers no column: the grid made room
+    page.get_by_label("Booking time").fill("15:30")
+    panel.get_by_role("heading", name="Maya Okafor").click()
+    scrolled = page.locator(".cal-scroll").evaluate(
+        "el => { el.scrollTop = Math.min(40, el.scrollHeight - el.clientHeight); return el.scrollTop; }")
+
+    # A patient books online (the public API): the visit appears within a few seconds, nothing else moves.
+    body = {"visit_type": follow_up.pk, "clinician": dr_chen.pk, "modality": "in_office",
+            "location": dr_chen.locations.first().pk, "start": local(monday, 11).isoformat(),
+            "patient": {"first_name": "Ada", "last_name": "Moss", "date_of_birth": "1990-04-02",
+                        "email": "ada@example.com", "phone": "617-555-0199"}}
+    assert Client().post("/api/v1/bookings/", json.dumps(body), content_type="application/json").status_code == 201
+    expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Ada Moss"))).to_be_visible(timeout=12_000)
+    expect(panel).to_be_visible()
+    expect(page.get_by_label("Booking time")).to_have_value("15:30")
+    assert page.locator(".cal-scroll").evaluate("el => el.scrollTop") == scrolled
+    _still_same_document(page)
+
+    # A colleague cancels Maya's visit: it leaves the grid, and the open panel says it changed.
+    services.appointment_cancel(appointment=maya, reason="Patient is ill",
+                                actor=make_user(roles.FRONT_DESK, email="colleague@stride.test"))
+    expect(page.get_by_role("link", name=re.compile(r"^10:00 AM Maya Okafor"))).to_have_count(0, timeout=12_000)
+    notice = panel.get_by_role("status").filter(has_text="This visit changed since you opened it.")
+    expect(notice).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-stays-current.png"), full_page=True)
+    notice.get_by_role("button", name="Show it as it is now").click()
+    expect(page.get_by_role("dialog", name="Maya Okafor").locator("#panel-status")).to_contain_text("Cancelled")
+    _still_same_document(page)
