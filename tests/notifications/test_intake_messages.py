@@ -141,3 +141,15 @@ def _saved(form):
     save_steps(form)
     form.refresh_from_db()
     return form
+
+
+def test_a_form_made_before_for_a_visit_the_episode_covers_leaves_the_patients_list(evaluation_for, video_consult,
+                                                                                     maya, monday):
+    from intake import selectors
+
+    first = evaluation_for(maya)
+    second = video_consult(maya, local(monday + timedelta(days=3), 14))
+    older = IntakeForm.objects.create(patient=maya, appointment=second)  # made before one intake per episode
+    assert set(selectors.patient_open_intakes(patient=maya)) == {IntakeForm.objects.get(appointment=first), older}
+    intake_services.intake_submit(intake=_saved(IntakeForm.objects.get(appointment=first)))
+    assert selectors.patient_open_intakes(patient=maya) == []
