@@ -107,11 +107,3 @@ def pending_contact_changes(patient) -> list[ContactChange]:
     return list(ContactChange.objects.filter(patient=patient, status=ContactChange.Status.PENDING)
                 .order_by("requested_at", "pk"))
 
-
-def contacts_held_for_confirmation(patient, *, email="", mobile_phone="") -> list[str]:
-    """Which of the typed details (email, mobile_phone) wait for the clinic instead of being used: what the patient
-    is told after booking, without showing them what is on file."""
-    typed = {ContactChange.Field.EMAIL: (email or "").strip().lower(),
-             ContactChange.Field.MOBILE_PHONE: (mobile_phone or "").strip()}
-    return [field for field, value in typed.items()
-            if value and value != getattr(patient, field)]

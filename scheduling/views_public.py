@@ -15,7 +15,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.audit import request_ip
-from patients import selectors as patient_selectors
 
 from . import availability, formatting, ics, links, selectors, services, throttle
 from .booking_wizard import day_strip, parse_slot, resolve_flow, slot_value
@@ -197,10 +196,7 @@ def details(request):
                 except ValidationError as exc:
                     _apply_service_errors(form, exc)
                 else:
-                    held = patient_selectors.contacts_held_for_confirmation(
-                        appointment.patient, email=form.cleaned_data["email"], mobile_phone=form.cleaned_data["phone"])
-                    confirmed_url = reverse("booking:confirmed", kwargs={"token": links.manage_token(appointment)})
-                    return redirect(f"{confirmed_url}?held={','.join(held)}" if held else confirmed_url)
+                    return redirect("booking:confirmed", token=links.manage_token(appointment))
     else:
         form = DetailsForm(initial={"slot": request.GET.get("slot", "")})
 
@@ -260,12 +256,7 @@ def _visit_context(request, appointment):
 @require_GET
 @_by_link
 def confirmed(request, appointment, token):
-    # `held`: the typed contact details that differ from the matched record and wait for the clinic. Only said, never
-    # shown: the page must not reveal what is on file to whoever typed a name and birth date.
-    held = set(request.GET.get("held", "").split(",")) & {"email", "mobile_phone"}
-    context = {**_visit_context(request, appointment), "held_email": "email" in held,
-               "held_mobile": "mobile_phone" in held}
-    return render(request, "scheduling/public/confirmed.html", context)
+    return render(request, "scheduling/public/confirmed.html", _visit_context(request, appointment))
 
 
 @_private
