@@ -10,16 +10,18 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import dateformat, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
 from intake import links as intake_links
 from scheduling import formatting, ics
+from scheduling import links as booking_links
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, ClinicSettings
 
-from . import links
+from . import links, sms
 from .channels import IDEMPOTENCY_HEADER
 from .models import Notification
 
@@ -61,13 +63,6 @@ def _facts(v):
     return facts
 
 
-def _where(v):
-    if v["is_telehealth"]:
-        return f"Join by video: {settings.SITE_URL}{v['video_path']}"
-    text = f"At {v['location_name']}, {v['address']}."
-    return f"{text} {v['arrival_notes']}" if v["arrival_notes"] else text
-
-
 def _actions(appointment):
     """Confirm, and reschedule and cancel while the patient may still change the visit online (then they call)."""
     if appointment.status not in Appointment.MOVABLE:
@@ -95,14 +90,54 @@ def _calendar(appointments, method):
     return ics.calendar([ics.appointment_event(a) for a in appointments], method=method)
 
 
-def _sms(headline, v, actions, extra=""):
-    parts = [f"{settings.CLINIC_NAME}: {headline}"]
-    if extra:
-        parts.append(extra)
-    if v is not None:
-        parts.append(_where(v))
-    parts += [f"{label}: {url}" for label, url in actions]
-    return " ".join(parts)
+STOP = gettext_noop("Reply STOP to opt out")
+
+
+def _short_when(appointment):
+    """"Mon, Dec 14 at 10:00 AM EST": a text's time, without the year."""
+    tz = appointment.local_tz
+    return _("%(day)s at %(time)s %(zone)s") % {
+        "day": formatting.short_day_label(appointment.start_at.astimezone(tz).date()),
+        "time": formatting.time_label(appointment.start_at, tz), "zone": formatting.zone_label(appointment.start_at, tz)}
+
+
+def _text(headline, *, appointment, link="", label="", tail="", stop=True):
+    """One text message within two segments: "<clinic>: <headline> <label>: <one link> <tail> Reply STOP to opt out".
+
+    `headline` is a translated string with %(visit)s for the kind of visit; the clinic's and the visit's names are
+    the parts cut shorter (notifications.sms.fit) when long names would need a third segment."""
+    def render(clinic, visit):
+        parts = [f"{clinic}: " if clinic else "", headline % {"visit": visit or _("visit")}]
+        if link:
+            parts.append(f" {label}: {link}" if label else f" {link}")
+        if tail:
+            parts.append(f" {tail}")
+        if stop:
+            parts.append(f" {_(STOP)}")
+        return "".join(parts)
+
+    visit = appointment.visit_type.name if appointment is not None else ""
+    return sms.fit(render, clinic=settings.CLINIC_NAME, visit=visit)
+
+
+def _visit_text(headline, appointment):
+    """A text about a coming visit: its one link is the visit's page (confirm, change, cancel, join the video);
+    inside the change cut-off it says to call instead."""
+    manage = booking_links.manage_url(appointment)
+    if appointment.status in Appointment.MOVABLE and scheduling_services.inside_change_cutoff(appointment):
+        phone = scheduling_services.clinic_phone(appointment)
+        label = _("Details") if appointment.status == Status.REQUESTED else _("Confirm or see details")
+        tail = _("To change it, call %(phone)s.") % {"phone": phone} if phone else _("To change it, call us.")
+        return _text(headline, appointment=appointment, link=manage, label=label, tail=tail)
+    label = _("See or cancel") if appointment.status == Status.REQUESTED else _("Confirm, change or cancel")
+    return _text(headline, appointment=appointment, link=manage, label=label)
+
+
+def _book_again_text(headline, appointment):
+    phone = scheduling_services.clinic_phone(appointment)
+    tail = _("or call %(phone)s.") % {"phone": phone} if phone else ""
+    return _text(headline, appointment=appointment, link=f"{settings.SITE_URL}{reverse('booking:start')}",
+                 label=_("Book again"), tail=tail)
 
 
 def _series(appointment):
@@ -135,24 +170,28 @@ def compose(notification: Notification) -> Composed:
                 f"- {_when(formatting.appointment_summary(a))}" for a in series
             ] + _how_to_change(appointment)
             out.facts = [f for f in out.facts if f[0] != "When"]
-            out.sms = _sms(f"{len(series)} visits booked, the first {_when(v)}.", v, actions)
+            out.sms = _visit_text(_("%(count)s visits booked, the first %(when)s.") % {
+                "count": len(series), "when": _short_when(appointment)}, appointment)
             out.ics, out.ics_method = _calendar(series, "REQUEST"), "REQUEST"
             return out
         if appointment.status == Status.REQUESTED:
             out.subject = f"Request received: {v['visit_type']} on {_when(v)}"
             out.lines = [f"We have your request for {visit} on {_when(v)}. The front desk will confirm it shortly."]
             out.lines += _how_to_change(appointment)
-            out.sms = _sms(f"we have your request for {_when(v)}; we will confirm it shortly.", v, actions)
+            out.sms = _visit_text(_("we have your request for %(when)s and will confirm it shortly.") % {
+                "when": _short_when(appointment)}, appointment)
         else:
             out.subject = f"Booked: {v['visit_type']} on {_when(v)}"
             out.lines = [f"Your visit is booked: {visit} on {_when(v)}."] + _how_to_change(appointment)
-            out.sms = _sms(f"your {v['visit_type']} is booked for {_when(v)}.", v, actions)
+            out.sms = _visit_text(_("your %%(visit)s is booked for %(when)s.") % {"when": _short_when(appointment)},
+                                  appointment)
         if appointment.belongs_in_patients_calendar:  # a request's file comes with its acceptance
             out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
     elif kind == Kind.REQUEST_ACCEPTED:
         out.subject = f"Your appointment is booked: {_when(v)}"
         out.lines = [f"We have accepted your request: {visit} on {_when(v)}."] + _how_to_change(appointment)
-        out.sms = _sms(f"your request is accepted: {v['visit_type']} on {_when(v)}.", v, actions)
+        out.sms = _visit_text(_("your request is accepted: %%(visit)s on %(when)s.") % {
+            "when": _short_when(appointment)}, appointment)
         out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
     elif kind == Kind.REQUEST_DECLINED:
         reason = appointment.cancellation_reason.removeprefix(DECLINED_PREFIX).strip()
@@ -163,12 +202,14 @@ def compose(notification: Notification) -> Composed:
             out.lines.append(f"Reason: {reason}")
         out.lines.append(f"Please choose another time online{call}.")
         out.facts, out.actions = [], []
-        out.sms = _sms(f"we could not accept your request for {_when(v)}. Please choose another time{call}.", None, [])
+        out.sms = _book_again_text(_("we could not accept your request for %(when)s.") % {
+            "when": _short_when(appointment)}, appointment)
         out.ics, out.ics_method = _calendar([appointment], "CANCEL"), "CANCEL"
     elif kind == Kind.MOVED:
         out.subject = f"Moved: your {v['visit_type']} is now on {_when(v)}"
         out.lines = [f"Your visit has a new time: {visit} on {_when(v)}."] + _how_to_change(appointment)
-        out.sms = _sms(f"your visit has moved to {_when(v)}.", v, actions)
+        out.sms = _visit_text(_("your %%(visit)s has moved to %(when)s.") % {"when": _short_when(appointment)},
+                              appointment)
         out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
     elif kind == Kind.REMINDER:
         out.subject = f"Reminder: {v['visit_type']} on {_when(v)}"
@@ -176,28 +217,32 @@ def compose(notification: Notification) -> Composed:
         if v["is_telehealth"]:
             out.lines.append("It is a video visit: open the link a few minutes early from a quiet place.")
         out.lines += _how_to_change(appointment)
-        out.sms = _sms(f"reminder of your {v['visit_type']} {_when(v)}.", v, actions)
+        out.sms = _visit_text((_("reminder: your %%(visit)s by video is %(when)s.") if v["is_telehealth"] else
+                               _("reminder: your %%(visit)s is %(when)s.")) % {"when": _short_when(appointment)},
+                              appointment)
     elif kind in (Kind.INTAKE_INVITATION, Kind.INTAKE_NUDGE):
         link = notification.payload.get("link", "")
         if kind == Kind.INTAKE_INVITATION:
             out.subject = f"Before your visit on {v['day']}: your intake form"
             out.lines = [f"Please fill in your intake form before your visit ({visit} on {_when(v)}). "
                          "It takes about 15 minutes and saves time at the visit."]
-            headline = f"please fill in your intake form before your visit on {_when(v)}."
+            headline = _("please fill in your intake form before your visit on %(when)s:") % {
+                "when": _short_when(appointment)}
         else:
             out.subject = f"Reminder: your intake form for {v['day']}"
             out.lines = [f"Your intake form for your visit on {_when(v)} is not finished yet. "
                          "It keeps your answers, so you can continue where you left off."]
-            headline = f"your intake form for {_when(v)} is not finished yet."
+            headline = _("your intake form for %(when)s is not finished yet:") % {"when": _short_when(appointment)}
         out.actions = ([("Fill in the intake form", link)] if link else []) + actions
-        out.sms = _sms(headline, None, out.actions[:1])
+        out.sms = _text(headline, appointment=appointment, link=link)
     elif kind == Kind.CANCELLATION:
         out.subject = f"Cancelled: your {v['visit_type']} on {_when(v)}"
         call = f" or call us at {v['phone']}" if v["phone"] else ""
         out.lines = [f"Your visit is cancelled: {visit} on {_when(v)}.",
                      f"If you would like a new time, book online{call}."]
         out.facts, out.actions = [], []
-        out.sms = _sms(f"your visit on {_when(v)} is cancelled. For a new time, book online{call}.", None, [])
+        out.sms = _book_again_text(_("your visit on %(when)s is cancelled.") % {"when": _short_when(appointment)},
+                                   appointment)
         out.ics, out.ics_method = _calendar([appointment], "CANCEL"), "CANCEL"
     else:
         raise ValueError(f"No content for {kind}")
@@ -238,7 +283,10 @@ def _red_flag(notification):
                f"(record {patient.mrn}) on {raised_label}.",
                "Please review it in Stride and contact the patient as needed."],
         actions=[("Open the chart", chart)],
-        sms=f"{settings.CLINIC_NAME}: {urgency.lower()} red flag for {patient.full_name} ({patient.mrn}). {chart}",
+        # Staff alerts go by email; the text, should a clinic send it, names the record, never the health details.
+        sms=sms.fit(lambda clinic, name: f"{clinic}: " * bool(clinic) + _("%(urgency)s red flag for %(name)s (%(mrn)s): "
+                    "%(chart)s") % {"urgency": urgency.lower(), "name": name or _("a patient"), "mrn": patient.mrn,
+                                    "chart": chart}, clinic=settings.CLINIC_NAME, name=patient.full_name),
     )
 
 

@@ -106,3 +106,4 @@ def pending_contact_changes(patient) -> list[ContactChange]:
     """The contact details typed online that wait for the front desk's confirmation, oldest first."""
     return list(ContactChange.objects.filter(patient=patient, status=ContactChange.Status.PENDING)
                 .order_by("requested_at", "pk"))
+

@@ -622,6 +622,17 @@ def online_booking_move(*, appointment, start) -> Appointment:
     return appointment
 
 
+def online_booking_confirm(*, appointment) -> Appointment:
+    """The patient says they will come (the visit's page, linked from every text): until the visit starts, even
+    inside the change cut-off. Confirming again changes nothing."""
+    if appointment.status == Status.CONFIRMED:
+        return appointment
+    if appointment.status != Status.BOOKED or appointment.start_at <= timezone.now():
+        raise ValidationError(_("This visit is %(status)s and cannot be confirmed any more.") % {
+            "status": appointment.get_status_display().lower()})
+    return appointment_set_status(appointment=appointment, status=Status.CONFIRMED)
+
+
 def online_booking_cancel(*, appointment, reason="") -> Appointment:
     """The patient cancels their visit before the cut-off; the front desk sees their reason."""
     refusal = patient_change_refusal(appointment)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("manage/<str:token>/reschedule/", views_public.reschedule, name="reschedule"),
     path("manage/<str:token>/cancel/", views_public.cancel, name="cancel"),
     path("manage/<str:token>/video/", views_public.video, name="video"),
+    path("manage/<str:token>/confirm/", views_public.confirm_visit, name="confirm-visit"),
 ]

@@ -249,6 +249,7 @@ def _visit_context(request, appointment):
         "cutoff_hours": ClinicSettings.load().patient_change_cutoff_hours,
         "needs_intake": appointment.visit_type.needs_intake and appointment.intake_completed_at is None,
         "calendar_file": appointment.belongs_in_patients_calendar,
+        "can_confirm": appointment.status == Appointment.Status.BOOKED and appointment.start_at > timezone.now(),
     }
 
 
@@ -264,6 +265,22 @@ def confirmed(request, appointment, token):
 @_by_link
 def manage(request, appointment, token):
     return render(request, "scheduling/public/manage.html", _visit_context(request, appointment))
+
+
+@_private
+@require_http_methods(["POST"])
+@_by_link
+def confirm_visit(request, appointment, token):
+    """"Yes, I'll be there" on the visit's page (the one link every text message carries)."""
+    if not throttle.allow(request, scope="manage"):
+        return _throttled(request)
+    try:
+        services.online_booking_confirm(appointment=appointment)
+    except ValidationError as exc:
+        messages.warning(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Thank you: your visit is confirmed."))
+    return redirect("booking:manage", token=token)
 
 
 @_private

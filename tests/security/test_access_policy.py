@@ -111,7 +111,7 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
         "password_reset_confirm": {"uidb64": kwargs["uidb64"], "token": default_token_generator.make_token(user_b)},
     }
     for name in ("booking:confirmed", "booking:manage", "booking:ics", "booking:reschedule", "booking:cancel",
-                 "booking:video"):
+                 "booking:video", "booking:confirm-visit"):
         by_route[name] = {"token": scheduling_links.manage_token(upcoming)}
     for name in ("notifications:patient-confirm", "notifications:patient-cancel"):
         by_route[name] = {"token": notification_links.action_token(upcoming)}
