@@ -52,7 +52,7 @@ def test_choosing_text_with_the_opt_in_makes_reminders_go_by_text(evaluation_for
     assert not [m for m in mail.outbox if m.subject.startswith("Reminder:")]
     assert outbox.run(now=local(monday, 8))[reminders["sms"].pk] == "sent"
     (text,) = CapturedMessage.objects.filter(channel="sms", idempotency_key=str(reminders["sms"].idempotency_key))
-    assert text.to == "+16175550101" and "reminder of your Initial evaluation" in text.body
+    assert text.to == "+16175550101" and "reminder: your Initial evaluation" in text.body
 
 
 def test_without_the_text_opt_in_no_reminder_goes_by_text(evaluation_for, maya, monday, outbox):
