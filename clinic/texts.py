@@ -12,6 +12,16 @@ def current(kind: str) -> ClinicText | None:
     return ClinicText.objects.filter(kind=kind).order_by("-version").first()
 
 
+def for_reading(kind: str, version: int | None = None) -> tuple[ClinicText | None, bool]:
+    """The text a patient opens: `version` of `kind` (a consent's link) or the one in force; and whether a newer
+    version is in force. (None, False) for an unknown kind or version."""
+    if kind not in ClinicText.Kind.values:
+        return None, False
+    text = ClinicText.objects.filter(kind=kind, version=version).first() if version else current(kind)
+    newer = text is not None and version is not None and ClinicText.objects.filter(kind=kind, version__gt=version).exists()
+    return text, newer
+
+
 def publish(*, kind: str, title: str, body: str, body_es: str = "", actor=None) -> ClinicText:
     """Put new wording in force as the next version; earlier versions stay as they were agreed to."""
     for _attempt in range(3):

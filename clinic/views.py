@@ -20,11 +20,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET
 from django.views.defaults import page_not_found
 
-from . import kiosk, roles, trusted_devices, two_factor
+from . import kiosk, roles, texts, trusted_devices, two_factor
 from .forms import SignInCodeForm
 from .health import broker_status, database_status
 from .middleware import signed_out_notice
-from .models import ClinicText, WorkerHeartbeat
+from .models import WorkerHeartbeat
 from .races import is_lost_race
 
 
@@ -197,13 +197,9 @@ def permission_denied(request, exception=None):
 def clinic_text(request, kind, version=None):
     """One of the clinic's texts as patients read it (in force, or the version a consent points at), in their
     language; public, as a patient reads it before agreeing."""
-    kind = kind.replace("-", "_")
-    found = ClinicText.objects.filter(kind=kind)
-    found = found.filter(version=version) if version else found.order_by("-version")
-    text = found.select_related(None).first() if kind in ClinicText.Kind.values else None
+    text, newer = texts.for_reading(kind.replace("-", "_"), version)
     if text is None:
         raise Http404("No such text.")
-    newer = version is not None and ClinicText.objects.filter(kind=kind, version__gt=version).exists()
     return render(request, "clinic/clinic_text.html", {
         "text": text, "paragraphs": text.paragraphs_in(get_language() or "en"), "newer": newer,
     })

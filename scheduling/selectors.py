@@ -166,6 +166,24 @@ def working_location(*, clinician_id, start):
     return None
 
 
+def booking_location(*, room_id=None, clinician_id=None, start=None):
+    """Where a visit booked from a free cell takes place: the room's location (a room column), else where the
+    clinician's hours put them at `start`, else the clinician's only location; None when none of these says."""
+    if room_id:
+        at = Room.objects.filter(pk=room_id, is_active=True).values_list("location_id", flat=True).first()
+        if at:
+            return at
+    if not clinician_id:
+        return None
+    if start is not None:
+        at_work = working_location(clinician_id=clinician_id, start=start)
+        if at_work:
+            return at_work
+    places = list(Clinician.locations.through.objects.filter(clinician_id=clinician_id)
+                  .values_list("location_id", flat=True)[:2])
+    return places[0] if len(places) == 1 else None
+
+
 def online_visit_types():
     return VisitType.objects.filter(is_active=True, bookable_online=True)
 

@@ -13,7 +13,7 @@ from patients.models import Patient
 
 from .. import selectors
 from ..forms_staff import clinic_instant
-from ..models import Appointment, Clinician, Room
+from ..models import Appointment, Clinician
 
 Status = Appointment.Status
 PICKER_SIZE = 8
@@ -113,23 +113,12 @@ def booking_initial(params):
 
 
 def _location_for(initial):
-    """Where a visit booked from a free cell takes place: the room's location (room column), else where the
-    clinician's hours put them at that time, else the clinician's only location."""
-    room = to_int(initial.get("room"))
-    if room:
-        at = Room.objects.filter(pk=room, is_active=True).values_list("location_id", flat=True).first()
-        if at:
-            return at
-    clinician = Clinician.objects.filter(pk=to_int(initial.get("clinician"))).prefetch_related("locations").first()
-    if clinician is None:
-        return None
+    """The location a free cell's booking form starts with (scheduling.selectors.booking_location)."""
     day, clock = dates.parse_day(initial.get("date")), _clock(initial.get("time"))
-    if day and clock:
-        at_work = selectors.working_location(clinician_id=clinician.pk, start=clinic_instant(day, clock))
-        if at_work:
-            return at_work
-    places = list(clinician.locations.all())
-    return places[0].pk if len(places) == 1 else None
+    return selectors.booking_location(
+        room_id=to_int(initial.get("room")), clinician_id=to_int(initial.get("clinician")),
+        start=clinic_instant(day, clock) if day and clock else None,
+    )
 
 
 def _clock(value):
