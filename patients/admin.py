@@ -85,9 +85,9 @@ class PatientAdmin(admin.ModelAdmin):
     def disclosures(self, request, pk):
         """Every read and write of one patient's record, oldest first: what a patient asking "who has seen my
         record?" is owed, and what a privacy officer reviews."""
-        patient = get_object_or_404(Patient, pk=pk) if self.has_view_permission(request) else None
-        if patient is None:
+        if not self.has_view_permission(request):
             raise PermissionDenied
+        patient = get_object_or_404(Patient, pk=pk)
         events = events_for_patient(patient.pk)
         rows = [{"at": e.at, "who": e.actor_label or _("system"), "role": e.actor_role, "kind": kind_name(e.object_type),
                  "what": describe(e), "action": e.get_action_display(), "ip": e.ip_address} for e in events]

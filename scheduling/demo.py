@@ -91,15 +91,20 @@ MIX = [("Follow-up", 55), ("Initial evaluation", 15), ("3D gait analysis", 8), (
 
 
 def _room_for(visit_type, location, start, end, rooms, taken):
-    """The least specialised room at `location` with what the visit needs that is free from start to end."""
+    """The least specialised room at `location` with what the visit needs that is free from start to end (not
+    reserved: the caller adds the visit's time to `taken` when it keeps the visit)."""
     needed = set(NEEDS.get(visit_type.name, []))
     fitting = sorted((r for r in rooms if r.location_id == location.pk and needed <= set(EQUIPMENT[r.name])),
                      key=lambda r: len(EQUIPMENT[r.name]))
-    for room in fitting:
-        if all(end <= s or start >= e for s, e in taken.setdefault(room.pk, [])):
-            taken[room.pk].append((start, end))
-            return room
-    return None
+    return next((room for room in fitting
+                 if all(end <= s or start >= e for s, e in taken.get(room.pk, []))), None)
+
+
+def _showcase_day(today):
+    """The day whose mix is always complete: today, or the next weekday when the demo opens at a weekend."""
+    while today.weekday() > 4:
+        today += timedelta(days=1)
+    return today
 
 
 def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead, fill, seed, front_desk):
@@ -108,6 +113,7 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
     rng = random.Random(seed)
     tz = ZoneInfo(settings.TIME_ZONE)
     today = timezone.localdate()
+    showcase = _showcase_day(today)
     now = timezone.now()
     by_name = {v.name: v for v in visit_types}
     rooms = list(Room.objects.filter(is_active=True))
@@ -126,10 +132,10 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                 continue
             start = datetime.combine(day, block.start_time, tzinfo=tz).astimezone(UTC)
             close = datetime.combine(day, block.end_time, tzinfo=tz).astimezone(UTC)
-            first_today = offset == 0
+            showcase_first = day == showcase
             while start < close:
                 name = rng.choices([n for n, _ in MIX], weights=[w for _, w in MIX])[0]
-                if first_today:  # today always shows each kind of visit, whatever the dice say
+                if showcase_first:  # the showcase day always has each kind of visit, whatever the dice say
                     name = TODAY_FIRST[index % len(TODAY_FIRST)]
                 telehealth = name in ("Telehealth consult", "Follow-up by video")
                 visit_type = by_name.get("Follow-up" if name == "Follow-up by video" else name)
@@ -137,8 +143,10 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                 room = None if telehealth else _room_for(visit_type, block.location, start, end, rooms, taken)
                 clash = any(not (end <= s or start >= e) for s, e in busy.get(clinician.pk, []))
                 fits = end <= close and not clash and (telehealth or room is not None or not NEEDS.get(name))
-                if fits and (first_today or rng.random() < fill):
-                    first_today = False
+                if fits and (showcase_first or rng.random() < fill):
+                    showcase_first = False
+                    if room is not None:
+                        taken.setdefault(room.pk, []).append((start, end))
                     past = end < now
                     status = rng.choice([Appointment.Status.COMPLETED] * 8 + [Appointment.Status.NO_SHOW]) if past \
                         else rng.choice([Appointment.Status.BOOKED, Appointment.Status.CONFIRMED])
@@ -158,13 +166,11 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                     start = end + timedelta(minutes=visit_type.buffer_after_minutes)
                 else:
                     start = start + timedelta(minutes=15)
-                    if room is not None:
-                        taken[room.pk].remove((start - timedelta(minutes=15), end))
     # A few coming visits were called off, each for one of the clinic's reasons (the calendar shows them with
     # "Show cancelled"; the admin counts them by reason).
     reasons = list(CancellationReason.objects.filter(is_active=True))
     upcoming = [a for a in rows if a.status in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
-                and timezone.localtime(a.start_at).date() > today]  # today keeps its whole mix
+                and timezone.localtime(a.start_at).date() > showcase]  # the showcase day keeps its mix
     for n, a in enumerate(upcoming[::15]):
         because = reasons[n % len(reasons)]
         a.status, a.cancelled_because, a.cancellation_reason = Appointment.Status.CANCELLED, because, because.name
@@ -180,7 +186,7 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
     return len(rows)
 
 
-# Each clinician's first visit today, in clinician order (the first works at Back Bay, with the gait lab; the
+# Each clinician's first visit on the showcase day (today, or Monday at a weekend), in clinician order (the first works at Back Bay, with the gait lab; the
 # second at Cambridge, with the ultrasound room).
 TODAY_FIRST = ["3D gait analysis", "Diagnostic ultrasound", "Telehealth consult", "Initial evaluation"]
 
