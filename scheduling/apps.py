@@ -26,10 +26,11 @@ class SchedulingConfig(AppConfig):
         from clinic import audit
         from patients import care
 
-        from . import chart_sections  # noqa: F401  (registers the chart's visits)
+        from . import calendar_setup, chart_sections  # noqa: F401  (chart_sections registers the chart's visits)
         from .models import Appointment, WaitlistEntry
         from .selectors import visits_in_care
 
         audit.track(Appointment, patient=lambda a: a.patient_id)
         audit.track(WaitlistEntry, patient=lambda w: w.patient_id)
         care.register_care_source(visits_in_care)
+        calendar_setup.connect()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from patients.models import patient_display_name
 
-from . import availability, intake_progress
+from . import availability, calendar_setup, intake_progress
 from .models import (
     Appointment,
     Clinician,
@@ -380,10 +380,12 @@ def grid_visits(days, clinician_id=None, show_cancelled=False, location_id=None)
 VERSION_FIELDS = ("pk", "updated_at", "intake_steps_saved", "red_flag_count")
 
 
-def calendar_fingerprint(visits, requests=()):
+def calendar_fingerprint(visits, requests=(), setup=None):
     """A short fingerprint of what a calendar shows: `visits` as VERSION_FIELDS tuples, `requests` (the online
-    requests waiting, listed above the grid) as (pk, updated_at). Equal fingerprints, same calendar."""
+    requests waiting, listed above the grid) as (pk, updated_at), `setup` the hours, rooms and names around them
+    (calendar_setup.current). Equal fingerprints, same calendar."""
     digest = hashlib.blake2b(digest_size=8)
+    digest.update(f"s{calendar_setup.current() if setup is None else setup};".encode())
     for row in sorted(visits):
         digest.update(f"v{row[0]}|{row[1].timestamp():.6f}|{row[2]}|{row[3]};".encode())
     for pk, updated_at in sorted(requests):

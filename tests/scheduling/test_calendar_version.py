@@ -150,3 +150,53 @@ def test_only_staff_who_see_the_calendar_get_its_version(client, patient_user, m
     assert client.get("/schedule/version/").status_code == 302  # to sign in
     sign_in(client, patient_user)
     assert client.get("/schedule/version/", {"date": monday.isoformat()}).status_code == 403
+
+
+def _time_off(ctx):
+    from scheduling.models import TimeOff
+
+    TimeOff.objects.create(clinician=ctx["dr_rivera"], start_at=local(ctx["monday"], 13), end_at=local(ctx["monday"], 15),
+                           reason="Dentist")
+
+
+def _closure(ctx):
+    from scheduling.models import Closure
+
+    Closure.objects.create(date=ctx["monday"], name="Snow day")
+
+
+def _hours_end(ctx):
+    hours = ctx["dr_rivera"].working_hours.first()
+    hours.end_time = hours.end_time.replace(hour=hours.end_time.hour - 1)
+    hours.save()
+
+
+def _patient_renamed(ctx):
+    from patients import services as patient_services
+
+    patient_services.patient_update(patient=ctx["visit"].patient, actor=None, last_name="Okafor-Reyes")
+
+
+SETUP_CHANGES = [_time_off, _closure, _hours_end, _patient_renamed]
+
+
+@pytest.mark.parametrize("change", SETUP_CHANGES, ids=[c.__name__.strip("_") for c in SETUP_CHANGES])
+def test_the_version_changes_when_what_surrounds_the_visits_changes(version, visit, dr_rivera, monday, change,
+                                                                     django_capture_on_commit_callbacks):
+    """An admin's closure, a clinician's time off, shorter hours or a corrected name redraw open calendars."""
+    before = version()
+    with django_capture_on_commit_callbacks(execute=True):
+        change({"visit": visit, "dr_rivera": dr_rivera, "monday": monday})
+    assert version() != before
+
+
+def test_signing_in_does_not_redraw_every_open_calendar(version, visit, make_user, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import update_last_login
+
+    from clinic import roles
+
+    colleague = make_user(roles.FRONT_DESK, email="another@stride.test")
+    before = version()
+    with django_capture_on_commit_callbacks(execute=True):
+        update_last_login(None, colleague)
+    assert version() == before
