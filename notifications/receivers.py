@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from intake import signals as intake_signals
+from patients import signals as patient_signals
 from scheduling import signals
 
 from . import services
@@ -38,6 +39,10 @@ def on_intake_submitted(sender, intake, **kwargs):
     services.messages_replan_for_patient(patient=intake.patient)
 
 
+def on_reminder_contact_changed(sender, patient, **kwargs):
+    services.messages_replan_for_patient(patient=patient)
+
+
 def on_intake_copy_requested(sender, intake, link, number, **kwargs):
     services.notify_intake_copy(intake, link, number=number)
 
@@ -50,3 +55,5 @@ def connect():
     intake_signals.intake_invited.connect(on_intake_invited, dispatch_uid="notifications.intake_invited")
     intake_signals.intake_copy_requested.connect(on_intake_copy_requested, dispatch_uid="notifications.intake_copy")
     intake_signals.intake_submitted.connect(on_intake_submitted, dispatch_uid="notifications.intake_submitted")
+    patient_signals.reminder_contact_changed.connect(on_reminder_contact_changed,
+                                                     dispatch_uid="notifications.reminder_contact")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from clinic import roles, texts
 from clinic.audit import acting_as
 
+from . import signals
 from .models import Consent, ContactChange, EmergencyAccess, Patient, PatientDocument
 
 logger = logging.getLogger(__name__)
@@ -28,13 +29,21 @@ def patient_create(*, actor, ip=None, patient: Patient | None = None, **fields) 
     return patient
 
 
+# Where and whether the patient's reminders go: a change re-plans the reminders of their coming visits.
+REMINDER_CONTACT = ("email", "mobile_phone", "reminder_email_consent", "reminder_sms_consent")
+
+
 @transaction.atomic
 def patient_update(*, patient: Patient, actor, ip=None, **fields) -> Patient:
+    """Save `patient` with `fields` (or as a form already filled it in)."""
+    stored = Patient.objects.filter(pk=patient.pk).values(*REMINDER_CONTACT).first() or {}
     for name, value in fields.items():
         setattr(patient, name, value)
     patient.full_clean()
     with acting_as(actor, ip):
         patient.save()
+    if any(stored.get(name) != getattr(patient, name) for name in REMINDER_CONTACT):
+        signals.reminder_contact_changed.send(sender=Patient, patient=patient)
     return patient
 
 
