@@ -151,6 +151,11 @@ def record_view(*, instance, actor, ip=None, details=None):
     _write(AuditEvent.Action.VIEW, instance, details or {}, actor=actor, ip=ip)
 
 
+def record_event(*, action, instance, actor, ip=None, details=None):
+    """Record something `actor` did with `instance` that is neither a write nor a read (a device handed over)."""
+    _write(action, instance, details or {}, actor=actor, ip=ip)
+
+
 
 def events_for_patient(patient_id, *, with_roles=True):
     """Every event of one patient's record, oldest first; `with_roles`: each event's `actor_role`, the actor's

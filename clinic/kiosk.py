@@ -8,14 +8,19 @@ name (a colleague signs out and signs in as themselves). The code is not asked a
 ended. A few wrong passwords end the session, so whoever holds the device cannot keep guessing.
 
 The state lives in the session itself (no query), and this module knows nothing of intake: the caller names
-the paths to leave open and where to go once unlocked.
+the paths to leave open, where to go once unlocked, and the record handed over. The audit trail shows the
+hand-over and how it ended (taken back, or signed out after wrong passwords) against that record.
 """
 
+from django.apps import apps
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from . import audit
+from .models import AuditEvent
 
 KIOSK = "stride_kiosk"
 MAX_UNLOCK_TRIES = 5
@@ -23,9 +28,20 @@ MAX_UNLOCK_TRIES = 5
 ALWAYS_OPEN = ("/accounts/unlock/", "/accounts/logout/", "/static/", "/healthz", "/robots.txt")
 
 
-def hand_over(request, *, open_paths, return_to):
-    """Lock this session to `open_paths` (path prefixes) until its owner unlocks it, then go to `return_to`."""
-    request.session[KIOSK] = {"open": list(open_paths), "return_to": return_to, "tries": 0}
+def hand_over(request, *, open_paths, return_to, record):
+    """Lock this session to `open_paths` (path prefixes) until its owner unlocks it, then go to `return_to`.
+    `record`: the audited row the patient is handed (their intake form)."""
+    request.session[KIOSK] = {"open": list(open_paths), "return_to": return_to, "tries": 0,
+                              "record": [record._meta.label, record.pk]}
+    _audit(request, AuditEvent.Action.HAND_OVER, request.session[KIOSK], {})
+
+
+def _audit(request, action, locked, details):
+    label, pk = locked.get("record") or (None, None)
+    record = apps.get_model(label)._default_manager.filter(pk=pk).first() if label else None
+    if record is not None:
+        audit.record_event(action=action, instance=record, actor=request.user, ip=audit.request_ip(request),
+                           details=details)
 
 
 def state(request):
@@ -55,6 +71,7 @@ def unlock(request, password):
     if not password or not request.user.check_password(password):
         tries = locked["tries"] + 1
         if tries >= MAX_UNLOCK_TRIES:
+            _audit(request, AuditEvent.Action.TAKE_BACK, locked, {"outcome": "signed out after wrong passwords"})
             request.session.flush()  # this device only: the owner's other sessions go on
             raise WrongPassword(_("Too many wrong passwords: this device was signed out. Sign in again."),
                                 signed_out=True)
@@ -64,6 +81,7 @@ def unlock(request, password):
             "That password is not right. %(left)d more wrong try signs this device out.",
             "That password is not right. %(left)d more wrong tries sign this device out.", left) % {"left": left})
     del request.session[KIOSK]
+    _audit(request, AuditEvent.Action.TAKE_BACK, locked, {"outcome": "unlocked with the owner's password"})
     request.session.cycle_key()  # back to staff pages: a new key, as for any raise of privilege
     return locked["return_to"]
 

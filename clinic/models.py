@@ -84,6 +84,9 @@ class AuditEvent(models.Model):
         CHANGE = "change", "Changed"
         DELETE = "delete", "Deleted"
         VIEW = "view", "Viewed"
+        # A clinic device handed to the patient for their form (clinic.kiosk), and taken back by its owner.
+        HAND_OVER = "handover", "Handed to the patient"
+        TAKE_BACK = "takeback", "Taken back by staff"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

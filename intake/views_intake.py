@@ -269,7 +269,8 @@ def fill_in_clinic(request, mrn):
         return redirect(patient)
     # The patient holds the device from here on: only this one form (its pages and its API) answers.
     token = links.token_for(intake)
-    kiosk.hand_over(request, open_paths=links.form_paths(intake, token=token), return_to=patient.get_absolute_url())
+    kiosk.hand_over(request, open_paths=links.form_paths(intake, token=token), return_to=patient.get_absolute_url(),
+                    record=intake)
     return redirect(links.intake_path(intake, token=token))
 
 

@@ -145,3 +145,27 @@ def test_the_lock_screen_reads_nothing_from_the_database(handed_over, appointmen
     client.get("/patients/")  # the signed-in user is then read from the cache
     with django_assert_max_num_queries(0):
         assert _locked(client.get(f"/patients/{appointment.patient.mrn}/"))
+
+
+def _kiosk_events(appointment):
+    from clinic.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(patient_id=appointment.patient_id, action__in=["handover", "takeback"])
+                .order_by("at", "id").values_list("action", "actor__email", "object_type", "changes"))
+
+
+def test_the_audit_log_shows_who_handed_the_device_over_and_took_it_back(handed_over, appointment, front_desk):
+    client, _ = handed_over
+    assert _kiosk_events(appointment) == [("handover", front_desk.email, "intake.IntakeForm", {})]
+    client.post("/accounts/unlock/", {"password": "guess"})  # a wrong try is not the end of the hand-over
+    client.post("/accounts/unlock/", {"password": PASSWORD})
+    assert _kiosk_events(appointment)[1:] == [
+        ("takeback", front_desk.email, "intake.IntakeForm", {"outcome": "unlocked with the owner's password"})]
+
+
+def test_a_hand_over_ended_by_wrong_passwords_is_in_the_audit_log(handed_over, appointment, front_desk):
+    client, _ = handed_over
+    for _ in range(5):
+        client.post("/accounts/unlock/", {"password": "guess"})
+    assert _kiosk_events(appointment)[-1] == (
+        "takeback", front_desk.email, "intake.IntakeForm", {"outcome": "signed out after wrong passwords"})
