@@ -2,6 +2,7 @@
 and gait, and the recent visits still without an exam. Between intake's forms and its progress plots."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from patients.chart import Section, register
 from scheduling.models import Appointment
@@ -30,4 +31,5 @@ def _reads_clinical(chart):
     return chart.reads_clinical
 
 
-register(Section("exams", "clinical", 20, "exams/_chart_exams.html", load=_exams, visible=_reads_clinical))
+register(Section("exams", "clinical", 20, "exams/_chart_exams.html", title=_("Exams"), load=_exams,
+                 visible=_reads_clinical))

@@ -1,6 +1,8 @@
 """The intake app's sections of the patient chart: red-flag alerts, intake forms with their scores, and the
 progress plots of the outcome scores (from the intake forms and the exams). The exams section is exams'."""
 
+from django.utils.translation import gettext_lazy as _
+
 from patients.chart import Section, register
 
 from . import selectors
@@ -29,8 +31,10 @@ def _reads_clinical(chart):
     return chart.reads_clinical
 
 
-register(Section("red_flags", "alerts", 10, "intake/_chart_red_flags.html",
+register(Section("red_flags", "alerts", 10, "intake/_chart_red_flags.html", title=_("Red flags"),
                  load=lambda chart: {"alerts": selectors.chart_red_flag_alerts(chart.patient)},
                  visible=lambda chart: chart.viewer.has_perm("intake.view_redflagalert")))
-register(Section("intake_forms", "clinical", 10, "intake/_chart_intake.html", load=_intake_forms))
-register(Section("progress", "clinical", 30, "intake/_chart_progress.html", load=_progress, visible=_reads_clinical))
+register(Section("intake_forms", "clinical", 10, "intake/_chart_intake.html", title=_("Intake forms"),
+                 load=_intake_forms))
+register(Section("progress", "clinical", 30, "intake/_chart_progress.html", title=_("Progress"), load=_progress,
+                 visible=_reads_clinical))

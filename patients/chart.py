@@ -1,16 +1,18 @@
 """The chart page as a composition: each app draws its own section of a patient's chart.
 
 An app registers its sections from its AppConfig.ready with `register(Section(...))`: the template that
-draws it, where on the page it goes, who may see it, and the call of its own selector that loads what it
-shows. The page loads the patient with the viewer's clinical access once, asks each section whether this
-viewer may see it, loads only those (a hidden section runs no query), and includes their templates in the
-one response. Sections are included server-side rather than fetched as htmx fragments: each fragment
-request would pay the session, the signed-in user, the patient and the access check again, and the chart
-(its print view, its tests, its no-JS path) stays one page. Patients imports none of the apps above it.
-"""
+draws it, its title (its heading, and its entry in the page's section index), where on the page it goes,
+who may see it, and the call of its own selector that loads what it shows. The page loads the patient with
+the viewer's clinical access once, asks each section whether this viewer may see it, loads only those (a
+hidden section runs no query), and includes their templates in the one response. Sections are included
+server-side rather than fetched as htmx fragments: each fragment request would pay the session, the
+signed-in user, the patient and the access check again, and the chart (its print view, its tests, its no-JS
+path) stays one page. Patients imports none of the apps above it."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
 
 from . import care
 
@@ -19,6 +21,8 @@ from . import care
 # records cards; full width at the bottom.
 SLOTS = ("alerts", "summary", "clinical", "records", "wide")
 CLINICAL = "intake.view_clinical"
+# What stands in the clinical slot for a clinician outside the patient's care: the emergency-access form.
+LOCKED_CLINICAL = ("intake-and-exams", _("Intake and exams"))
 
 
 def _always(chart):
@@ -30,9 +34,15 @@ class Section:
     name: str  # also what the chart's audit row lists when it was shown
     slot: str
     order: int
-    template: str  # drawn with the page's context plus `section`: what `load` returned
+    template: str  # drawn with the page's context plus `section` (what `load` returned), `anchor` and `title`
+    title: str  # the section's heading and its entry in the section index (a lazy translation)
     load: Callable[["Chart"], dict]
     visible: Callable[["Chart"], bool] = _always
+
+    @property
+    def anchor(self):
+        """The id of the section's element on the page: what the section index links to (#documents)."""
+        return self.name.replace("_", "-")
 
 
 _sections: dict[str, Section] = {}
@@ -81,6 +91,8 @@ class Drawn:
     name: str
     template: str
     data: dict
+    anchor: str
+    title: str
 
 
 def compose(chart: Chart) -> dict[str, list[Drawn]]:
@@ -90,8 +102,22 @@ def compose(chart: Chart) -> dict[str, list[Drawn]]:
         if section.slot == "clinical" and chart.clinical_locked:
             continue
         if section.visible(chart):
-            slots[section.slot].append(Drawn(section.name, section.template, chart.data(section.name)))
+            slots[section.slot].append(Drawn(section.name, section.template, chart.data(section.name),
+                                             section.anchor, section.title))
     return slots
+
+
+def index(slots, *, clinical_locked) -> list[tuple[str, str]]:
+    """The section index of the page, in page order: (anchor, title) of each section drawn. The alerts stand
+    above the first section, impossible to miss, and are not a place one goes to."""
+    entries = []
+    for slot in SLOTS:
+        if slot == "alerts":
+            continue
+        if slot == "clinical" and clinical_locked:
+            entries.append(LOCKED_CLINICAL)
+        entries += [(drawn.anchor, drawn.title) for drawn in slots[slot]]
+    return entries
 
 
 def shown(slots) -> list[str]:

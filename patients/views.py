@@ -74,6 +74,7 @@ def _chart_page(request, mrn, *, status=200, **forms_):
     context = {
         "patient": patient,
         "slots": slots,
+        "index": chart.index(slots, clinical_locked=page.clinical_locked),
         "document_form": DocumentForm(),
         "consent_form": ConsentForm(),
         "emergency_form": EmergencyAccessForm(),

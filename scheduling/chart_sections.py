@@ -1,5 +1,7 @@
 """Scheduling's section of the patient chart: the patient's visits."""
 
+from django.utils.translation import gettext_lazy as _
+
 from patients.chart import Section, register
 
 from .selectors import patient_visits
@@ -12,4 +14,5 @@ def _visits(chart):
     return {"upcoming": upcoming, "past": past[:PAST_SHOWN], "older": len(past) > PAST_SHOWN}
 
 
-register(Section("visits", "summary", 30, "scheduling/staff/_patient_appointments.html", load=_visits))
+register(Section("visits", "summary", 30, "scheduling/staff/_patient_appointments.html", title=_("Appointments"),
+                 load=_visits))
