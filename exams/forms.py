@@ -87,7 +87,7 @@ class SectionForm(forms.Form):
 
 
 class ScoresForm(SectionForm):
-    section, title = "scores", "Today's scores"
+    section, title = "scores", _("Today's scores")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,7 +171,7 @@ SIDE_CHOICES = vocabulary.SIDES
 
 
 class HistoryForm(SectionForm):
-    section, title = "history", "History"
+    section, title = "history", _("History")
 
     onset_mechanism = _choice("How it started", ONSET_CHOICES, blank="Not recorded")
     onset_date = dates.PastDateField(
@@ -206,7 +206,7 @@ GAIT_DEVIATIONS = (
 
 
 class GaitForm(SectionForm):
-    section, title = "gait", "Gait analysis"
+    section, title = "gait", _("Gait analysis")
 
     speed = _number("Gait speed (m/s)", low=0, high=5, places=2)
     cadence = _number("Cadence (steps/min)", low=0, high=300)
@@ -258,7 +258,7 @@ class GaitForm(SectionForm):
 
 
 class MobilityForm(SectionForm):
-    section, title = "mobility", "Mobility"
+    section, title = "mobility", _("Mobility")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -302,7 +302,7 @@ STRENGTH_GRADES = tuple((v, f"{v}/5") for v in range(5, -1, -1))
 
 
 class StrengthForm(SectionForm):
-    section, title = "strength", "Strength"
+    section, title = "strength", _("Strength")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -349,7 +349,7 @@ def neuro_rows():
 
 
 class NeuroForm(SectionForm):
-    section, title = "neuro", "Neuro screen"
+    section, title = "neuro", _("Neuro screen")
 
     notes = forms.CharField(label="Neuro notes", required=False, max_length=1000,
                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
@@ -383,7 +383,7 @@ def test_field_names(info):
 
 
 class SpecialTestsForm(SectionForm):
-    section, title = "special_tests", "Special tests"
+    section, title = "special_tests", _("Special tests")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -460,7 +460,7 @@ UltrasoundRows = forms.formset_factory(UltrasoundRowForm, formset=_UltrasoundFor
 class UltrasoundForm:
     """The ultrasound section: a list of findings (a formset), each with its still images."""
 
-    section, title = "ultrasound", "Ultrasound"
+    section, title = "ultrasound", _("Ultrasound")
     prefix = "us"
 
     def __init__(self, data=None, *, exam=None, initial=None):
@@ -509,7 +509,7 @@ ICD10_RE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 
 
 class AssessmentForm(SectionForm):
-    section, title = "assessment", "Assessment"
+    section, title = "assessment", _("Assessment")
 
     working_diagnosis = _choice("Working diagnosis", DIAGNOSES.items(), blank="Not chosen yet")
     icd10_code = forms.CharField(
@@ -544,7 +544,7 @@ INTERVENTIONS = (
 
 
 class PlanForm(SectionForm):
-    section, title = "plan", "Plan"
+    section, title = "plan", _("Plan")
 
     frequency_per_week = forms.TypedChoiceField(
         label="Visits per week", required=False, coerce=int, empty_value=None,

@@ -188,9 +188,9 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         "scores_intake_submitted": (parse_datetime(scores_from_intake["submitted_at"])
                                     if scores_from_intake.get("submitted_at") else None),
         "exam": exam,
-        "toc": [("reported", _("Patient reported"))]
+        "toc": [("reported", _("What the patient reported"))]
         + [(section, form.title) for section, form in SECTION_FORMS.items()]
-        + [("sign-off", "Sign-off"), ("addenda", "Addenda")],
+        + [("sign-off", _("Sign-off")), ("addenda", _("Addenda"))],
         "intake_submitted": parse_datetime(from_intake["submitted_at"]) if from_intake.get("submitted_at") else None,
         "scores": _scores_summary(exam),
         "patient": exam.patient,

@@ -5,7 +5,10 @@
   "use strict";
   var TYPE_DELAY = 600, PICK_DELAY = 120, RETRY = 5000;
   var forms = Array.prototype.slice.call(document.querySelectorAll("form[data-autosave]"));
+  // The bar's saved state: its words come from the page (translated there), "Saved {time}" and the rest.
   var globalState = document.getElementById("save-state");
+  var retry = document.querySelector("[data-save-retry]");
+  var words = globalState ? globalState.dataset : {};
   var state = new Map();
 
   forms.forEach(function (form) {
@@ -23,18 +26,50 @@
     if (el) { el.textContent = text; el.dataset.kind = kind || ""; }
   }
 
+  // Not saved (with a link to each section that failed, and Retry), else Saving… while a save is in flight,
+  // else Unsaved changes while typing has not been sent yet, else Saved and the time of the last save.
+  var lastSaved = null;
+
   function updateGlobal() {
     if (!globalState) return;
-    var busy = false, failed = false;
-    state.forEach(function (s) { busy = busy || s.saving || s.dirty; failed = failed || s.error; });
-    globalState.textContent = failed ? "Some changes are not saved" : busy ? "Saving…" : "All changes saved";
-    globalState.dataset.kind = failed ? "error" : busy ? "busy" : "ok";
+    var saving = false, unsaved = false, failed = [];
+    state.forEach(function (s, form) {
+      saving = saving || s.saving;
+      unsaved = unsaved || s.dirty;
+      if (s.error) failed.push(form.dataset.autosave);
+    });
+    if (failed.length) {
+      globalState.textContent = words.textFailed + " ";
+      failed.forEach(function (sid, i) {
+        var heading = document.getElementById(sid + "-h");
+        var link = document.createElement("a");
+        link.href = "#" + sid;
+        link.textContent = heading ? heading.textContent : sid;
+        if (i) globalState.append(", ");
+        globalState.append(link);
+      });
+    } else if (saving || unsaved) {
+      globalState.textContent = saving ? words.textSaving : words.textUnsaved;
+    } else if (lastSaved) {
+      globalState.textContent = words.textSaved.replace("{time}", lastSaved);
+    }
+    globalState.dataset.kind = failed.length ? "error" : saving || unsaved ? "busy" : "ok";
+    if (retry) retry.hidden = !failed.length;
+  }
+
+  if (retry) {
+    retry.addEventListener("click", function () {
+      state.forEach(function (s, form) {
+        if (s.error) { clearTimeout(s.timer); s.dirty = true; save(form); }
+      });
+      updateGlobal();
+    });
   }
 
   function schedule(form, delay) {
     var s = state.get(form);
     s.dirty = true;
-    sectionState(form, "Saving…", "busy");
+    sectionState(form, words.textUnsaved || "Unsaved changes", "busy");
     updateGlobal();
     clearTimeout(s.timer);
     s.timer = setTimeout(function () { save(form); }, delay);
@@ -90,6 +125,8 @@
 
   function send(form, s) {
     s.dirty = false;
+    sectionState(form, words.textSaving || "Saving…", "busy");
+    updateGlobal();
     return fetch(form.action, {
       method: "POST",
       body: new FormData(form),
@@ -105,7 +142,8 @@
         place(data);
         var revision = form.querySelector('[name="revision"]');
         if (revision && data.revision !== undefined) revision.value = data.revision;
-        sectionState(form, "Saved " + data.saved_at, "ok");
+        lastSaved = data.saved_at;
+        sectionState(form, (words.textSaved || "Saved {time}").replace("{time}", data.saved_at), "ok");
       } else if (result.status === 409 && data.conflict) {
         s.error = true;
         sectionState(form, data.message, "error");

@@ -45,7 +45,7 @@ def test_clinician_records_a_positive_si_cluster_signs_and_adds_an_addendum(page
     assessment.get_by_label("Working diagnosis").select_option(label="SI joint dysfunction")
     assessment.get_by_label("ICD-10 code (optional)").fill("M53.3")
     expect(assessment.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
-    expect(page.get_by_text("All changes saved")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text=re.compile(r"^Saved \d"))).to_be_visible()  # the bar on top
     page.screenshot(path=str(SCREENSHOTS / "clinician_exam_draft.png"), full_page=True)
 
     page.once("dialog", lambda dialog: dialog.accept())
