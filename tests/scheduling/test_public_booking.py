@@ -26,6 +26,7 @@ TYPED = {
     "email": "ana.silva@example.com",
     "phone": "(617) 555-0187",
     "reason": "Pain deep in the right buttock when sitting.",
+    "accepts_cancellation_policy": "on",  # the clinic's policy is in force (tests/scheduling/test_cancellation_policy.py)
 }
 
 
@@ -280,7 +281,7 @@ def online_visit(dr_rivera, telehealth_consult, monday):
     return services.online_booking_create(
         visit_type=telehealth_consult, clinician=dr_rivera, start=local(monday, 10), modality="telehealth",
         first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
-        phone="+16175550187", reason="",
+        phone="+16175550187", reason="", accepts_cancellation_policy=True,
     )
 
 
@@ -434,7 +435,7 @@ def test_calendar_file_keeps_typed_line_breaks_and_punctuation_inside_their_fiel
     visit = services.online_booking_create(
         visit_type=follow_up, clinician=dr_rivera, start=local(monday, 10), modality="in_office", location=location,
         first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
-        phone="+16175550187", reason="Knee\r\npain, left; since Größe\rMarch\n",
+        phone="+16175550187", reason="Knee\r\npain, left; since Größe\rMarch\n", accepts_cancellation_policy=True,
     )
     raw = client.get(manage_url(visit, "visit.ics")).content
     [event] = assert_calendar_lines(raw).walk("VEVENT")
