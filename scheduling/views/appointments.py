@@ -55,7 +55,7 @@ def policy_acceptance(a) -> dict:
             "url": a.cancellation_policy.get_absolute_url()}
     if a.source == Appointment.Source.FRONT_DESK:
         return {"text": _("not asked (booked by staff)"), "url": ""}
-    return {"text": _("not asked (the clinic had no policy when this was booked)"), "url": ""}
+    return {"text": _("not asked when booked online (no policy was in force)"), "url": ""}
 
 
 def panel_response(request, appointment, *, notice="", error="", taken=None, move_form=None, cancel_form=None,
