@@ -186,7 +186,8 @@ def booking_figures_http(base, *, clients=8):
         return {"visit_type": visit.pk, "clinician": clinician.pk, "start": slot.start.isoformat(),
                 "modality": "in_office", "location": location.pk, "reason": "bench",
                 "patient": {"first_name": "Bench", "last_name": f"Racer{i}", "date_of_birth": "1980-01-01",
-                            "email": f"racer{i}@example.com", "phone": f"+1617555{1000 + i % 9000:04d}"}}
+                            "email": f"racer{i}@example.com", "phone": f"+1617555{1000 + i % 9000:04d}"},
+                "accepts_cancellation_policy": True}
 
     url = base + "/api/v1/bookings/"
     distinct = slots[: clients * 5]

@@ -15,6 +15,8 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 
+from clinic import texts
+from clinic.models import ClinicText
 from intake import links as intake_links
 from scheduling import formatting, ics
 from scheduling import links as booking_links
@@ -61,6 +63,14 @@ def _facts(v):
     if v["phone"]:
         facts.append(("Questions", f"call {v['phone']}"))
     return facts
+
+
+def _policy_facts(appointment):
+    """The cancellation policy's link: the version the patient accepted when booking online, else the one in force
+    (the front desk does not ask); none while the clinic has no policy."""
+    policy = appointment.cancellation_policy if appointment.cancellation_policy_id else texts.current(
+        ClinicText.Kind.CANCELLATION_POLICY)
+    return [(_("Cancellation policy"), f"{settings.SITE_URL}{policy.get_absolute_url()}")] if policy else []
 
 
 def _actions(appointment):
@@ -169,7 +179,7 @@ def compose(notification: Notification) -> Composed:
             out.lines = [f"Your {len(series)} visits with {v['clinician']} are booked:"] + [
                 f"- {_when(formatting.appointment_summary(a))}" for a in series
             ] + _how_to_change(appointment)
-            out.facts = [f for f in out.facts if f[0] != "When"]
+            out.facts = [f for f in out.facts if f[0] != "When"] + _policy_facts(appointment)
             out.sms = _visit_text(_("%(count)s visits booked, the first %(when)s.") % {
                 "count": len(series), "when": _short_when(appointment)}, appointment)
             out.ics, out.ics_method = _calendar(series, "REQUEST"), "REQUEST"
@@ -187,9 +197,11 @@ def compose(notification: Notification) -> Composed:
                                   appointment)
         if appointment.belongs_in_patients_calendar:  # a request's file comes with its acceptance
             out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"
+        out.facts += _policy_facts(appointment)
     elif kind == Kind.REQUEST_ACCEPTED:
         out.subject = f"Your appointment is booked: {_when(v)}"
         out.lines = [f"We have accepted your request: {visit} on {_when(v)}."] + _how_to_change(appointment)
+        out.facts += _policy_facts(appointment)
         out.sms = _visit_text(_("your request is accepted: %%(visit)s on %(when)s.") % {
             "when": _short_when(appointment)}, appointment)
         out.ics, out.ics_method = _calendar([appointment], "REQUEST"), "REQUEST"

@@ -9,6 +9,9 @@ The sending protocol (after pretix and healthchecks):
    `sending` and no attempt started within the lease), commits, calls the provider, then records `sent`,
    `failed` (a permanent error, or too many attempts) or `queued` again with an exponential backoff.
 4. A row left in `sending` by a worker that died is handed out again by the sweep once its lease ends.
+5. Rows due together are handed out in the order they were planned, and a message that must follow another
+   (GOES_AFTER: the intake invitation after the visit's confirmation on the same channel) is held while that
+   one is pending and released the moment it is sent or has failed for good, whichever worker takes which first.
 """
 
 import logging
@@ -37,6 +40,11 @@ Visit = Appointment.Status
 REMINDABLE = (Visit.BOOKED, Visit.CONFIRMED)
 PATIENT_NOTICES = (Kind.BOOKING_CONFIRMATION, Kind.REQUEST_ACCEPTED, Kind.MOVED, Kind.INTAKE_INVITATION)
 STALE = "The visit moved; the message was planned again for the new time."
+# Messages that never reach the patient before others about the same visit on the same channel: an intake form's
+# link before the news that the visit is booked would be a form for a visit they do not know of. Such a message
+# waits (HELD) while one it follows is queued or being sent, and goes once that one is sent or will never be.
+GOES_AFTER = {Kind.INTAKE_INVITATION: (Kind.BOOKING_CONFIRMATION, Kind.REQUEST_ACCEPTED)}
+HELD = "Held until the booking confirmation is sent."
 
 
 # Configuration ---------------------------------------------------------------------------------------------
@@ -389,10 +397,12 @@ def notifications_sweep(*, now=None, batch=None, max_batches=200):
     stuck = Notification.objects.filter(status=Status.SENDING, claimed_at__lt=stale).filter(
         Q(attempt_started_at__isnull=True) | Q(attempt_started_at__lt=stale)
     )
-    recovered = _claim_and_enqueue(stuck.order_by("claimed_at"), now, batch=batch, max_batches=max_batches)
+    recovered = _claim_and_enqueue(stuck.order_by("claimed_at", "id"), now, batch=batch, max_batches=max_batches)
     if recovered:
         log.warning("Sweep handed out %d message(s) again after their worker stopped", recovered)
-    due = Notification.objects.filter(status=Status.QUEUED, due_at__lte=now).order_by("due_at")
+    # Oldest first, and among messages due at once in the order they were planned (a confirmation before its visit's
+    # intake invitation): a worker then takes them in that order (GOES_AFTER holds the rest).
+    due = Notification.objects.filter(status=Status.QUEUED, due_at__lte=now).order_by("due_at", "id")
     queued = _claim_and_enqueue(due, now, batch=batch, max_batches=max_batches)
     return {"queued": queued, "recovered": recovered}
 
@@ -400,7 +410,7 @@ def notifications_sweep(*, now=None, batch=None, max_batches=200):
 def dispatch_due(*, now=None, **filters):
     """Queue the due messages matching `filters` now (after a booking, a resend) instead of at the next sweep."""
     now = now or timezone.now()
-    due = Notification.objects.filter(status=Status.QUEUED, due_at__lte=now, **filters)
+    due = Notification.objects.filter(status=Status.QUEUED, due_at__lte=now, **filters).order_by("due_at", "id")
     return _claim_and_enqueue(due, now, batch=100, max_batches=1)
 
 
@@ -458,8 +468,36 @@ def _skip_reason(n, now):
     return ""
 
 
+def _pending_before(n):
+    """Due times of the messages `n` must follow (GOES_AFTER) that are still queued or being sent, their rows locked
+    until the caller's transaction ends: their worker records a result only after a hold is committed, so its
+    release (_release_held) finds the held row."""
+    first = GOES_AFTER[n.kind]
+    if n.appointment_id is None:
+        return []
+    return list(
+        Notification.objects.select_for_update()
+        .filter(appointment_id=n.appointment_id, channel=n.channel, kind__in=first,
+                status__in=(Status.QUEUED, Status.SENDING))
+        .values_list("due_at", flat=True)
+    )
+
+
+def _release_held(n, now):
+    """`n` was sent, failed for good or was cancelled: what was held behind it for the visit and channel goes now."""
+    followers = [kind for kind, first in GOES_AFTER.items() if n.kind in first]
+    if not followers or n.appointment_id is None:
+        return
+    held = {"appointment_id": n.appointment_id, "channel": n.channel, "kind__in": followers}
+    if Notification.objects.filter(**held, status=Status.QUEUED, note=HELD).update(due_at=now, updated_at=now):
+        try:
+            dispatch_due(now=now, **held)
+        except Exception:  # the broker is down: the sweep hands them out within a minute
+            log.warning("Notification %s: could not hand out the messages held behind it", n.pk, exc_info=True)
+
+
 def notification_deliver(*, notification_id, now=None):
-    """Send one claimed message; returns what happened: sent, failed, retry, cancelled, deferred or skipped."""
+    """Send one claimed message; returns what happened: sent, failed, retry, cancelled, deferred, held or skipped."""
     now = now or timezone.now()
     claimed = (
         Notification.objects.filter(pk=notification_id, status=Status.SENDING)
@@ -471,9 +509,9 @@ def notification_deliver(*, notification_id, now=None):
     # Two small queries: one nine-table join costs PostgreSQL more to plan (~8 ms) than to run.
     n = Notification.objects.select_related("patient", "recipient_user").get(pk=notification_id)
     if n.appointment_id:
-        n.appointment = Appointment.objects.select_related("visit_type", "clinician__user", "location").get(
-            pk=n.appointment_id
-        )
+        n.appointment = Appointment.objects.select_related(
+            "visit_type", "clinician__user", "location", "cancellation_policy"
+        ).get(pk=n.appointment_id)
         n.appointment.patient = n.patient  # the same person: rows are planned with the visit's patient
 
     def finish(status, **fields):
@@ -484,6 +522,8 @@ def notification_deliver(*, notification_id, now=None):
         )
         if not done:
             log.warning("Notification %s: the lease ran out before the result (%s) was recorded", n.pk, status)
+        elif status in (Status.SENT, Status.FAILED, Status.CANCELLED):
+            _release_held(n, now)
 
     max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS
     if n.attempts > max_attempts:
@@ -498,6 +538,12 @@ def notification_deliver(*, notification_id, now=None):
     if skip:
         finish(Status.CANCELLED, note=skip)
         return "cancelled"
+    if n.kind in GOES_AFTER:
+        with transaction.atomic():
+            pending = _pending_before(n)
+            if pending:  # released when that one is done; else tried again a lease after it was due
+                finish(Status.QUEUED, due_at=max([now, *pending]) + _lease(), attempts=F("attempts") - 1, note=HELD)
+                return "held"
     if n.channel == Channel.SMS and not n.is_for_staff:
         tz, quiet = n.appointment.local_tz, quiet_hours()
         later = timing.outside_quiet_hours(now, visit_start=n.appointment.start_at, tz=tz, quiet=quiet)

@@ -258,6 +258,7 @@ class AppointmentAdmin(RecordOnlyAdmin):
     search_fields = ["=patient__mrn", "patient__last_name"]
     date_hierarchy = "start_at"
     show_full_result_count = False
+    readonly_fields = ["cancellation_policy", "cancellation_policy_accepted_at"]  # what an online patient accepted
 
 
 @admin.register(AppointmentSeries)

@@ -153,6 +153,8 @@ class BookingCreateApi(APIView):
             appointment = services.online_booking_create(
                 visit_type=d["visit_type"], clinician=d["clinician"], start=d["start"], modality=d["modality"],
                 location=d.get("location"), reason=d["reason"], ip=request_ip(request), **d["patient"],
+                accepts_cancellation_policy=d["accepts_cancellation_policy"],
+                cancellation_policy_version=d.get("cancellation_policy_version"),
             )
         except SlotTaken as exc:
             return _taken_response(exc, modality=d["modality"])

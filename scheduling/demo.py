@@ -7,6 +7,9 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
+from clinic import texts
+from clinic.models import ClinicText
+
 from .defaults import ensure_default_cancellation_reasons
 from .models import (
     Appointment,
@@ -117,6 +120,7 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
     now = timezone.now()
     by_name = {v.name: v for v in visit_types}
     rooms = list(Room.objects.filter(is_active=True))
+    policy = texts.current(ClinicText.Kind.CANCELLATION_POLICY)  # what patients who booked online accepted
     taken, busy = {}, {}
     for a in Appointment.objects.filter(clinician__in=clinicians, status__in=Appointment.OCCUPYING):
         busy.setdefault(a.clinician_id, []).append((a.start_at, a.end_at))
@@ -151,6 +155,8 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                     status = rng.choice([Appointment.Status.COMPLETED] * 8 + [Appointment.Status.NO_SHOW]) if past \
                         else rng.choice([Appointment.Status.BOOKED, Appointment.Status.CONFIRMED])
                     online_request = not past and offset > 0 and rng.random() < 0.04
+                    source = Appointment.Source.ONLINE if online_request else rng.choice(list(Appointment.Source.values))
+                    online = source == Appointment.Source.ONLINE and policy is not None
                     rows.append(Appointment(
                         patient=rng.choice(patients), clinician=clinician, visit_type=visit_type,
                         modality=Modality.TELEHEALTH if telehealth else Modality.IN_OFFICE,
@@ -159,7 +165,8 @@ def _seed_appointments(clinicians, patients, visit_types, days_back, days_ahead,
                         busy_start_at=start - timedelta(minutes=visit_type.buffer_before_minutes),
                         busy_end_at=end + timedelta(minutes=visit_type.buffer_after_minutes),
                         status=Appointment.Status.REQUESTED if online_request else status,
-                        source=Appointment.Source.ONLINE if online_request else rng.choice(list(Appointment.Source.values)),
+                        source=source, cancellation_policy=policy if online else None,
+                        cancellation_policy_accepted_at=min(now, start) - timedelta(days=3, minutes=17) if online else None,
                         reason=REASONS[visit_type.name], video_token="" if not telehealth else f"demo{len(rows)}x",
                         vouched_by=None if online_request else front_desk,
                     ))

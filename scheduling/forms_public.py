@@ -7,6 +7,7 @@ from clinic import dates
 from patients import phone as phones
 
 from .booking_wizard import parse_slot
+from .services import POLICY_CHANGED, POLICY_NOT_ACCEPTED
 
 
 class DetailsForm(forms.Form):
@@ -50,11 +51,32 @@ class DetailsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: pain deep in the right buttock when sitting, for three weeks.",
     )
+    # Asked only while the clinic has a cancellation policy (removed in __init__ otherwise); the version shown rides
+    # along, so the visit keeps the words the patient read (scheduling.services.cancellation_policy_accepted).
+    accepts_cancellation_policy = forms.BooleanField(
+        label=_("I have read and accept the cancellation policy"), required=False,
+    )
+    cancellation_policy_version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     # Honeypot: hidden from people, so only robots fill it.
     website = forms.CharField(
         label="Leave this empty", required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args, policy=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+        if policy is None:
+            del self.fields["accepts_cancellation_policy"], self.fields["cancellation_policy_version"]
+
+    def clean_accepts_cancellation_policy(self):
+        """Said here, next to the box, with the rest of the form's errors (the booking service checks it again)."""
+        shown = self.data.get("cancellation_policy_version")
+        if shown and shown != str(self.policy.version):
+            raise forms.ValidationError(POLICY_CHANGED)
+        if not self.cleaned_data["accepts_cancellation_policy"]:
+            raise forms.ValidationError(POLICY_NOT_ACCEPTED)
+        return True
 
     def clean_slot(self):
         parsed = parse_slot(self.cleaned_data["slot"])

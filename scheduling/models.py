@@ -395,6 +395,14 @@ class Appointment(models.Model):
     vouched_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # The version of the clinic's cancellation policy the patient accepted when booking online, and when. Empty:
+    # booked by staff (who do not ask), or online while the clinic had no policy.
+    cancellation_policy = models.ForeignKey(
+        "clinic.ClinicText", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False,
+        verbose_name=_("cancellation policy accepted"),
+    )
+    cancellation_policy_accepted_at = models.DateTimeField(_("cancellation policy accepted at"), null=True,
+                                                           blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

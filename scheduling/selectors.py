@@ -560,7 +560,7 @@ def appointment_detail(pk):
     """One appointment with everything its panel shows."""
     return (
         Appointment.objects.select_related(
-            "patient", "visit_type", "clinician__user", "location", "room", "series", "created_by"
+            "patient", "visit_type", "clinician__user", "location", "room", "series", "created_by", "cancellation_policy"
         )
         .annotate(**RED_FLAG_COUNT, intake_steps_saved=intake_progress.steps_saved())
         .get(pk=pk)

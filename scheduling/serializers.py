@@ -131,6 +131,16 @@ class BookingCreateSerializer(serializers.Serializer):
     )
     patient = BookingPatientSerializer()
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    accepts_cancellation_policy = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Required (true) while the clinic has a cancellation policy (patients read it at "
+                  "/policies/cancellation-policy/): the patient has read and accepts it. The visit keeps the version "
+                  "accepted and when.",
+    )
+    cancellation_policy_version = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**31 - 1,
+        help_text="The version the patient was shown; refused (400) if a newer one is in force meanwhile.",
+    )
 
 
 class BookingSerializer(serializers.Serializer):

@@ -8,9 +8,11 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from clinic import dates, roles
+from clinic import dates, roles, texts
 from clinic.audit import acting_as
+from clinic.models import ClinicText
 from clinic.races import is_lost_race, lock_all_for_transaction
 
 from . import formatting, selectors, signals
@@ -192,11 +194,13 @@ def _with_next_free(exc, appointment, exclude=None, for_staff=False):
 def appointment_book(
     *, patient, clinician, visit_type, start, modality, location=None, room=None,
     source=Appointment.Source.FRONT_DESK, reason="", actor=None, check_hours=False, series=None, waitlist_entry=None,
+    cancellation_policy=None,
 ) -> Appointment:
     """Book a visit; raise SlotTaken (with next free times) if the time overlaps, ValidationError if invalid.
 
     Online bookings (`check_hours`) must also fall on an open slot: within hours, notice and horizon. A booking
-    made for the patient's waitlist entry takes the entry off the list in the same transaction.
+    made for the patient's waitlist entry takes the entry off the list in the same transaction. The
+    `cancellation_policy` the patient accepted (online_booking_create) is kept with the time it was accepted.
     """
     if modality == Modality.TELEHEALTH:
         location, room = None, None
@@ -211,7 +215,8 @@ def appointment_book(
     appointment = Appointment(
         patient=patient, clinician=clinician, visit_type=visit_type, modality=modality, location=location,
         start_at=start, end_at=end, status=status, source=source, reason=reason, series=series,
-        created_by=actor, updated_by=actor,
+        created_by=actor, updated_by=actor, cancellation_policy=cancellation_policy,
+        cancellation_policy_accepted_at=timezone.now() if cancellation_policy else None,
     )
     _vouch(appointment, actor)
     if check_hours:
@@ -536,16 +541,40 @@ def clinician_feed_reset(*, clinician):
 # Online booking by patients (public pages and API) -------------------------------------------------------
 
 
+POLICY_NOT_ACCEPTED = gettext_lazy("Tick the box to say you have read and accept the cancellation policy.")
+POLICY_CHANGED = gettext_lazy(
+    "The cancellation policy changed while you were booking: read the new version, then tick the box again."
+)
+
+
+def cancellation_policy_accepted(*, accepts: bool, version: int | None = None) -> ClinicText | None:
+    """The cancellation policy in force that the patient accepts by booking online; None when the clinic has none.
+
+    ValidationError (on `accepts_cancellation_policy`) when they did not accept it, or when `version`, the one they
+    were shown, is no longer the one in force: what is stored must be the words they read."""
+    policy = texts.current(ClinicText.Kind.CANCELLATION_POLICY)
+    if policy is None:
+        return None
+    if version is not None and version != policy.version:
+        raise ValidationError({"accepts_cancellation_policy": POLICY_CHANGED})
+    if not accepts:
+        raise ValidationError({"accepts_cancellation_policy": POLICY_NOT_ACCEPTED})
+    return policy
+
+
 def online_booking_create(
     *, visit_type, clinician, start, modality, location=None, first_name, last_name, date_of_birth, email, phone,
-    reason="", ip=None,
+    reason="", ip=None, accepts_cancellation_policy=False, cancellation_policy_version=None,
 ) -> Appointment:
     """A patient books online: match or create the patient, book an open slot (the outbox sends the confirmation).
 
+    When the clinic has a cancellation policy the patient must accept it (`accepts_cancellation_policy`; the
+    version they were shown, if known, in `cancellation_policy_version`); the visit keeps the version accepted.
     Raises SlotTaken (with next free times) or ValidationError; nothing is saved then.
     """
     from patients.services import patient_match_or_create
 
+    policy = cancellation_policy_accepted(accepts=accepts_cancellation_policy, version=cancellation_policy_version)
     if not (visit_type.is_active and visit_type.bookable_online):
         raise ValidationError({"visit_type": f"{visit_type} cannot be booked online; please call the clinic."})
     if not clinician.is_active:
@@ -559,6 +588,7 @@ def online_booking_create(
         appointment = appointment_book(
             patient=patient, clinician=clinician, visit_type=visit_type, start=start, modality=modality,
             location=location, source=Appointment.Source.ONLINE, reason=(reason or "").strip(), check_hours=True,
+            cancellation_policy=policy,
         )
     return appointment
 

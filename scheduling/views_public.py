@@ -14,7 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic import texts
 from clinic.audit import request_ip
+from clinic.models import ClinicText
 
 from . import availability, formatting, ics, links, selectors, services, throttle
 from .booking_wizard import day_strip, parse_slot, resolve_flow, slot_value
@@ -170,13 +172,14 @@ def details(request):
         return redirect(f"{reverse('booking:start')}?{flow.query()}")
     by_id = {c.pk: c for c in flow.clinicians}
     taken = None
+    policy = texts.current(ClinicText.Kind.CANCELLATION_POLICY)  # asked only while the clinic has one
     if request.method == "POST":
         if not throttle.allow(request):
             return _throttled(request)
         posted = request.POST.copy()
         if posted.get("pick"):
             posted["slot"] = posted["pick"]
-        form = DetailsForm(posted)
+        form = DetailsForm(posted, policy=policy)
         if form.is_robot:
             return render(request, "scheduling/public/received.html")
         if form.is_valid():
@@ -190,6 +193,8 @@ def details(request):
                         modality=flow.modality, location=flow.location, reason=form.cleaned_data["reason"],
                         **{k: form.cleaned_data[k] for k in ("first_name", "last_name", "date_of_birth", "email")},
                         phone=form.cleaned_data["phone"], ip=request_ip(request),
+                        accepts_cancellation_policy=form.cleaned_data.get("accepts_cancellation_policy", False),
+                        cancellation_policy_version=form.cleaned_data.get("cancellation_policy_version"),
                     )
                 except SlotTaken as exc:
                     taken = exc
@@ -198,7 +203,7 @@ def details(request):
                 else:
                     return redirect("booking:confirmed", token=links.manage_token(appointment))
     else:
-        form = DetailsForm(initial={"slot": request.GET.get("slot", "")})
+        form = DetailsForm(initial={"slot": request.GET.get("slot", "")}, policy=policy)
 
     parsed = parse_slot(form["slot"].value() or "")
     if parsed is None or parsed[0] not in by_id:
@@ -231,7 +236,7 @@ def details(request):
         "flow": flow, "form": form, "chosen": chosen, "taken": taken, "alternatives": alternatives,
         "hidden": hidden, "back_href": f"{reverse('booking:start')}?{flow.query(**extra)}",
         "modality_label": "Video visit (telehealth)" if flow.modality == "telehealth" else "In-office visit",
-        "auto_confirm": ClinicSettings.load().auto_confirm_online_bookings,
+        "auto_confirm": ClinicSettings.load().auto_confirm_online_bookings, "policy": policy,
     }
     flow.step = "details"
     status = 200 if request.method == "GET" else 409 if taken is not None else 400

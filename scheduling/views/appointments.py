@@ -47,6 +47,17 @@ def get_appointment(pk):
         raise Http404("No such appointment.") from None
 
 
+def policy_acceptance(a) -> dict:
+    """The panel's line on the cancellation policy: the version the patient accepted online and when, or why none."""
+    if a.cancellation_policy_id:
+        return {"text": _("v%(version)s accepted %(when)s") % {
+            "version": a.cancellation_policy.version, "when": when_label(a.cancellation_policy_accepted_at)},
+            "url": a.cancellation_policy.get_absolute_url()}
+    if a.source == Appointment.Source.FRONT_DESK:
+        return {"text": _("not asked (booked by staff)"), "url": ""}
+    return {"text": _("not asked when booked online (no policy was in force)"), "url": ""}
+
+
 def panel_response(request, appointment, *, notice="", error="", taken=None, move_form=None, cancel_form=None,
            decide_form=None, matches=None, status=200, changed=False):
     a = appointment
@@ -82,6 +93,7 @@ def panel_response(request, appointment, *, notice="", error="", taken=None, mov
         "book_url": reverse("scheduling:book"),
         "calendar_day_url": calendar_url(local.date()),
         "start_local": f"{local:%Y-%m-%dT%H:%M}",
+        "policy": policy_acceptance(a),
         "sections": panel_sections.compose(request, a),
         **contact_changes_context(request, a.patient),
     }

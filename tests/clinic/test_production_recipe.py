@@ -167,7 +167,8 @@ def test_the_recipe_takes_200_bookings_over_two_web_processes_and_sends_each_con
         body = {"visit_type": telehealth, "clinician": slot["clinician"], "start": slot["start"],
                 "modality": "telehealth", "location": None, "reason": "Buttock pain when sitting.",
                 "patient": {"first_name": f"Recipe{i}", "last_name": "Patient", "date_of_birth": "1985-03-04",
-                            "email": f"recipe{i}@example.com", "phone": f"617-555-{i:04d}"}}
+                            "email": f"recipe{i}@example.com", "phone": f"617-555-{i:04d}"},
+                "accepts_cancellation_policy": True}  # the policy the migrations put in force
         # Each from its own address: the booking throttle counts per client, read through NUM_PROXIES=1.
         return call(ports[i % 2], "/api/v1/bookings/", body=body, client=f"10.{network}.{i // 250}.{i % 250 + 1}")
 

@@ -39,7 +39,7 @@ def test_with_debug_the_demo_logins_use_the_published_password(settings, rf):
     assert user is not None
 
 
-def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings):
+def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings, cancellation_policy):
     """Today's mix with rooms, online requests to answer, and patients whose history fills the clinical pages."""
     from datetime import timedelta
 
@@ -64,6 +64,9 @@ def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings):
     in_office = [a for a in day if a.modality == "in_office"]
     assert sum(a.room_id is not None for a in in_office) >= 0.8 * len(in_office)
     assert Appointment.objects.filter(status="requested", source="online", vouched_by=None).count() >= 3
+    online = Appointment.objects.filter(source="online")  # each accepted the cancellation policy (their panels say)
+    assert set(online.values_list("cancellation_policy", flat=True)) == {cancellation_policy.pk}
+    assert not Appointment.objects.filter(source="front_desk", cancellation_policy__isnull=False).exists()
 
     assert IntakeForm.objects.filter(status="submitted").count() == 6
     assert RedFlagAlert.objects.count() == 2

@@ -389,7 +389,7 @@ def test_an_open_calendar_shows_an_online_booking_and_a_colleagues_cancellation_
     body = {"visit_type": follow_up.pk, "clinician": dr_chen.pk, "modality": "in_office",
             "location": dr_chen.locations.first().pk, "start": local(monday, 11).isoformat(),
             "patient": {"first_name": "Ada", "last_name": "Moss", "date_of_birth": "1990-04-02",
-                        "email": "ada@example.com", "phone": "617-555-0199"}}
+                        "email": "ada@example.com", "phone": "617-555-0199"}, "accepts_cancellation_policy": True}
     assert Client().post("/api/v1/bookings/", json.dumps(body), content_type="application/json").status_code == 201
     expect(page.get_by_role("link", name=re.compile(r"^11:00 AM Ada Moss"))).to_be_visible(timeout=12_000)
     expect(panel).to_be_visible()

@@ -1,8 +1,10 @@
-"""A patient books from a phone: a telehealth visit and an in-office visit, then cancels with the private link."""
+"""A patient books from a phone: a telehealth visit and an in-office visit (accepting the clinic's cancellation
+policy), then cancels with the private link."""
 
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -44,7 +46,12 @@ def fill_details(page, *, phone="(617) 555-0187"):
     page.get_by_label("What brings you in? (optional)").fill("Pain deep in the right buttock when sitting.")
 
 
-def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_rivera, telehealth_consult):  # noqa: F811
+def accept_the_policy(page):
+    page.get_by_label("I have read and accept the cancellation policy").check()
+
+
+def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_rivera, telehealth_consult,  # noqa: F811
+                                                    cancellation_policy):
     page.goto(f"{live_server.url}/book/")
     expect(page.get_by_role("heading", name="Book a visit")).to_be_visible()
     expect(page.get_by_role("link", name="Book now")).to_be_visible()
@@ -71,7 +78,25 @@ def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_river
     assert confirm.bounding_box()["height"] >= 44
     assert page.get_by_label("Mobile phone").get_attribute("type") == "tel"
     assert page.get_by_label("Email").get_attribute("type") == "email"
-    confirm.click()
+    # The clinic's cancellation policy: read in a new tab (nothing typed is left behind), accepted with a tick.
+    policy = page.get_by_role("region", name="Cancellation policy")
+    with page.context.expect_page() as opened:
+        policy.get_by_role("link", name="Read the cancellation policy").click()
+    expect(opened.value.get_by_text("at least 24 hours' notice")).to_be_visible()
+    opened.value.close()
+    confirm.click()  # without the tick: nothing is booked, the reason sits next to the box, the details stay
+    tick = page.get_by_label("I have read and accept the cancellation policy")
+    expect(tick).to_have_attribute("aria-describedby", "policy-error")
+    expect(page.locator("#policy-error")).to_have_text(
+        "Tick the box to say you have read and accept the cancellation policy.")
+    expect(page.get_by_label("Last name")).to_have_value("Silva")
+    assert Appointment.objects.count() == 0
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "patient-booking-policy-error.png"), full_page=True)
+    box = page.locator("#cancellation-policy .form-check").bounding_box()
+    assert box["height"] >= 44 and fits_the_phone(page)  # a tap target a thumb can hit
+    accept_the_policy(page)
+    page.get_by_role("button", name="Confirm booking").click()
 
     expect(page.get_by_role("heading", name="You're booked")).to_be_visible()
     appointment = Appointment.objects.get()
@@ -91,8 +116,11 @@ def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_river
     invitation = Notification.objects.get(appointment=appointment, kind=Notification.Kind.INTAKE_INVITATION)
     assert invitation.status == Notification.Status.SENT and "/intake/" in invitation.payload["link"]
     by_subject = {m.subject: m for m in mail.outbox}
-    assert len(mail.outbox) == 2 and set(by_subject) == {confirmation.subject, invitation.subject}
+    # The confirmation first: the form's link never arrives before the news that the visit is booked.
+    assert [m.subject for m in mail.outbox] == [confirmation.subject, invitation.subject]
     body = by_subject[confirmation.subject].body
+    assert appointment.cancellation_policy == cancellation_policy
+    assert f"Cancellation policy: {settings.SITE_URL}{cancellation_policy.get_absolute_url()}" in body
     assert appointment.video_token not in body and re.search(r"Video visit: http\S+/book/manage/[^/]+/video/", body)
     assert invitation.payload["link"] in by_subject[invitation.subject].body
 
@@ -115,7 +143,7 @@ def test_patient_books_a_telehealth_visit_on_a_phone(page, live_server, dr_river
 
 
 def test_patient_books_an_in_office_visit_then_cancels_with_the_private_link(
-    page, live_server, dr_rivera, follow_up, location  # noqa: F811
+    page, live_server, dr_rivera, follow_up, location, cancellation_policy  # noqa: F811
 ):
     page.goto(f"{live_server.url}/book/")
     page.get_by_role("link", name="Request in-office visit").click()
@@ -132,9 +160,11 @@ def test_patient_books_an_in_office_visit_then_cancels_with_the_private_link(
     page.locator("#picker").get_by_role("link", name=TIME).first.click()
 
     fill_details(page, phone="617 555 01")
+    accept_the_policy(page)
     page.get_by_role("button", name="Confirm booking").click()
     expect(page.get_by_text("That is not a valid phone number")).to_be_visible()
     expect(page.get_by_label("Last name")).to_have_value("Silva")
+    expect(page.get_by_label("I have read and accept the cancellation policy")).to_be_checked()  # the tick stays too
     page.get_by_label("Mobile phone").fill("(617) 555-0187")
     page.get_by_role("button", name="Confirm booking").click()
 

@@ -47,6 +47,7 @@ def book_online(dr_rivera, follow_up, start, *, email=TYPED, phone="(617) 555-01
     response = client.post("/book/details/", {
         "modality": "in_office", "visit_type": follow_up.pk, "slot": slot_value(dr_rivera.pk, start),
         "first_name": "Ana", "last_name": "Silva", "date_of_birth": "1987-05-14", "email": email, "phone": phone,
+        "accepts_cancellation_policy": "on",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     return client, response["Location"]

@@ -56,7 +56,7 @@ def _book_online_anonymously(patient, clinician, follow_up, location, start):
     """What anyone can do from a private window, knowing the name, birth date and phone the chart shows."""
     body = {
         "visit_type": follow_up.pk, "clinician": clinician.pk, "start": start.isoformat(), "modality": "in_office",
-        "location": location.pk, "reason": "Sore hip",
+        "location": location.pk, "reason": "Sore hip", "accepts_cancellation_policy": True,
         "patient": {"first_name": patient.first_name, "last_name": patient.last_name,
                     "date_of_birth": patient.date_of_birth.isoformat(), "email": patient.email, "phone": patient.mobile_phone},
     }

@@ -47,7 +47,7 @@ def _online_booking(ctx, client):
     body = {"visit_type": ctx["follow_up"].pk, "clinician": ctx["dr_rivera"].pk, "modality": "in_office",
             "location": ctx["dr_rivera"].locations.first().pk, "start": local(ctx["monday"], 11).isoformat(),
             "patient": {"first_name": "Ada", "last_name": "Moss", "date_of_birth": "1990-04-02",
-                        "email": "ada@example.com", "phone": "617-555-0199"}}
+                        "email": "ada@example.com", "phone": "617-555-0199"}, "accepts_cancellation_policy": True}
     response = Client().post("/api/v1/bookings/", json.dumps(body), content_type="application/json")
     assert response.status_code == 201, response.content
 

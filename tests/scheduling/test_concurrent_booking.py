@@ -67,7 +67,8 @@ def test_thirty_patients_racing_for_one_slot_online_get_one_booking_and_29_confl
         body = {"visit_type": follow_up.pk, "clinician": dr_rivera.pk, "start": start.astimezone(NY).isoformat(),
                 "modality": "in_office", "location": location.pk,
                 "patient": {"first_name": f"Racer{n}", "last_name": "Silva", "date_of_birth": "1987-05-14",
-                            "email": f"racer{n}@example.com", "phone": f"617-555-{1000 + n}"}}
+                            "email": f"racer{n}@example.com", "phone": f"617-555-{1000 + n}"},
+                "accepts_cancellation_policy": True}
         client = Client(raise_request_exception=False)
         try:
             barrier.wait(timeout=30)

@@ -26,6 +26,7 @@ TYPED = {
     "email": "ana.silva@example.com",
     "phone": "(617) 555-0187",
     "reason": "Pain deep in the right buttock when sitting.",
+    "accepts_cancellation_policy": "on",  # the clinic's policy is in force (tests/scheduling/test_cancellation_policy.py)
 }
 
 
@@ -195,6 +196,19 @@ def test_the_confirmation_page_tells_the_patient_about_the_intake_form_when_the_
     assert "intake form" not in client.get(response["Location"]).content.decode()  # a follow-up needs none
 
 
+def test_a_request_for_a_visit_that_needs_intake_says_the_form_comes_once_confirmed_and_offers_no_calendar_file(
+        client, dr_rivera, visit_types, monday):
+    ClinicSettings.objects.filter(pk=1).update(auto_confirm_online_bookings=False)
+    response = post_details(client, in_office_params(visit_types["Initial evaluation"]), dr_rivera, local(monday, 10))
+    page = client.get(response["Location"]).content.decode()
+    assert "Request received" in page and "Before your visit: the intake form" in page
+    assert "Once your time is confirmed, we will send you a link to a short health questionnaire" in page
+    assert ".ics" not in page
+    visit = Appointment.objects.get()
+    assert client.get(manage_url(visit, "visit.ics")).status_code == 404
+    assert not Notification.objects.filter(appointment=visit, kind=Notification.Kind.INTAKE_INVITATION).exists()
+
+
 def test_errors_sit_next_to_the_field_and_keep_what_was_typed(client, dr_rivera, follow_up, monday):
     response = post_details(client, in_office_params(follow_up), dr_rivera, local(monday, 10), phone="617 555 01",
                             email="not-an-email")
@@ -280,7 +294,7 @@ def online_visit(dr_rivera, telehealth_consult, monday):
     return services.online_booking_create(
         visit_type=telehealth_consult, clinician=dr_rivera, start=local(monday, 10), modality="telehealth",
         first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
-        phone="+16175550187", reason="",
+        phone="+16175550187", reason="", accepts_cancellation_policy=True,
     )
 
 
@@ -434,7 +448,7 @@ def test_calendar_file_keeps_typed_line_breaks_and_punctuation_inside_their_fiel
     visit = services.online_booking_create(
         visit_type=follow_up, clinician=dr_rivera, start=local(monday, 10), modality="in_office", location=location,
         first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
-        phone="+16175550187", reason="Knee\r\npain, left; since Größe\rMarch\n",
+        phone="+16175550187", reason="Knee\r\npain, left; since Größe\rMarch\n", accepts_cancellation_policy=True,
     )
     raw = client.get(manage_url(visit, "visit.ics")).content
     [event] = assert_calendar_lines(raw).walk("VEVENT")

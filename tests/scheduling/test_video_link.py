@@ -19,7 +19,7 @@ def video_visit(dr_rivera, telehealth_consult, monday):
     return services.online_booking_create(
         visit_type=telehealth_consult, clinician=dr_rivera, start=local(monday, 10), modality="telehealth",
         first_name="Ana", last_name="Silva", date_of_birth="1987-05-14", email="ana@example.com",
-        phone="+16175550187", reason="",
+        phone="+16175550187", reason="", accepts_cancellation_policy=True,
     )
 
 

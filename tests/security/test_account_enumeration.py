@@ -157,7 +157,8 @@ def test_the_booking_pages_answer_the_same_whether_or_not_the_visitor_is_on_file
     client, case, make_user, dr_rivera, follow_up, location, monday
 ):
     form = {"modality": "in_office", "visit_type": follow_up.pk, "location": location.pk,
-            "slot": slot_value(dr_rivera.pk, local(monday, 10)), **VISITOR, "reason": "Sore knee"}
+            "slot": slot_value(dr_rivera.pk, local(monday, 10)), **VISITOR, "reason": "Sore knee",
+            "accepts_cancellation_policy": "on"}
 
     def book(hidden=()):
         booked = client.post("/book/details/", form)
@@ -179,7 +180,7 @@ def test_the_booking_api_answers_the_same_whether_or_not_the_visitor_is_on_file(
 ):
     body = {"visit_type": follow_up.pk, "clinician": dr_rivera.pk, "start": local(monday, 10).isoformat(),
             "modality": "in_office", "location": location.pk, "reason": "Sore knee",
-            "patient": VISITOR}
+            "patient": VISITOR, "accepts_cancellation_policy": True}
 
     def book(hidden=()):
         response = client.post("/api/v1/bookings/", json.dumps(body), content_type="application/json")

@@ -76,7 +76,7 @@ def test_online_booking_inside_the_bounds_is_booked(client, dr_rivera, follow_up
     body = {"visit_type": follow_up.pk, "clinician": dr_rivera.pk, "start": local(monday, 10).isoformat(),
             "modality": "in_office", "location": location.pk,
             "patient": {"first_name": "Ana", "last_name": "Silva", "date_of_birth": "1900-01-01",
-                        "email": "ana@example.com", "phone": "617-555-0187"}}
+                        "email": "ana@example.com", "phone": "617-555-0187"}, "accepts_cancellation_policy": True}
     assert _json(client, "post", "/api/v1/bookings/", body).status_code == 201
 
 

@@ -71,13 +71,15 @@ def post_json(client, url, body, method="post"):
 
 
 def test_a_public_booking_sets_no_status_source_owner_or_existing_record(client, outsider, dr_rivera, follow_up,
-                                                                        location, monday):
+                                                                        location, monday, cancellation_policy):
     ClinicSettings.objects.filter(pk=1).update(auto_confirm_online_bookings=False)
     other = outsider["patient"]
     before = snapshot(other, PATIENT_FIELDS)
     body = {
         **extras(outsider, status="confirmed", source="front_desk", video_token="chosen", room=None,
-                 intake_completed_at="2030-01-01T00:00:00Z", cancellation_reason="x"),
+                 intake_completed_at="2030-01-01T00:00:00Z", cancellation_reason="x", cancellation_policy=999_999,
+                 cancellation_policy_accepted_at="2000-01-01T00:00:00Z"),
+        "accepts_cancellation_policy": True,
         "visit_type": follow_up.pk, "clinician": dr_rivera.pk, "start": local(monday, 10).isoformat(),
         "modality": "in_office", "location": location.pk, "reason": "Sore knee",
         "patient": {**extras(outsider, status=Patient.Status.ARCHIVED),
@@ -89,6 +91,8 @@ def test_a_public_booking_sets_no_status_source_owner_or_existing_record(client,
     visit = Appointment.objects.get(pk=response.json()["id"])
     assert (visit.status, visit.source, visit.created_by_id) == ("requested", "online", None)
     assert visit.video_token == "" and visit.intake_completed_at is None and visit.cancellation_reason == ""
+    # The policy in force, accepted now: never a version or a time the request names.
+    assert visit.cancellation_policy == cancellation_policy and visit.cancellation_policy_accepted_at.year > 2000
     assert visit.patient != other and visit.patient.first_name == "Nina"
     assert (visit.patient.status, visit.patient.user_id) == (Patient.Status.ACTIVE, None)
     assert visit.patient.mrn != "HACKED001"
