@@ -22,16 +22,19 @@ from intake.models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment, Modality, Room, VisitType
 
-# diagnosis, side, where it hurts, NPRS at each visit (first = intake), red flags ticked on the intake
+# diagnosis, side, where it is felt ({region: [kinds]}), NPRS at each visit (first = intake), red flags ticked on the intake
 STORIES = [
-    ("piriformis_syndrome", "right", {"back_buttock_right": "pain"}, [7, 6, 5, 4, 3, 2], []),
-    ("deep_gluteal_syndrome", "left", {"back_buttock_left": "pain", "back_back_thigh_left": "tingling"},
+    ("piriformis_syndrome", "right", {"back_buttock_right": ["pain"], "back_back_thigh_right": ["pain", "tingling"]},
+     [7, 6, 5, 4, 3, 2], []),
+    ("deep_gluteal_syndrome", "left", {"back_buttock_left": ["pain"], "back_back_thigh_left": ["tingling"]},
      [8, 7, 6, 5, 4, 3], []),
-    ("si_joint_dysfunction", "right", {"back_si_area_right": "pain"}, [6, 6, 5, 3, 3, 2], []),
-    ("sciatica", "left", {"back_buttock_left": "pain", "back_calf_left": "numbness"}, [8, 8, 7, 7, 6, 5],
-     ["saddle_numbness"]),
-    ("lumbar_disc", "both", {"back_lower_back_left": "pain", "back_lower_back_right": "pain"}, [5, 6, 7, 7, 8, 8], []),
-    ("trauma", "left", {"back_buttock_left": "pain"}, [9, 7, 5, 4, 2, 1], ["pain_not_eased_by_rest"]),
+    ("si_joint_dysfunction", "right", {"back_si_area_right": ["pain"], "front_groin_right": ["pain"]},
+     [6, 6, 5, 3, 3, 2], []),
+    ("sciatica", "left", {"back_buttock_left": ["pain"], "back_calf_left": ["tingling", "numbness"],
+                          "front_foot_left": ["numbness"]}, [8, 8, 7, 7, 6, 5], ["saddle_numbness"]),
+    ("lumbar_disc", "both", {"back_lower_back_left": ["pain"], "back_lower_back_right": ["pain"]},
+     [5, 6, 7, 7, 8, 8], []),
+    ("trauma", "left", {"back_buttock_left": ["pain"]}, [9, 7, 5, 4, 2, 1], ["pain_not_eased_by_rest"]),
 ]
 FOLLOW_UP_DAYS = [-42, -35, -28, -21, -14, -7]  # first visit, then weekly
 VISIT_HOUR = 13  # early afternoon: the bulk schedule (seeded after) keeps clear of these times

@@ -27,6 +27,11 @@ class IntakeForm(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     current_step = models.CharField(max_length=20, default=INTAKE_STEPS[0])
     answers = models.JSONField(default=dict, blank=True, help_text="Saved answers, keyed by step.")
+    step_drafts = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the patient entered on a step that was not complete yet, keyed by step (form data, not "
+                  "validated): shown again when they come back to it; cleared when the step is saved.",
+    )
     instrument_versions = models.JSONField(default=dict, blank=True)
     signed_name = models.CharField(max_length=200, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)

@@ -48,7 +48,8 @@ class IntakeIncomplete(IntakeError):
 def _lock(intake: IntakeForm) -> IntakeForm:
     """Lock the form's row and refresh the fields the services change, keeping loaded relations."""
     locked = IntakeForm.objects.select_for_update().get(pk=intake.pk)
-    for name in ("status", "current_step", "answers", "filled_in_clinic", "submitted_at", "copies_emailed"):
+    for name in ("status", "current_step", "answers", "step_drafts", "filled_in_clinic", "submitted_at",
+                 "copies_emailed"):
         setattr(intake, name, getattr(locked, name))
     return intake
 
@@ -77,7 +78,7 @@ def intake_hand_over(*, appointment, actor=None, ip=None) -> IntakeForm:
     """The visit's form, to open on a clinic device for the patient; refused once the patient has saved
     answers: the form would show them to whoever holds the device before handing it over."""
     existing = selectors.episode_of(appointment=appointment).serving
-    if existing is not None and existing.answers:
+    if existing is not None and (existing.answers or existing.step_drafts):
         raise IntakeError(
             "The patient has already started this form, and their answers are private to them. They can finish it "
             "on their own phone from the emailed link (Send intake link sends it again)."
@@ -144,10 +145,33 @@ def intake_save_step(*, intake, step, answers, actor=None, ip=None) -> IntakeFor
     if intake.is_submitted:
         raise AlreadySubmitted()
     intake.answers = {**intake.answers, step: answers}
+    intake.step_drafts = {key: value for key, value in intake.step_drafts.items() if key != step}
     intake.current_step = _first_unsaved(intake.answers)
     intake.status = IntakeForm.Status.IN_PROGRESS
     with acting_as(actor, ip):
-        intake.save(update_fields=["answers", "current_step", "status", "updated_at"])
+        intake.save(update_fields=["answers", "step_drafts", "current_step", "status", "updated_at"])
+    return intake
+
+
+@transaction.atomic
+def intake_save_draft(*, intake, step, data, actor=None, ip=None) -> IntakeForm:
+    """Keep what the patient entered on a step that did not pass its checks (for example the body map's marks
+    when another question is still empty), so it is there when they come back; the step's answers stay as
+    they were until it is saved whole."""
+    if step not in INTAKE_STEPS:
+        raise ValueError(f"unknown intake step {step!r}")
+    _lock(intake)
+    if intake.is_submitted:
+        raise AlreadySubmitted()
+    intake.step_drafts = {key: value for key, value in intake.step_drafts.items() if key != step}
+    if data:  # nothing entered: nothing to keep
+        intake.step_drafts[step] = data
+    fields = ["step_drafts", "updated_at"]
+    if intake.status == IntakeForm.Status.NOT_STARTED:
+        intake.status = IntakeForm.Status.IN_PROGRESS
+        fields.append("status")
+    with acting_as(actor, ip):
+        intake.save(update_fields=fields)
     return intake
 
 
@@ -230,6 +254,7 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     versions = {key: instrument.version for key, instrument in instruments.items()}
     with acting_as(actor, ip):
         intake.answers = answers
+        intake.step_drafts = {}  # only what was sent stays
         intake.status = IntakeForm.Status.SUBMITTED
         intake.current_step = INTAKE_STEPS[-1]
         intake.submitted_at = now

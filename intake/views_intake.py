@@ -20,7 +20,7 @@ from clinic.permissions import staff_permission_required
 from patients import care
 from patients.models import Patient
 
-from . import links, questionnaire, selectors, services
+from . import links, questionnaire, reported, selectors, services
 from .models import INTAKE_STEPS, IntakeForm, RedFlagAlert
 
 STEP_TITLES = {step: form.title for step, form in questionnaire.STEP_FORMS.items()}
@@ -88,7 +88,7 @@ def _review(intake, token):
 REVIEW = "review"  # a step opened from the review: saving it goes back to the review
 
 
-def _render_step(request, intake, token, step, form, *, status=200, submit_errors=None):
+def _render_step(request, intake, token, step, form, *, status=200, submit_errors=None, from_draft=False):
     index = INTAKE_STEPS.index(step)
     just_saved = request.GET.get("saved")
     is_last = step == INTAKE_STEPS[-1]
@@ -108,6 +108,7 @@ def _render_step(request, intake, token, step, form, *, status=200, submit_error
         "from_review": from_review,
         "just_saved": just_saved if just_saved in INTAKE_STEPS else "",
         "submit_errors": submit_errors,
+        "from_draft": from_draft,
         "location": intake.appointment.location if intake.appointment_id else None,
     }
     return render(request, "intake/form/step.html", context, status=status)
@@ -126,13 +127,21 @@ def step(request, intake, token, step):
 
     patient = intake.patient
     if request.method != "POST":
-        form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, answers=intake.answers.get(step))
-        return _render_step(request, intake, token, step, form)
+        # What was entered last time on a step not complete yet comes back (as entered, not checked again: the
+        # patient's device may hold newer typing, intake.js); else the saved answers.
+        draft = intake.step_drafts.get(step)
+        form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, draft=draft,
+                                       answers=intake.answers.get(step))
+        return _render_step(request, intake, token, step, form, from_draft=draft is not None)
 
     form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, data=request.POST)
-    if not form.is_valid():
-        return _render_step(request, intake, token, step, form, status=400)
     ip = request_ip(request)
+    if not form.is_valid():
+        try:
+            intake = services.intake_save_draft(intake=intake, step=step, data=form.draft_data(), ip=ip)
+        except services.AlreadySubmitted:
+            return redirect("intake:done", token=token)
+        return _render_step(request, intake, token, step, form, status=400)
     try:
         intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers(), ip=ip)
         if step != INTAKE_STEPS[-1]:
@@ -194,11 +203,17 @@ def email_copy(request, intake, token):
     return redirect("intake:done", token=token)
 
 
+def _body_map(intake):
+    """The body map drawn as the exam draws it, for the summary and the patient's copy."""
+    return reported.body_map_drawing((intake.answers.get("complaint") or {}).get("body_map"))
+
+
 def _render_copy(request, intake):
     return render(request, "intake/form/answers.html", {
         "intake": intake,
         "patient": intake.patient,
         "sections": questionnaire.answers_by_step(intake.answers, patient=intake.patient, visit=intake.appointment),
+        "body_map": _body_map(intake),
         "location": intake.appointment.location if intake.appointment_id else None,
     })
 
@@ -289,6 +304,7 @@ def summary(request, pk):
     return render(request, "intake/form/summary.html", {
         "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,
         "alerts": list(intake.alerts.all()), "instruments": questionnaire.current_instruments(),
+        "body_map": _body_map(intake),
     })
 
 
