@@ -27,6 +27,6 @@ class IntakeConfig(AppConfig):
 
         intake_progress.register_steps(INTAKE_STEPS)  # the calendar's "Intake 3 of 7"
 
-        clinical = ("answers", "flags", "details")
+        clinical = ("answers", "step_drafts", "flags", "details")
         for model in (IntakeForm, OutcomeScore, RedFlagAlert):
             audit.track(model, patient=lambda obj: obj.patient_id, redact=clinical)

@@ -1,6 +1,7 @@
 """The patient's intake pages, reached by the signed link: steps, validation, drafts, expiry."""
 
 import datetime
+import json
 import re
 from unittest import mock
 
@@ -8,6 +9,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
+from clinic.models import AuditEvent
 from intake import links
 from intake.models import INTAKE_STEPS, IntakeForm
 from scheduling.models import Appointment
@@ -155,6 +157,15 @@ def test_body_map_marks_are_kept_with_the_step_when_another_question_is_missing(
                                                        "front_shin_right": ["tingling"]}
     assert intake.step_drafts == {}  # saved whole: the draft has done its job
     assert 'aria-label="Left buttock: pain, numbness"' in html(client.get(url(token, "complaint")))
+
+
+def test_the_audit_trail_records_that_a_draft_changed_not_what_it_says(client, token, intake):
+    save_steps(intake, only=("contact", "history"))
+    answers = {**valid_answers()["complaint"], "pain_now": None, "onset_details": "Slipped on the ice at the rink"}
+    assert client.post(url(token, "complaint"), as_post(answers)).status_code == 400
+    change = AuditEvent.objects.filter(object_type="intake.IntakeForm", action="change").latest("pk")
+    assert "step_drafts" in change.changes  # the trail says the draft changed...
+    assert "Slipped on the ice" not in json.dumps(change.changes)  # ...never what the patient typed
 
 
 def test_a_submitted_form_keeps_no_draft(client, token, intake):
