@@ -57,6 +57,20 @@ class IntakeForm(models.Model):
         return self.status == self.Status.SUBMITTED
 
 
+class IntakeSignature(models.Model):
+    """The signature a patient drew on the consent step (a PNG, intake.signatures), kept with their form but apart
+    from its answers: private, so it is stored in the database and served only by the views that check who asks,
+    never as a file with an address of its own. The printed name is the form's signed_name."""
+
+    intake = models.OneToOneField(IntakeForm, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="drawn_signature")
+    png = models.BinaryField(editable=False)
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Drawn signature on intake {self.intake_id}"
+
+
 class OutcomeScore(models.Model):
     """One scored measure (ODI, NPRS, PSFS...) at one time, for plots over visits."""
 

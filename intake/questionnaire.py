@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic import dates
 from patients import phone
 
-from . import instruments, scoring, vocabulary
+from . import instruments, scoring, signatures, vocabulary
 from .models import INTAKE_STEPS
 from .rules import RED_FLAG_ITEMS
 
@@ -977,6 +977,9 @@ class GoalsForm(StepForm):
 
 # --- 7. Consent and signature -----------------------------------------------------------------------
 
+TYPED, DRAWN = "typed", "drawn"
+SIGNATURE_METHODS = [(TYPED, _("Type my name")), (DRAWN, _("Draw my signature with a finger or the mouse"))]
+
 
 class ConsentForm(StepForm):
     step = "consent"
@@ -1005,25 +1008,42 @@ class ConsentForm(StepForm):
         label="I am signing for the patient, for example as a parent or guardian", required=False,
     )
     signer_relationship = text("Your relationship to the patient", required=False, max_length=60)
+    # Typed or drawn: without JavaScript (no drawing box) or from the keyboard, typing the name is the way.
+    signature_method = forms.ChoiceField(
+        label=_("How would you like to sign?"), choices=SIGNATURE_METHODS, required=False, initial=TYPED,
+        widget=forms.RadioSelect,
+    )
     signed_name = text(
-        "Type your full name to sign", autocomplete="name",
-        help_text="Typing your name counts as your signature. We record the date, the time and your internet "
-                  "address with it.",
-        message="Type your full name to sign the form.",
+        _("Type your full name"), autocomplete="name",
+        help_text=_("If you type your name to sign, your typed name is your signature. If you draw your signature, "
+                    "we print this name with it. We record the date, the time and your internet address with your "
+                    "signature."),
+        message=_("Type your full name to sign the form."),
+    )
+    signature_drawing = forms.CharField(
+        label=_("Draw your signature in the box"), required=False, widget=forms.HiddenInput,
+        max_length=signatures.MAX_DATA_URL_LENGTH,
+        error_messages={"max_length": _("The signature image is too large. Clear the box and sign again.")},
     )
 
     sections = (
         ("Consent", "", ("consent_treatment", "privacy_ack", "answers_true")),
         (_("Video visits (telehealth)"), _("Your visit is by video, so we need your consent to telehealth."),
          ("consent_telehealth",)),
-        ("Signature", "", ("signing_for_other", "signer_relationship", "signed_name")),
+        ("Signature", "", ("signing_for_other", "signer_relationship", "signature_method", "signed_name",
+                           "signature_drawing")),
     )
     depends_on = {
         "signer_relationship": ("signing_for_other", ("True",), "Tell us how you are related to the patient."),
+        "signature_drawing": ("signature_method", (DRAWN,), _("Draw your signature in the box, or choose to type "
+                                                              "your name instead.")),
     }
+    not_in_draft = ("signature_drawing",)  # large, and the box keeps it while the page is open
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["signature_method"].js_only = True  # drawing needs the page's script
+        self.fields["signature_method"].marked_optional = False
         # Telehealth consent is asked only for a video visit: an in-office patient never sees it.
         if not self.asks_telehealth_consent:
             del self.fields["consent_telehealth"]
@@ -1044,6 +1064,23 @@ class ConsentForm(StepForm):
     def asks_telehealth_consent(self) -> bool:
         return self.visit is not None and self.visit.is_telehealth
 
+    @property
+    def drawn_png(self) -> bytes | None:
+        """The drawn signature's PNG once the form is valid, None when the patient typed their name."""
+        return getattr(self, "_drawn_png", None) if self.cleaned_data.get("signature_method") == DRAWN else None
+
+    def clean_signature_method(self):
+        return self.cleaned_data["signature_method"] or TYPED  # not asked without JavaScript: typed
+
+    def clean_signature_drawing(self):
+        value = self.cleaned_data["signature_drawing"]
+        if value:
+            try:
+                self._drawn_png = signatures.png_from_data_url(value)
+            except signatures.SignatureProblem as exc:
+                raise ValidationError(exc.message) from None
+        return value
+
     def clean_signed_name(self):
         name = " ".join(self.cleaned_data["signed_name"].split())
         if len(name) < 3 or " " not in name:
@@ -1062,6 +1099,15 @@ class ConsentForm(StepForm):
                     f"{self.patient.last_name}), or tick the box if you are signing for someone else."
                 ))
         return cleaned
+
+    def to_answers(self):
+        """The consent answers without the drawing itself (kept apart: intake.models.IntakeSignature)."""
+        answers = super().to_answers()
+        answers.pop("signature_drawing", None)
+        return answers
+
+    def describe(self, answers):
+        return super().describe({k: v for k, v in answers.items() if k != "signature_method"})
 
 
 # --- All steps -------------------------------------------------------------------------------------
@@ -1097,15 +1143,19 @@ def answers_by_step(answers: dict, *, patient, visit=None, steps=INTAKE_STEPS) -
     return sections
 
 
-def validate_all(answers: dict, *, patient, visit=None) -> tuple[dict, dict]:
-    """Check every step's saved answers; return ({step: bound valid form}, {step: {field: [messages]}})."""
+def validate_all(answers: dict, *, patient, visit=None, drawn_signature=None) -> tuple[dict, dict]:
+    """Check every step's saved answers (and the signature drawn with the consent step, kept apart, as PNG bytes);
+    return ({step: bound valid form}, {step: {field: [messages]}})."""
     forms_by_step, errors = {}, {}
     for step, form_class in STEP_FORMS.items():
         saved = (answers or {}).get(step)
         if saved is None:
             errors[step] = {"__all__": ["This step has not been filled in yet."]}
             continue
-        form = form_class(data=form_class.to_data(saved), patient=patient, visit=visit)
+        data = form_class.to_data(saved)
+        if step == "consent" and drawn_signature:
+            data["signature_drawing"] = signatures.data_url(drawn_signature)
+        form = form_class(data=data, patient=patient, visit=visit)
         if form.is_valid():
             forms_by_step[step] = form
         else:

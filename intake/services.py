@@ -19,7 +19,7 @@ from patients import services as patient_services
 from patients.models import Consent
 
 from . import links, questionnaire, rules, scoring, selectors, signals
-from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
+from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
 log = logging.getLogger(__name__)
 
@@ -137,13 +137,19 @@ def _first_unsaved(answers) -> str:
 
 
 @transaction.atomic
-def intake_save_step(*, intake, step, answers, actor=None, ip=None) -> IntakeForm:
-    """Save one step's (already validated) answers as a draft; the form resumes at the first unsaved step."""
+def intake_save_step(*, intake, step, answers, signature: bytes | None = None, actor=None, ip=None) -> IntakeForm:
+    """Save one step's (already validated) answers as a draft; the form resumes at the first unsaved step.
+
+    On the consent step, `signature` is the drawn signature's PNG (ConsentForm.drawn_png), kept with the form
+    when the patient chose to draw and removed when they chose to type instead."""
     if step not in INTAKE_STEPS:
         raise ValueError(f"unknown intake step {step!r}")
     _lock(intake)
     if intake.is_submitted:
         raise AlreadySubmitted()
+    if step == "consent":
+        _keep_signature(intake, drawn=answers.get("signature_method") == questionnaire.DRAWN, png=signature,
+                        actor=actor, ip=ip)
     intake.answers = {**intake.answers, step: answers}
     intake.step_drafts = {key: value for key, value in intake.step_drafts.items() if key != step}
     intake.current_step = _first_unsaved(intake.answers)
@@ -151,6 +157,17 @@ def intake_save_step(*, intake, step, answers, actor=None, ip=None) -> IntakeFor
     with acting_as(actor, ip):
         intake.save(update_fields=["answers", "step_drafts", "current_step", "status", "updated_at"])
     return intake
+
+
+def _keep_signature(intake, *, drawn, png, actor, ip):
+    with acting_as(actor, ip):
+        if not drawn:
+            for old in IntakeSignature.objects.filter(intake=intake):
+                old.delete()
+            return
+        if not png:
+            raise ValueError("a drawn signature needs its PNG")
+        IntakeSignature.objects.update_or_create(intake=intake, defaults={"png": png, "drawn_at": timezone.now()})
 
 
 @transaction.atomic
@@ -224,7 +241,9 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     if intake.is_submitted:
         raise AlreadySubmitted()
     patient = intake.patient
-    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient, visit=intake.appointment)
+    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient, visit=intake.appointment,
+                                                       drawn_signature=selectors.drawn_signature_png(
+                                                           intake_id=intake.pk))
     if errors:
         raise IntakeIncomplete(errors)
     answers = {step: form.to_answers() for step, form in forms_by_step.items()}

@@ -1,5 +1,5 @@
-// The patient's intake form: questions that appear when they apply, the body map (choose a kind, tap), and a
-// draft of the current step in localStorage so nothing typed is lost to a closed tab or a dropped
+// The patient's intake form: questions that appear when they apply, the body map (choose a kind, tap), the
+// drawn signature, and a draft of the current step in localStorage so nothing typed is lost to a closed tab or a dropped
 // connection. The server is the record: a step's draft is cleared once the server has saved it.
 (function () {
   "use strict";
@@ -264,10 +264,86 @@
     }
   });
 
+  // --- Drawn signature: pointer events on a canvas (finger, pen or mouse); the PNG goes in the hidden field. ---
+  function signaturePad(pad) {
+    var canvas = pad.querySelector("[data-signature-canvas]");
+    var wrap = pad.closest("[data-show-if]") || pad.parentNode;
+    var field = wrap.querySelector('input[name="signature_drawing"]');
+    var state = wrap.querySelector("[data-signature-state]");
+    var ctx = canvas.getContext("2d");
+    var last = null, scale = 1;
+
+    function tell(message) { if (state) state.textContent = message; }
+
+    function size() {
+      // Drawn at the screen's density (at most 2x, so the PNG stays small), redrawn from the field when resized.
+      scale = Math.min(window.devicePixelRatio || 1, 2);
+      var width = Math.round(canvas.clientWidth * scale), height = Math.round(canvas.clientHeight * scale);
+      if (!width || (canvas.width === width && canvas.height === height)) return;
+      canvas.width = width;
+      canvas.height = height;
+      redraw();
+    }
+
+    function redraw() {
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      if (!field.value) return;
+      var image = new Image();
+      image.onload = function () { ctx.drawImage(image, 0, 0, canvas.width, canvas.height); };
+      image.src = field.value;
+    }
+
+    function at(event) {
+      var box = canvas.getBoundingClientRect();
+      return { x: (event.clientX - box.left) * scale, y: (event.clientY - box.top) * scale };
+    }
+
+    canvas.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      canvas.setPointerCapture(event.pointerId);
+      last = at(event);
+      ctx.lineWidth = 2.6 * scale;
+      ctx.lineCap = ctx.lineJoin = "round";
+      ctx.strokeStyle = "#111c3a";
+      ctx.beginPath();
+      ctx.arc(last.x, last.y, ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.fill();
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!last) return;
+      var point = at(event);
+      ctx.beginPath();
+      ctx.moveTo(last.x, last.y);
+      ctx.lineTo(point.x, point.y);
+      ctx.stroke();
+      last = point;
+    });
+    function finish() {
+      if (!last) return;
+      last = null;
+      field.value = canvas.toDataURL("image/png");
+      tell("Signature drawn.");
+      saveDraft();
+    }
+    canvas.addEventListener("pointerup", finish);
+    canvas.addEventListener("pointercancel", finish);
+    pad.parentNode.querySelector("[data-signature-clear]").addEventListener("click", function () {
+      field.value = "";
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      tell("The box is empty.");
+      saveDraft();
+    });
+    window.addEventListener("resize", size);
+    form.addEventListener("change", size);  // shown once "Draw my signature" is chosen: measure it then
+    size();
+  }
+
   var restored = restoreDraft();
   applyConditions();
   applyUrgentAdvice();
   renderMap();
+  form.querySelectorAll("[data-signature-pad]").forEach(signaturePad);
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
     summary.focus();

@@ -66,6 +66,9 @@ def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings):
     assert Appointment.objects.filter(status="requested", source="online", vouched_by=None).count() >= 3
 
     assert IntakeForm.objects.filter(status="submitted").count() == 6
+    assert IntakeForm.objects.filter(drawn_signature__isnull=False).count() == 1  # one signed by drawing
+    assert any(len(kinds) > 1 for form in IntakeForm.objects.all()
+               for kinds in form.answers["complaint"]["body_map"].values())  # a place marked with two kinds
     assert RedFlagAlert.objects.count() == 2
     assert Exam.objects.filter(signed_at__isnull=False).count() >= 30
     improving = 0

@@ -191,7 +191,7 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     page.get_by_label("I agree to be assessed and treated").check()
     page.get_by_label("I have read the clinic's notice of privacy practices.").check()
     page.get_by_label("My answers on this form are true").check()
-    page.get_by_label("Type your full name to sign").fill("Maya Okafor")
+    page.get_by_label("Type your full name").fill("Maya Okafor")
     shot(page, "7_consent")
     page.get_by_role("button", name="Sign and submit").click()
 
@@ -255,7 +255,7 @@ def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, l
     next_step(patient_page, "Consent and signature")
     for label in ("I agree to be assessed", "I have read the clinic's", "My answers on this form are true"):
         patient_page.get_by_label(label).check()
-    patient_page.get_by_label("Type your full name to sign").fill("Maya Okafor")
+    patient_page.get_by_label("Type your full name").fill("Maya Okafor")
     patient_page.get_by_role("button", name="Sign and submit").click()
     expect(patient_page.get_by_role("alert").filter(has_text="Please do not wait for your appointment")).to_be_visible()
 
@@ -284,3 +284,58 @@ def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, l
     alert.get_by_role("button", name="Acknowledge red flag").click()
     expect(page.get_by_text("Red flag acknowledged.")).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="Red flag: Emergency")).to_have_count(0)
+
+
+def test_patient_signs_by_drawing_with_the_mouse_and_the_clinician_sees_the_signature(page, live_server, sign_in,
+                                                                                       intake, deliver_now):
+    save_steps(intake, skip=("consent",))
+    page.goto(live_server.url + services.intake_link_for(appointment=intake.appointment))
+    expect(page.get_by_role("heading", level=1, name="Consent and signature")).to_be_visible()
+    for label in ("I agree to be assessed", "I have read the clinic's", "My answers on this form are true"):
+        page.get_by_label(label).check()
+    page.get_by_label("Type your full name").fill("Maya Okafor")
+    box = page.get_by_role("img", name="Draw your signature in the box")
+    expect(box).to_be_hidden()  # typing the name is the way until drawing is chosen
+    answer(page, "How would you like to sign?", "Draw my signature with a finger or the mouse")
+    expect(box).to_be_visible()
+
+    # Signing with an empty box is refused by the box; everything else stays as entered.
+    page.get_by_role("button", name="Sign and submit").click()
+    expect(page.get_by_text("Draw your signature in the box, or choose to type your name instead.")).to_be_visible()
+    expect(page.get_by_label("Type your full name")).to_have_value("Maya Okafor")
+    expect(page.get_by_label("My answers on this form are true")).to_be_checked()
+
+    def scribble(points):
+        area = box.bounding_box()
+        page.mouse.move(area["x"] + points[0][0] * area["width"], area["y"] + points[0][1] * area["height"])
+        page.mouse.down()
+        for x, y in points[1:]:
+            page.mouse.move(area["x"] + x * area["width"], area["y"] + y * area["height"], steps=6)
+        page.mouse.up()
+
+    scribble([(.1, .7), (.15, .3), (.2, .7), (.25, .3), (.3, .7)])
+    page.get_by_role("button", name="Clear").click()  # a false start, cleared
+    expect(page.get_by_text("The box is empty.")).to_be_visible()
+    scribble([(.08, .75), (.12, .25), (.18, .7), (.24, .3), (.3, .72), (.4, .45), (.5, .7), (.62, .4), (.75, .68)])
+    scribble([(.1, .85), (.8, .82)])
+    expect(page.get_by_text("Signature drawn.")).to_be_visible()
+    page.get_by_role("region", name="Signature", exact=True).screenshot(path=str(SCREENSHOTS / "intake_7_drawn_signature.png"))
+    page.get_by_role("button", name="Sign and submit").click()
+    expect(page.get_by_role("heading", name="Thank you, Maya")).to_be_visible()
+
+    form = IntakeForm.objects.get(pk=intake.pk)
+    assert form.is_submitted and form.signed_name == "Maya Okafor"
+    assert bytes(form.drawn_signature.png).startswith(b"\x89PNG")
+    # The patient's copy shows it, from their own link.
+    page.get_by_role("link", name="See and print your answers").click()
+    drawing = page.get_by_role("img", name="Signature drawn by Maya Okafor")
+    expect(drawing).to_be_visible()
+    assert drawing.evaluate("img => img.naturalWidth") > 0
+
+    sign_in(intake.appointment.clinician.user)
+    page.goto(f"{live_server.url}/intake/forms/{intake.pk}/summary/")
+    drawing = page.get_by_role("img", name="Signature drawn by Maya Okafor")
+    expect(drawing).to_be_visible()
+    assert drawing.evaluate("img => img.naturalWidth") > 0  # served to the clinician by the checked view
+    expect(page.get_by_text("Printed name: Maya Okafor.")).to_be_visible()
+    page.get_by_role("region", name="Signature", exact=True).screenshot(path=str(SCREENSHOTS / "intake_summary_signature.png"))

@@ -55,7 +55,7 @@ def test_the_last_step_shows_every_answer_grouped_by_step_with_edit_links(client
     assert "Ibuprofen 400 mg when needed" in review and "Run a half marathon again" in review
     assert "None of these apply to me</dt><dd>Yes" in review
     assert "Left buttock: pain, tingling; Left calf: tingling" in review
-    assert "Type your full name to sign" in page[page.index("<form"):]  # the signature follows the review
+    assert "Type your full name" in page[page.index("<form"):]  # the signature follows the review
 
 
 def test_editing_a_step_from_the_review_saves_it_and_comes_back_to_the_review(client, at_consent, intake):
