@@ -7,6 +7,7 @@ and alert is what the app would compute. The project package holds it because it
 import datetime
 import random
 from datetime import UTC, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -15,23 +16,26 @@ from django.utils import timezone
 
 from exams import services as exam_services
 from exams.forms import SECTION_FORMS
-from intake import questionnaire
+from intake import questionnaire, signatures
 from intake import services as intake_services
 from intake.instruments import ODI_PLACEHOLDER
 from intake.models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment, Modality, Room, VisitType
 
-# diagnosis, side, where it hurts, NPRS at each visit (first = intake), red flags ticked on the intake
+# diagnosis, side, where it is felt ({region: [kinds]}), NPRS at each visit (first = intake), red flags ticked on the intake
 STORIES = [
-    ("piriformis_syndrome", "right", {"back_buttock_right": "pain"}, [7, 6, 5, 4, 3, 2], []),
-    ("deep_gluteal_syndrome", "left", {"back_buttock_left": "pain", "back_back_thigh_left": "tingling"},
+    ("piriformis_syndrome", "right", {"back_buttock_right": ["pain"], "back_back_thigh_right": ["pain", "tingling"]},
+     [7, 6, 5, 4, 3, 2], []),
+    ("deep_gluteal_syndrome", "left", {"back_buttock_left": ["pain"], "back_back_thigh_left": ["tingling"]},
      [8, 7, 6, 5, 4, 3], []),
-    ("si_joint_dysfunction", "right", {"back_si_area_right": "pain"}, [6, 6, 5, 3, 3, 2], []),
-    ("sciatica", "left", {"back_buttock_left": "pain", "back_calf_left": "numbness"}, [8, 8, 7, 7, 6, 5],
-     ["saddle_numbness"]),
-    ("lumbar_disc", "both", {"back_lower_back_left": "pain", "back_lower_back_right": "pain"}, [5, 6, 7, 7, 8, 8], []),
-    ("trauma", "left", {"back_buttock_left": "pain"}, [9, 7, 5, 4, 2, 1], ["pain_not_eased_by_rest"]),
+    ("si_joint_dysfunction", "right", {"back_si_area_right": ["pain"], "front_groin_right": ["pain"]},
+     [6, 6, 5, 3, 3, 2], []),
+    ("sciatica", "left", {"back_buttock_left": ["pain"], "back_calf_left": ["tingling", "numbness"],
+                          "front_foot_left": ["numbness"]}, [8, 8, 7, 7, 6, 5], ["saddle_numbness"]),
+    ("lumbar_disc", "both", {"back_lower_back_left": ["pain"], "back_lower_back_right": ["pain"]},
+     [5, 6, 7, 7, 8, 8], []),
+    ("trauma", "left", {"back_buttock_left": ["pain"]}, [9, 7, 5, 4, 2, 1], ["pain_not_eased_by_rest"]),
 ]
 FOLLOW_UP_DAYS = [-42, -35, -28, -21, -14, -7]  # first visit, then weekly
 VISIT_HOUR = 13  # early afternoon: the bulk schedule (seeded after) keeps clear of these times
@@ -82,14 +86,22 @@ def _answers(patient, side, body_map, pain, flags):
     }
 
 
-def _submit_intake(appointment, answers):
+# A signature drawn in the consent step's box (a canvas's PNG): the first story patient signs by drawing.
+DRAWN_SIGNATURE = Path(__file__).with_name("demo_files") / "signature.png"
+
+
+def _submit_intake(appointment, answers, *, drawn=False):
     intake = intake_services.intake_start(appointment=appointment)
+    if drawn:
+        answers["consent"].update(signature_method=questionnaire.DRAWN,
+                                  signature_drawing=signatures.data_url(DRAWN_SIGNATURE.read_bytes()))
     for step in INTAKE_STEPS:
         form = questionnaire.step_form(
             step, patient=appointment.patient, data=questionnaire.STEP_FORMS[step].to_data(answers[step]))
         if not form.is_valid():
             raise ValueError(f"demo intake step {step}: {form.errors.as_text()}")
-        intake = intake_services.intake_save_step(intake=intake, step=step, answers=form.to_answers())
+        intake = intake_services.intake_save_step(intake=intake, step=step, answers=form.to_answers(),
+                                                  signature=getattr(form, "drawn_png", None))
     intake = intake_services.intake_submit(intake=intake)
     # Filled in the evening before the first visit, weeks ago: the chart and the plots read it as then.
     when = appointment.start_at - timedelta(hours=16)
@@ -155,7 +167,7 @@ def seed_patient_stories(*, patients, clinicians, front_desk, seed=11):
                 reason="Buttock pain" if visit == 0 else "Follow-up", vouched_by=front_desk,
             )
             if visit == 0:
-                _submit_intake(appointment, _answers(patient, side, body_map, pain, flags))
+                _submit_intake(appointment, _answers(patient, side, body_map, pain, flags), drawn=n == 0)
             _signed_exam(appointment, clinician, diagnosis, pain)
             appointment.status = Appointment.Status.COMPLETED
             appointment.save(update_fields=["status"])

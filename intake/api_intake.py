@@ -2,7 +2,9 @@
 
 Patient endpoints take no session or login: the token is the credential (404 if bad or expired).
 Step bodies are JSON in the shape the answers are stored in (see intake.questionnaire); errors come
-back as {"errors": {field: [messages]}} with status 400.
+back as {"errors": {field: [messages]}} with status 400. A drawn signature comes with the consent step as
+"signature_method": "drawn" and "signature_drawing": a PNG data URL (intake.signatures); it is kept apart from
+the answers, which never echo it.
 """
 
 from django.core import signing
@@ -72,7 +74,8 @@ def save_step(request, token, step):
         return _errors({name: list(messages) for name, messages in form.errors.items()})
     answers = form.to_answers()
     try:
-        intake = services.intake_save_step(intake=intake, step=step, answers=answers, ip=request_ip(request))
+        intake = services.intake_save_step(intake=intake, step=step, answers=answers,
+                                           signature=getattr(form, "drawn_png", None), ip=request_ip(request))
     except services.AlreadySubmitted as exc:
         return _errors({"__all__": [exc.message]}, status.HTTP_409_CONFLICT)
     return Response({"step": step, "answers": answers, "status": intake.status, "current_step": intake.current_step})

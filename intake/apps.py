@@ -23,10 +23,12 @@ class IntakeConfig(AppConfig):
         from scheduling import intake_progress
 
         from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
-        from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
+        from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
         intake_progress.register_steps(INTAKE_STEPS)  # the calendar's "Intake 3 of 7"
 
-        clinical = ("answers", "flags", "details")
+        clinical = ("answers", "step_drafts", "flags", "details")
         for model in (IntakeForm, OutcomeScore, RedFlagAlert):
             audit.track(model, patient=lambda obj: obj.patient_id, redact=clinical)
+        # The drawn signature: the trail records that it was drawn or changed, never the image.
+        audit.track(IntakeSignature, patient=lambda obj: obj.intake.patient_id, redact=("png",))

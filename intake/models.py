@@ -27,6 +27,11 @@ class IntakeForm(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     current_step = models.CharField(max_length=20, default=INTAKE_STEPS[0])
     answers = models.JSONField(default=dict, blank=True, help_text="Saved answers, keyed by step.")
+    step_drafts = models.JSONField(
+        default=dict, blank=True,
+        help_text="What the patient entered on a step that was not complete yet, keyed by step (form data, not "
+                  "validated): shown again when they come back to it; cleared when the step is saved.",
+    )
     instrument_versions = models.JSONField(default=dict, blank=True)
     signed_name = models.CharField(max_length=200, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
@@ -50,6 +55,20 @@ class IntakeForm(models.Model):
     @property
     def is_submitted(self):
         return self.status == self.Status.SUBMITTED
+
+
+class IntakeSignature(models.Model):
+    """The signature a patient drew on the consent step (a PNG, intake.signatures), kept with their form but apart
+    from its answers: private, so it is stored in the database and served only by the views that check who asks,
+    never as a file with an address of its own. The printed name is the form's signed_name."""
+
+    intake = models.OneToOneField(IntakeForm, on_delete=models.CASCADE, primary_key=True,
+                                  related_name="drawn_signature")
+    png = models.BinaryField(editable=False)
+    drawn_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Drawn signature on intake {self.intake_id}"
 
 
 class OutcomeScore(models.Model):

@@ -1,9 +1,10 @@
 """The patient's intake form: one Django form per step, in plain words, with the clinical term in brackets.
 
 Each step's answers are stored as JSON on IntakeForm.answers[step]. The stored shape is the step
-form's cleaned data (dates as ISO text), except the body map, stored as {region: kind}, and the red-flag
-screen, stored as {item: ticked} with "none_apply". The patient
-API accepts that same shape, so `to_data(answers)` turns it back into form data for both.
+form's cleaned data (dates as ISO text), except the body map, stored as {region: [kinds]} (a region can
+carry pain, tingling and numbness at once), and the red-flag screen, stored as {item: ticked} with
+"none_apply". The patient API accepts that same shape, so `to_data(answers)` turns it back into form
+data for both.
 
 Questions that only apply sometimes carry a condition (`depends_on`): the page shows them when the
 controlling answer matches (intake.js), and validation requires them only then and drops their
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic import dates
 from patients import phone
 
-from . import instruments, scoring, vocabulary
+from . import instruments, scoring, signatures, vocabulary
 from .models import INTAKE_STEPS
 from .rules import RED_FLAG_ITEMS
 
@@ -106,6 +107,9 @@ def _jsonable(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
+
+
+DRAFT_TEXT_LIMIT = 2000  # the longest answer a step takes
 
 
 def _normalise_name(name):
@@ -202,6 +206,28 @@ class StepForm(forms.Form):
     def to_answers(self) -> dict:
         """The stored (JSON) form of the cleaned answers."""
         return {name: _jsonable(value) for name, value in self.cleaned_data.items()}
+
+    # Questions whose entry is not kept in a draft (the drawn signature: large, and asked again).
+    not_in_draft: tuple = ()
+
+    def draft_data(self) -> dict:
+        """What was entered on this bound step, as form data that JSON keeps (IntakeForm.step_drafts): each of this
+        step's questions as posted, empty ones left out, text cut at DRAFT_TEXT_LIMIT. Not validated: it only
+        fills the step in again."""
+        data = {}
+        for name, field in self.fields.items():
+            if name in self.not_in_draft:
+                continue
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            if isinstance(field.widget, forms.CheckboxInput):
+                if value:
+                    data[name] = "on"
+            elif isinstance(value, list | tuple):
+                if kept := [str(v)[:DRAFT_TEXT_LIMIT] for v in value if v not in (None, "")]:
+                    data[name] = kept
+            elif value not in (None, ""):
+                data[name] = str(value)[:DRAFT_TEXT_LIMIT]
+        return data
 
     @classmethod
     def to_data(cls, answers: dict) -> dict:
@@ -459,17 +485,25 @@ MAP_KINDS = [("pain", "Pain"), ("tingling", "Tingling"), ("numbness", "Numbness"
 _MAP_PROBLEM = "_body_map_problem"  # set by to_data when an API body's body_map is malformed
 
 
+def map_kinds(value) -> list[str]:
+    """The kinds marked on one region, in MAP_KINDS order, from a stored value: a list, or the single kind
+    that forms saved before a region could carry several hold."""
+    values = value if isinstance(value, list | tuple) else [value]
+    return [kind for kind, _label in MAP_KINDS if kind in values]
+
+
 def _region(view, part, side, label, box):
     return {"key": f"{view}_{part}_{side}", "view": view, "label": f"{side.capitalize()} {label}", "box": box}
 
 
-# Boxes (x, y, width, height) on a 200 x 300 lower-body outline, waist at the top. The back view shows
-# the patient's left on the viewer's left; the front view is mirrored.
-_BACK = [("lower_back", "lower back", 66, 2, 32, 26), ("si_area", "SI area (sacroiliac joint)", 70, 30, 28, 26),
-         ("buttock", "buttock", 68, 58, 30, 40), ("hip", "outer hip", 36, 52, 30, 42),
-         ("back_thigh", "back of thigh", 58, 110, 34, 66), ("calf", "calf", 60, 192, 30, 62)]
-_FRONT = [("groin", "groin", 70, 78, 28, 28), ("front_thigh", "front of thigh", 58, 112, 34, 66),
-          ("shin", "shin", 62, 196, 28, 62), ("foot", "foot", 56, 266, 38, 30)]
+# Boxes (x, y, width, height) on the 200 x 300 lower-body outline (templates/intake/_body_outline.html), waist at
+# the top, each inside the figure's edge. The back view shows the patient's left on the viewer's left; the front
+# view is mirrored.
+_BACK = [("lower_back", "lower back", 66, 4, 32, 26), ("si_area", "SI area (sacroiliac joint)", 70, 32, 28, 26),
+         ("buttock", "buttock", 62, 60, 36, 44), ("hip", "outer hip", 36, 52, 24, 44),
+         ("back_thigh", "back of thigh", 56, 114, 38, 62), ("calf", "calf", 58, 194, 36, 56)]
+_FRONT = [("groin", "groin", 72, 80, 26, 26), ("front_thigh", "front of thigh", 56, 114, 38, 62),
+          ("shin", "shin", 62, 196, 30, 60), ("foot", "foot", 62, 266, 30, 28)]
 
 
 def _mirror(box):
@@ -484,6 +518,8 @@ BODY_REGIONS = tuple(
     + [_region("front", part, "left", label, _mirror((x, y, w, h))) for part, label, x, y, w, h in _FRONT]
 )
 BODY_REGION_LABELS = {r["key"]: r["label"] for r in BODY_REGIONS}
+BODY_MAP_VIEWS = (("back", "Back of the body", "Your left", "Your right"),
+                  ("front", "Front of the body", "Your right", "Your left"))
 
 ONSET = list(vocabulary.ONSETS_FOR_PATIENT)
 SYMPTOMS = [
@@ -507,6 +543,7 @@ class ComplaintForm(StepForm):
     step = "complaint"
     title = "This problem"
     intro = "Tell us about the problem you are coming in for."
+    map_kinds = MAP_KINDS
 
     onset_date = dates.PastDateField(
         label="When did it start?", help_text="A rough date is fine.",
@@ -548,11 +585,15 @@ class ComplaintForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # One tick box per region and kind: the list the page shows without JavaScript, and the state the
+        # drawn map (intake.js) toggles, so both post the same data.
         for region in BODY_REGIONS:
-            self.fields[f"map_{region['key']}"] = forms.ChoiceField(
-                label=region["label"], choices=[("", "No symptoms"), *MAP_KINDS], required=False,
-                widget=forms.HiddenInput,
+            field = forms.MultipleChoiceField(
+                label=region["label"], choices=MAP_KINDS, required=False,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "body-map-tick-input"}),
             )
+            field.body_region = region
+            self.fields[f"map_{region['key']}"] = field
 
     def grouped(self):
         self._mark_visibility()
@@ -561,36 +602,45 @@ class ComplaintForm(StepForm):
             for heading, note, names in self.sections
         ]
 
+    def _marked(self, region) -> list[str]:
+        return map_kinds(self.value_of(f"map_{region['key']}"))
+
+    @staticmethod
+    def kinds_text(kinds) -> str:
+        """"pain, tingling" for a region's marks, "no symptoms" for none (the button's name says it)."""
+        labels = dict(MAP_KINDS)
+        return ", ".join(str(labels[kind]).lower() for kind in kinds) or gettext("no symptoms")
+
     def body_map(self):
-        """The front and back views with each region's box (percent of the figure) and current mark."""
-        kinds = dict(MAP_KINDS)
+        """The back and front views with each region's box (percent of the figure) and current marks."""
+        letters = {kind: str(label)[:1] for kind, label in MAP_KINDS}
         views = []
-        for view, title, left, right in (("back", "Back of the body", "Your left", "Your right"),
-                                         ("front", "Front of the body", "Your right", "Your left")):
+        for view, title, left, right in BODY_MAP_VIEWS:
             regions = []
-            for region in BODY_REGIONS:
-                if region["view"] != view:
-                    continue
-                kind = (self.value_of(f"map_{region['key']}") or [""])[0]
+            for region in (r for r in BODY_REGIONS if r["view"] == view):
+                kinds = self._marked(region)
                 x, y, w, h = region["box"]
                 regions.append({
-                    **region, "kind": kind if kind in kinds else "",
-                    "kind_label": kinds.get(kind, "no symptoms").lower(), "mark": kind[:1].upper(),
+                    **region, "kinds": kinds, "kinds_text": self.kinds_text(kinds),
+                    "marks": [(kind, letters[kind]) for kind in kinds],
                     "style": f"left:{x / 2:g}%;top:{y / 3:.3f}%;width:{w / 2:g}%;height:{h / 3:.3f}%",
                 })
             views.append({"key": view, "title": title, "left": left, "right": right, "regions": regions})
         return views
 
-    def body_map_fields(self):
-        return [self[f"map_{region['key']}"] for region in BODY_REGIONS]
+    def body_map_list(self):
+        """The tick-box list (no JavaScript): per view, one row per region (left and right side by side in the
+        order of the body, top to bottom) with a tick box per kind."""
+        rows = []
+        for view, title, _left, _right in BODY_MAP_VIEWS:
+            regions = sorted((r for r in BODY_REGIONS if r["view"] == view),
+                             key=lambda r: (r["box"][1], r["key"].endswith("_right")))
+            rows.append({"title": title, "fields": [self[f"map_{r['key']}"] for r in regions]})
+        return rows
 
     def body_map_summary(self):
-        kinds = dict(MAP_KINDS)
-        marked = [
-            f"{region['label']} ({kinds[kind].lower()})"
-            for region in BODY_REGIONS
-            if (kind := (self.value_of(f"map_{region['key']}") or [""])[0]) in kinds
-        ]
+        marked = [f"{region['label']} ({self.kinds_text(kinds)})"
+                  for region in BODY_REGIONS if (kinds := self._marked(region))]
         return f"You marked: {', '.join(marked)}." if marked else "Nothing marked yet."
 
     def clean_onset_date(self):
@@ -613,35 +663,44 @@ class ComplaintForm(StepForm):
         answers = super().to_answers()
         body_map = {}
         for region in BODY_REGIONS:
-            kind = answers.pop(f"map_{region['key']}", "")
-            if kind:
-                body_map[region["key"]] = kind
+            kinds = map_kinds(answers.pop(f"map_{region['key']}", []))
+            if kinds:
+                body_map[region["key"]] = kinds
         answers["body_map"] = body_map
         return answers
 
     @classmethod
     def to_data(cls, answers):
+        """Form data from stored answers or an API body: body_map is {region: [kinds]}; a single kind per
+        region (older clients, forms saved before) is read as a list of one."""
         data = dict(answers or {})
         body_map = data.pop("body_map", None) or {}
         if not isinstance(body_map, dict):
-            data[_MAP_PROBLEM] = ["body_map must map regions to pain, tingling or numbness"]
+            data[_MAP_PROBLEM] = [gettext("body_map must map regions to a list of kinds (pain, tingling, numbness).")]
             return data
-        unknown = sorted(key for key in body_map if key not in BODY_REGION_LABELS)
+        problems = []
+        unknown = sorted(str(key) for key in body_map if key not in BODY_REGION_LABELS)
         if unknown:
-            data[_MAP_PROBLEM] = [f"Unknown body map regions: {', '.join(map(str, unknown))}."]
-        for key, kind in body_map.items():
-            data[f"map_{key}"] = kind
+            problems.append(gettext("Unknown body map regions: %(regions)s.") % {"regions": ", ".join(unknown)})
+        known = dict(MAP_KINDS)
+        for key, value in body_map.items():
+            values = value if isinstance(value, list) else [value]
+            wrong = [str(v) for v in values if not isinstance(v, str) or v not in known]
+            if wrong and key in BODY_REGION_LABELS:
+                problems.append(gettext("Unknown kinds for %(region)s: %(kinds)s. Use pain, tingling or numbness.")
+                                % {"region": key, "kinds": ", ".join(wrong)})
+            data[f"map_{key}"] = map_kinds([v for v in values if isinstance(v, str)])
+        if problems:
+            data[_MAP_PROBLEM] = problems
         return data
 
     def describe(self, answers):
         rows = super().describe({k: v for k, v in answers.items() if k != "body_map"})
         marks = answers.get("body_map") or {}
-        if marks:  # in the map's order: PostgreSQL's jsonb does not keep the keys' order
-            kinds = dict(MAP_KINDS)
+        marked = [(region["label"], map_kinds(marks.get(region["key"]))) for region in BODY_REGIONS]
+        if any(kinds for _label, kinds in marked):  # in the map's order: jsonb does not keep the keys' order
             rows.append(("Where it is felt (body map)", "; ".join(
-                f"{region['label']}: {kinds.get(marks[region['key']], marks[region['key']]).lower()}"
-                for region in BODY_REGIONS if region["key"] in marks
-            )))
+                f"{label}: {self.kinds_text(kinds)}" for label, kinds in marked if kinds)))
         return rows
 
 
@@ -918,6 +977,9 @@ class GoalsForm(StepForm):
 
 # --- 7. Consent and signature -----------------------------------------------------------------------
 
+TYPED, DRAWN = "typed", "drawn"
+SIGNATURE_METHODS = [(TYPED, _("Type my name")), (DRAWN, _("Draw my signature with a finger or the mouse"))]
+
 
 class ConsentForm(StepForm):
     step = "consent"
@@ -946,25 +1008,42 @@ class ConsentForm(StepForm):
         label="I am signing for the patient, for example as a parent or guardian", required=False,
     )
     signer_relationship = text("Your relationship to the patient", required=False, max_length=60)
+    # Typed or drawn: without JavaScript (no drawing box) or from the keyboard, typing the name is the way.
+    signature_method = forms.ChoiceField(
+        label=_("How would you like to sign?"), choices=SIGNATURE_METHODS, required=False, initial=TYPED,
+        widget=forms.RadioSelect,
+    )
     signed_name = text(
-        "Type your full name to sign", autocomplete="name",
-        help_text="Typing your name counts as your signature. We record the date, the time and your internet "
-                  "address with it.",
-        message="Type your full name to sign the form.",
+        _("Type your full name"), autocomplete="name",
+        help_text=_("If you type your name to sign, your typed name is your signature. If you draw your signature, "
+                    "we print this name with it. We record the date, the time and your internet address with your "
+                    "signature."),
+        message=_("Type your full name to sign the form."),
+    )
+    signature_drawing = forms.CharField(
+        label=_("Draw your signature in the box"), required=False, widget=forms.HiddenInput,
+        max_length=signatures.MAX_DATA_URL_LENGTH,
+        error_messages={"max_length": _("The signature image is too large. Clear the box and sign again.")},
     )
 
     sections = (
         ("Consent", "", ("consent_treatment", "privacy_ack", "answers_true")),
         (_("Video visits (telehealth)"), _("Your visit is by video, so we need your consent to telehealth."),
          ("consent_telehealth",)),
-        ("Signature", "", ("signing_for_other", "signer_relationship", "signed_name")),
+        ("Signature", "", ("signing_for_other", "signer_relationship", "signature_method", "signed_name",
+                           "signature_drawing")),
     )
     depends_on = {
         "signer_relationship": ("signing_for_other", ("True",), "Tell us how you are related to the patient."),
+        "signature_drawing": ("signature_method", (DRAWN,), _("Draw your signature in the box, or choose to type "
+                                                              "your name instead.")),
     }
+    not_in_draft = ("signature_drawing",)  # large, and the box keeps it while the page is open
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["signature_method"].js_only = True  # drawing needs the page's script
+        self.fields["signature_method"].marked_optional = False
         # Telehealth consent is asked only for a video visit: an in-office patient never sees it.
         if not self.asks_telehealth_consent:
             del self.fields["consent_telehealth"]
@@ -985,6 +1064,23 @@ class ConsentForm(StepForm):
     def asks_telehealth_consent(self) -> bool:
         return self.visit is not None and self.visit.is_telehealth
 
+    @property
+    def drawn_png(self) -> bytes | None:
+        """The drawn signature's PNG once the form is valid, None when the patient typed their name."""
+        return getattr(self, "_drawn_png", None) if self.cleaned_data.get("signature_method") == DRAWN else None
+
+    def clean_signature_method(self):
+        return self.cleaned_data["signature_method"] or TYPED  # not asked without JavaScript: typed
+
+    def clean_signature_drawing(self):
+        value = self.cleaned_data["signature_drawing"]
+        if value:
+            try:
+                self._drawn_png = signatures.png_from_data_url(value)
+            except signatures.SignatureProblem as exc:
+                raise ValidationError(exc.message) from None
+        return value
+
     def clean_signed_name(self):
         name = " ".join(self.cleaned_data["signed_name"].split())
         if len(name) < 3 or " " not in name:
@@ -1004,6 +1100,15 @@ class ConsentForm(StepForm):
                 ))
         return cleaned
 
+    def to_answers(self):
+        """The consent answers without the drawing itself (kept apart: intake.models.IntakeSignature)."""
+        answers = super().to_answers()
+        answers.pop("signature_drawing", None)
+        return answers
+
+    def describe(self, answers):
+        return super().describe({k: v for k, v in answers.items() if k != "signature_method"})
+
 
 # --- All steps -------------------------------------------------------------------------------------
 
@@ -1014,12 +1119,14 @@ STEP_FORMS = {
 assert tuple(STEP_FORMS) == INTAKE_STEPS
 
 
-def step_form(step, *, patient, visit=None, data=None, answers=None):
-    """The form for one step of the form for `visit`: bound to `data`, or showing saved `answers` (or starting
-    values)."""
+def step_form(step, *, patient, visit=None, data=None, answers=None, draft=None):
+    """The form for one step of the form for `visit`: bound to `data`, or showing a `draft` (form data the
+    patient entered, StepForm.draft_data), saved `answers` or starting values."""
     form_class = STEP_FORMS[step]
     if data is not None:
         return form_class(data=data, patient=patient, visit=visit)
+    if draft is not None:
+        return form_class(initial=draft, patient=patient, visit=visit)
     initial = form_class.to_data(answers) if answers is not None else form_class.initial_for(patient)
     return form_class(initial=initial, patient=patient, visit=visit)
 
@@ -1036,15 +1143,19 @@ def answers_by_step(answers: dict, *, patient, visit=None, steps=INTAKE_STEPS) -
     return sections
 
 
-def validate_all(answers: dict, *, patient, visit=None) -> tuple[dict, dict]:
-    """Check every step's saved answers; return ({step: bound valid form}, {step: {field: [messages]}})."""
+def validate_all(answers: dict, *, patient, visit=None, drawn_signature=None) -> tuple[dict, dict]:
+    """Check every step's saved answers (and the signature drawn with the consent step, kept apart, as PNG bytes);
+    return ({step: bound valid form}, {step: {field: [messages]}})."""
     forms_by_step, errors = {}, {}
     for step, form_class in STEP_FORMS.items():
         saved = (answers or {}).get(step)
         if saved is None:
             errors[step] = {"__all__": ["This step has not been filled in yet."]}
             continue
-        form = form_class(data=form_class.to_data(saved), patient=patient, visit=visit)
+        data = form_class.to_data(saved)
+        if step == "consent" and drawn_signature:
+            data["signature_drawing"] = signatures.data_url(drawn_signature)
+        form = form_class(data=data, patient=patient, visit=visit)
         if form.is_valid():
             forms_by_step[step] = form
         else:

@@ -2,8 +2,8 @@
 symptoms, what eases and aggravates, goals, and the outcome answers the exam brings in (ODI sections, NPRS,
 PSFS activities). Read from the form's stored shape (intake.questionnaire) without a query.
 
-The body map is stored as {region: kind}; a region that carries several kinds ({region: [kinds]}) is read too,
-so a drawing keeps working whichever shape the questionnaire stores.
+The body map is stored as {region: [kinds]} (a region can carry several); the single kind per region of forms
+saved before is read too (questionnaire.map_kinds).
 """
 
 from django.utils.translation import gettext as _
@@ -27,11 +27,6 @@ def _slices(x, y, w, h, kinds):
             for i, kind in enumerate(kinds)]
 
 
-def _kinds(value) -> list[str]:
-    values = value if isinstance(value, list | tuple) else [value]
-    return [kind for kind in MAP_KIND_LABELS if kind in values]
-
-
 def body_map_drawing(marks) -> dict:
     """The back and front views with the marked regions in the outline's units (200 x 300), and the marks as text.
 
@@ -45,7 +40,7 @@ def body_map_drawing(marks) -> dict:
         for region in questionnaire.BODY_REGIONS:
             if region["view"] != view:
                 continue
-            kinds = _kinds(marks.get(region["key"]))
+            kinds = questionnaire.map_kinds(marks.get(region["key"]))
             if not kinds:
                 continue
             x, y, w, h = region["box"]

@@ -14,7 +14,7 @@ from patients.models import Patient
 from scheduling.models import Appointment
 
 from . import links, plots, scoring
-from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
+from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
 OPEN_FOR_INTAKE = (*Appointment.MOVABLE, Appointment.Status.CHECKED_IN)
@@ -29,6 +29,12 @@ def intake_for_link(pk: int) -> IntakeForm | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def drawn_signature_png(*, intake_id) -> bytes | None:
+    """The signature the patient drew on the form, as PNG bytes, or None (typed, or not signed yet)."""
+    png = IntakeSignature.objects.filter(intake_id=intake_id).values_list("png", flat=True).first()
+    return bytes(png) if png is not None else None
 
 
 def next_appointment_needing_intake(*, patient: Patient, now=None) -> Appointment | None:
@@ -179,6 +185,15 @@ def patient_intakes(*, mrn: str, viewer) -> Patient:
     """The patient with every intake form, its visit, scores and alerts, in a fixed number of queries; with
     `viewer`'s clinical access to it (patients.care) in the same query."""
     return Patient.objects.annotate(**care.access_annotations(viewer)).prefetch_related(_intakes_with_scores()).get(mrn=mrn)
+
+
+def intake_for_staff(*, pk: int, viewer) -> IntakeForm:
+    """One intake form with its patient and `viewer`'s access to it (patients.care), nothing more."""
+    return (
+        IntakeForm.objects.annotate(**care.access_annotations(viewer, patient_field="patient_id"))
+        .select_related("patient")
+        .get(pk=pk)
+    )
 
 
 def intake_summary(*, pk: int, viewer) -> IntakeForm:

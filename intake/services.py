@@ -19,7 +19,7 @@ from patients import services as patient_services
 from patients.models import Consent
 
 from . import links, questionnaire, rules, scoring, selectors, signals
-from .models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
+from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,8 @@ class IntakeIncomplete(IntakeError):
 def _lock(intake: IntakeForm) -> IntakeForm:
     """Lock the form's row and refresh the fields the services change, keeping loaded relations."""
     locked = IntakeForm.objects.select_for_update().get(pk=intake.pk)
-    for name in ("status", "current_step", "answers", "filled_in_clinic", "submitted_at", "copies_emailed"):
+    for name in ("status", "current_step", "answers", "step_drafts", "filled_in_clinic", "submitted_at",
+                 "copies_emailed"):
         setattr(intake, name, getattr(locked, name))
     return intake
 
@@ -77,7 +78,7 @@ def intake_hand_over(*, appointment, actor=None, ip=None) -> IntakeForm:
     """The visit's form, to open on a clinic device for the patient; refused once the patient has saved
     answers: the form would show them to whoever holds the device before handing it over."""
     existing = selectors.episode_of(appointment=appointment).serving
-    if existing is not None and existing.answers:
+    if existing is not None and (existing.answers or existing.step_drafts):
         raise IntakeError(
             "The patient has already started this form, and their answers are private to them. They can finish it "
             "on their own phone from the emailed link (Send intake link sends it again)."
@@ -136,18 +137,58 @@ def _first_unsaved(answers) -> str:
 
 
 @transaction.atomic
-def intake_save_step(*, intake, step, answers, actor=None, ip=None) -> IntakeForm:
-    """Save one step's (already validated) answers as a draft; the form resumes at the first unsaved step."""
+def intake_save_step(*, intake, step, answers, signature: bytes | None = None, actor=None, ip=None) -> IntakeForm:
+    """Save one step's (already validated) answers as a draft; the form resumes at the first unsaved step.
+
+    On the consent step, `signature` is the drawn signature's PNG (ConsentForm.drawn_png), kept with the form
+    when the patient chose to draw and removed when they chose to type instead."""
     if step not in INTAKE_STEPS:
         raise ValueError(f"unknown intake step {step!r}")
     _lock(intake)
     if intake.is_submitted:
         raise AlreadySubmitted()
+    if step == "consent":
+        _keep_signature(intake, drawn=answers.get("signature_method") == questionnaire.DRAWN, png=signature,
+                        actor=actor, ip=ip)
     intake.answers = {**intake.answers, step: answers}
+    intake.step_drafts = {key: value for key, value in intake.step_drafts.items() if key != step}
     intake.current_step = _first_unsaved(intake.answers)
     intake.status = IntakeForm.Status.IN_PROGRESS
     with acting_as(actor, ip):
-        intake.save(update_fields=["answers", "current_step", "status", "updated_at"])
+        intake.save(update_fields=["answers", "step_drafts", "current_step", "status", "updated_at"])
+    return intake
+
+
+def _keep_signature(intake, *, drawn, png, actor, ip):
+    with acting_as(actor, ip):
+        if not drawn:
+            for old in IntakeSignature.objects.filter(intake=intake):
+                old.delete()
+            return
+        if not png:
+            raise ValueError("a drawn signature needs its PNG")
+        IntakeSignature.objects.update_or_create(intake=intake, defaults={"png": png, "drawn_at": timezone.now()})
+
+
+@transaction.atomic
+def intake_save_draft(*, intake, step, data, actor=None, ip=None) -> IntakeForm:
+    """Keep what the patient entered on a step that did not pass its checks (for example the body map's marks
+    when another question is still empty), so it is there when they come back; the step's answers stay as
+    they were until it is saved whole."""
+    if step not in INTAKE_STEPS:
+        raise ValueError(f"unknown intake step {step!r}")
+    _lock(intake)
+    if intake.is_submitted:
+        raise AlreadySubmitted()
+    intake.step_drafts = {key: value for key, value in intake.step_drafts.items() if key != step}
+    if data:  # nothing entered: nothing to keep
+        intake.step_drafts[step] = data
+    fields = ["step_drafts", "updated_at"]
+    if intake.status == IntakeForm.Status.NOT_STARTED:
+        intake.status = IntakeForm.Status.IN_PROGRESS
+        fields.append("status")
+    with acting_as(actor, ip):
+        intake.save(update_fields=fields)
     return intake
 
 
@@ -200,7 +241,9 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     if intake.is_submitted:
         raise AlreadySubmitted()
     patient = intake.patient
-    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient, visit=intake.appointment)
+    forms_by_step, errors = questionnaire.validate_all(intake.answers, patient=patient, visit=intake.appointment,
+                                                       drawn_signature=selectors.drawn_signature_png(
+                                                           intake_id=intake.pk))
     if errors:
         raise IntakeIncomplete(errors)
     answers = {step: form.to_answers() for step, form in forms_by_step.items()}
@@ -230,6 +273,7 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
     versions = {key: instrument.version for key, instrument in instruments.items()}
     with acting_as(actor, ip):
         intake.answers = answers
+        intake.step_drafts = {}  # only what was sent stays
         intake.status = IntakeForm.Status.SUBMITTED
         intake.current_step = INTAKE_STEPS[-1]
         intake.submitted_at = now

@@ -5,7 +5,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +20,7 @@ from clinic.permissions import staff_permission_required
 from patients import care
 from patients.models import Patient
 
-from . import links, questionnaire, selectors, services
+from . import links, questionnaire, reported, selectors, services, signatures
 from .models import INTAKE_STEPS, IntakeForm, RedFlagAlert
 
 STEP_TITLES = {step: form.title for step, form in questionnaire.STEP_FORMS.items()}
@@ -88,7 +88,7 @@ def _review(intake, token):
 REVIEW = "review"  # a step opened from the review: saving it goes back to the review
 
 
-def _render_step(request, intake, token, step, form, *, status=200, submit_errors=None):
+def _render_step(request, intake, token, step, form, *, status=200, submit_errors=None, from_draft=False):
     index = INTAKE_STEPS.index(step)
     just_saved = request.GET.get("saved")
     is_last = step == INTAKE_STEPS[-1]
@@ -108,9 +108,18 @@ def _render_step(request, intake, token, step, form, *, status=200, submit_error
         "from_review": from_review,
         "just_saved": just_saved if just_saved in INTAKE_STEPS else "",
         "submit_errors": submit_errors,
+        "from_draft": from_draft,
         "location": intake.appointment.location if intake.appointment_id else None,
     }
     return render(request, "intake/form/step.html", context, status=status)
+
+
+def _with_drawing(intake, values):
+    """The consent step's values with the signature drawn earlier, for the drawing box to show it again."""
+    if not values or values.get("signature_method") != questionnaire.DRAWN:
+        return values
+    png = selectors.drawn_signature_png(intake_id=intake.pk)
+    return {**values, "signature_drawing": signatures.data_url(png)} if png else values
 
 
 @patient_page
@@ -126,15 +135,26 @@ def step(request, intake, token, step):
 
     patient = intake.patient
     if request.method != "POST":
-        form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, answers=intake.answers.get(step))
-        return _render_step(request, intake, token, step, form)
+        # What was entered last time on a step not complete yet comes back (as entered, not checked again: the
+        # patient's device may hold newer typing, intake.js); else the saved answers.
+        draft, answers_ = intake.step_drafts.get(step), intake.answers.get(step)
+        if step == "consent":
+            draft, answers_ = (_with_drawing(intake, values) for values in (draft, answers_))
+        form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, draft=draft,
+                                       answers=answers_)
+        return _render_step(request, intake, token, step, form, from_draft=draft is not None)
 
     form = questionnaire.step_form(step, patient=patient, visit=intake.appointment, data=request.POST)
-    if not form.is_valid():
-        return _render_step(request, intake, token, step, form, status=400)
     ip = request_ip(request)
+    if not form.is_valid():
+        try:
+            intake = services.intake_save_draft(intake=intake, step=step, data=form.draft_data(), ip=ip)
+        except services.AlreadySubmitted:
+            return redirect("intake:done", token=token)
+        return _render_step(request, intake, token, step, form, status=400)
     try:
-        intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers(), ip=ip)
+        intake = services.intake_save_step(intake=intake, step=step, answers=form.to_answers(),
+                                           signature=getattr(form, "drawn_png", None), ip=ip)
         if step != INTAKE_STEPS[-1]:
             following = INTAKE_STEPS[INTAKE_STEPS.index(step) + 1]
             if request.POST.get(REVIEW) == "1" and intake.current_step == INTAKE_STEPS[-1]:
@@ -194,11 +214,23 @@ def email_copy(request, intake, token):
     return redirect("intake:done", token=token)
 
 
-def _render_copy(request, intake):
+def _drawn(intake) -> bool:
+    """Whether the patient signed by drawing (the image itself is fetched by the page, from its own view)."""
+    return (intake.answers.get("consent") or {}).get("signature_method") == questionnaire.DRAWN
+
+
+def _body_map(intake):
+    """The body map drawn as the exam draws it, for the summary and the patient's copy."""
+    return reported.body_map_drawing((intake.answers.get("complaint") or {}).get("body_map"))
+
+
+def _render_copy(request, intake, *, signature_url):
     return render(request, "intake/form/answers.html", {
+        "signature_url": signature_url if _drawn(intake) else "",
         "intake": intake,
         "patient": intake.patient,
         "sections": questionnaire.answers_by_step(intake.answers, patient=intake.patient, visit=intake.appointment),
+        "body_map": _body_map(intake),
         "location": intake.appointment.location if intake.appointment_id else None,
     })
 
@@ -215,7 +247,48 @@ def answers(request, intake, token):
         return redirect("intake:resume", token=token)
     if intake.filled_in_clinic:
         raise Http404("Not shown on a clinic device.")
-    return _render_copy(request, intake)
+    return _render_copy(request, intake, signature_url=reverse("intake:answers-signature", args=[token]))
+
+
+def _signature_image(intake):
+    """The drawn signature as an image for a page that already checked who asks; 404 when it was typed."""
+    png = selectors.drawn_signature_png(intake_id=intake.pk) if intake.is_submitted else None
+    if png is None:
+        raise Http404("No drawn signature.")
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = 'inline; filename="signature.png"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@patient_page
+@by_link
+def answers_signature(request, intake, token):
+    """The signature the patient drew, for their printable copy (the same link and limits as the copy)."""
+    if intake.filled_in_clinic:
+        raise Http404("Not shown on a clinic device.")
+    return _signature_image(intake)
+
+
+def _copy_intake(token):
+    """The submitted form behind an emailed copy link; SignatureExpired once the link has ended."""
+    pk = links.intake_id_from_copy(token)
+    intake = selectors.intake_for_link(pk) if pk is not None else None
+    if intake is None or not intake.is_submitted:
+        raise Http404("This link is not valid.")
+    return intake
+
+
+@require_GET
+@patient_page
+def copy_signature(request, token):
+    """The drawn signature for the copy behind the emailed link, for as long as that link works."""
+    try:
+        intake = _copy_intake(token)
+    except signing.SignatureExpired:
+        raise Http404("This link has expired.") from None
+    return _signature_image(intake)
 
 
 @require_GET
@@ -223,14 +296,11 @@ def answers(request, intake, token):
 def copy(request, token):
     """The copy behind the emailed link: the submitted answers, for links.COPY_MAX_AGE after it was sent."""
     try:
-        pk = links.intake_id_from_copy(token)
+        intake = _copy_intake(token)
     except signing.SignatureExpired:
         return render(request, "intake/form/expired.html", {"copy_link": True,
                                                             "copy_days": links.COPY_MAX_AGE.days}, status=410)
-    intake = selectors.intake_for_link(pk) if pk is not None else None
-    if intake is None or not intake.is_submitted:
-        raise Http404("This link is not valid.")
-    return _render_copy(request, intake)
+    return _render_copy(request, intake, signature_url=reverse("intake:copy-signature", args=[token]))
 
 
 # --- Staff ------------------------------------------------------------------------------------------
@@ -289,7 +359,24 @@ def summary(request, pk):
     return render(request, "intake/form/summary.html", {
         "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,
         "alerts": list(intake.alerts.all()), "instruments": questionnaire.current_instruments(),
+        "body_map": _body_map(intake),
+        "signature_url": reverse("intake:signature", args=[intake.pk]) if _drawn(intake) else "",
     })
+
+
+@require_GET
+@staff_permission_required("intake.view_clinical")
+def signature(request, pk):
+    """The signature the patient drew on a submitted form, for its summary: the summary's permission and care
+    checks, and a row in the audit trail."""
+    try:
+        intake = selectors.intake_for_staff(pk=pk, viewer=request.user)
+    except IntakeForm.DoesNotExist:
+        raise Http404("No such intake form.") from None
+    care.require(request.user, intake.patient, annotated=intake)
+    response = _signature_image(intake)
+    record_view(instance=intake, actor=request.user, ip=request_ip(request), details={"part": "drawn signature"})
+    return response
 
 
 @require_POST

@@ -1,5 +1,5 @@
-// The patient's intake form: questions that appear when they apply, the tappable body map, and a
-// draft of the current step in localStorage so nothing typed is lost to a closed tab or a dropped
+// The patient's intake form: questions that appear when they apply, the body map (choose a kind, tap), the
+// drawn signature, and a draft of the current step in localStorage so nothing typed is lost to a closed tab or a dropped
 // connection. The server is the record: a step's draft is cleared once the server has saved it.
 (function () {
   "use strict";
@@ -90,38 +90,117 @@
     });
   }
 
-  // --- Body map: each region is a button; a tap cycles none, pain, tingling, numbness. ---
-  var KINDS = ["", "pain", "tingling", "numbness"];
-  var WORDS = { "": "no symptoms", pain: "pain", tingling: "tingling", numbness: "numbness" };
-  var MARKS = { "": "", pain: "P", tingling: "T", numbness: "N" };
+  // --- Body map: choose a kind on the toolbar, then tap regions; a tap adds or takes off that kind. The tick
+  // boxes of the list (the page without JavaScript) hold the marks, so both post the same data. ---
+  var KINDS = ["pain", "tingling", "numbness"];
+  var WORDS = { pain: "pain", tingling: "tingling", numbness: "numbness" };
+  var LETTERS = { pain: "P", tingling: "T", numbness: "N" };
+  var mapList = form.querySelector("[data-body-map-list]");
+  if (mapList) mapList.open = false;  // the drawing is there; the list stays one tap away
 
-  function mapInput(button) {
-    return inputs("map_" + button.getAttribute("data-region"))[0];
+  function chosenKind() {
+    var pressed = form.querySelector('[data-map-kind][aria-pressed="true"]');
+    return pressed ? pressed.getAttribute("data-map-kind") : "pain";
+  }
+
+  function mapTick(region, kind) {
+    return inputs("map_" + region).filter(function (el) { return el.value === kind; })[0];
+  }
+
+  function kindsOf(region) {
+    return KINDS.filter(function (kind) {
+      var box = mapTick(region, kind);
+      return box && box.checked;
+    });
+  }
+
+  function inWords(kinds) {
+    return kinds.length ? kinds.map(function (k) { return WORDS[k]; }).join(", ") : "no symptoms";
   }
 
   function renderMap() {
     var marked = [];
     form.querySelectorAll("[data-region]").forEach(function (button) {
-      var input = mapInput(button);
-      var kind = input && KINDS.indexOf(input.value) !== -1 ? input.value : "";
+      var kinds = kindsOf(button.getAttribute("data-region"));
       var label = button.getAttribute("data-label");
-      button.setAttribute("data-kind", kind);
-      button.setAttribute("aria-label", label + ": " + WORDS[kind]);
-      button.querySelector(".body-region-mark").textContent = MARKS[kind];
-      if (kind) marked.push(label + " (" + WORDS[kind] + ")");
+      button.setAttribute("aria-label", label + ": " + inWords(kinds));
+      button.toggleAttribute("data-marked", kinds.length > 0);
+      var marks = button.querySelector(".body-region-marks");
+      marks.textContent = "";
+      kinds.forEach(function (kind) {
+        var chip = document.createElement("span");
+        chip.className = "body-chip";
+        chip.setAttribute("data-kind", kind);
+        chip.textContent = LETTERS[kind];
+        marks.appendChild(chip);
+      });
+      if (kinds.length) marked.push(label + " (" + inWords(kinds) + ")");
     });
     var summary = form.querySelector("[data-map-summary]");
     if (summary) summary.textContent = marked.length ? "You marked: " + marked.join(", ") + "." : "Nothing marked yet.";
   }
 
+  // The region's name shows over it on touch, hover or focus: a finger covers the place it taps.
+  function showName(button) {
+    var figure = button.closest("[data-body-figure]");
+    var bubble = figure && figure.querySelector("[data-region-name]");
+    if (!bubble) return;
+    form.querySelectorAll("[data-region-name]").forEach(function (other) { if (other !== bubble) other.hidden = true; });
+    var kinds = kindsOf(button.getAttribute("data-region"));
+    bubble.textContent = button.getAttribute("data-label") + (kinds.length ? ": " + inWords(kinds) : "");
+    bubble.hidden = false;
+    var half = bubble.offsetWidth / 2, width = figure.clientWidth;
+    var centre = button.offsetLeft + button.offsetWidth / 2;
+    bubble.style.left = Math.max(half, Math.min(width - half, centre)) + "px";
+    var below = button.offsetTop < bubble.offsetHeight + 6;  // no room above: under the region
+    bubble.style.top = (below ? button.offsetTop + button.offsetHeight + 4 : button.offsetTop - bubble.offsetHeight - 4) + "px";
+  }
+
+  function hideNames() {
+    form.querySelectorAll("[data-region-name]").forEach(function (bubble) { bubble.hidden = true; });
+  }
+
   form.addEventListener("click", function (event) {
+    var tool = event.target.closest("[data-map-kind]");
+    if (tool) {
+      form.querySelectorAll("[data-map-kind]").forEach(function (other) {
+        other.setAttribute("aria-pressed", other === tool ? "true" : "false");
+      });
+      return;
+    }
     var button = event.target.closest("[data-region]");
     if (!button) return;
-    var input = mapInput(button);
-    if (!input) return;
-    input.value = KINDS[(KINDS.indexOf(input.value) + 1) % KINDS.length];
+    var region = button.getAttribute("data-region"), kind = chosenKind();
+    var box = mapTick(region, kind);
+    if (!box) return;
+    box.checked = !box.checked;
     renderMap();
+    showName(button);
+    var now = form.querySelector("[data-map-now]");
+    if (now) now.textContent = button.getAttribute("data-label") + ": " + WORDS[kind] + (box.checked ? " marked." : " taken off.");
     saveDraft();
+  });
+  form.addEventListener("pointerdown", function (event) {
+    var button = event.target.closest("[data-region]");
+    if (button) showName(button);
+  });
+  form.addEventListener("pointerover", function (event) {
+    var button = event.target.closest("[data-region]");
+    if (button && event.pointerType === "mouse") showName(button);
+  });
+  form.addEventListener("pointerout", function (event) {
+    var button = event.target.closest("[data-region]");
+    if (!button || event.pointerType !== "mouse" || button.contains(event.relatedTarget)) return;
+    var focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("[data-region]");
+    if (focused) showName(focused); else hideNames();
+  });
+  form.addEventListener("focusin", function (event) {
+    var button = event.target.closest("[data-region]");
+    if (button) showName(button);
+  });
+  form.addEventListener("focusout", function (event) {
+    var next = event.relatedTarget;
+    if (event.target.closest("[data-region]") && !(next && next.closest && next.closest("[data-region]"))) hideNames();
   });
 
   // --- Draft of this step on the device ---
@@ -174,6 +253,7 @@
   form.addEventListener("change", function () {
     applyConditions();
     applyUrgentAdvice();
+    renderMap();
     saveDraft();
   });
   form.addEventListener("submit", function (event) {
@@ -184,10 +264,86 @@
     }
   });
 
+  // --- Drawn signature: pointer events on a canvas (finger, pen or mouse); the PNG goes in the hidden field. ---
+  function signaturePad(pad) {
+    var canvas = pad.querySelector("[data-signature-canvas]");
+    var wrap = pad.closest("[data-show-if]") || pad.parentNode;
+    var field = wrap.querySelector('input[name="signature_drawing"]');
+    var state = wrap.querySelector("[data-signature-state]");
+    var ctx = canvas.getContext("2d");
+    var last = null, scale = 1;
+
+    function tell(message) { if (state) state.textContent = message; }
+
+    function size() {
+      // Drawn at the screen's density (at most 2x, so the PNG stays small), redrawn from the field when resized.
+      scale = Math.min(window.devicePixelRatio || 1, 2);
+      var width = Math.round(canvas.clientWidth * scale), height = Math.round(canvas.clientHeight * scale);
+      if (!width || (canvas.width === width && canvas.height === height)) return;
+      canvas.width = width;
+      canvas.height = height;
+      redraw();
+    }
+
+    function redraw() {
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      if (!field.value) return;
+      var image = new Image();
+      image.onload = function () { ctx.drawImage(image, 0, 0, canvas.width, canvas.height); };
+      image.src = field.value;
+    }
+
+    function at(event) {
+      var box = canvas.getBoundingClientRect();
+      return { x: (event.clientX - box.left) * scale, y: (event.clientY - box.top) * scale };
+    }
+
+    canvas.addEventListener("pointerdown", function (event) {
+      event.preventDefault();
+      canvas.setPointerCapture(event.pointerId);
+      last = at(event);
+      ctx.lineWidth = 2.6 * scale;
+      ctx.lineCap = ctx.lineJoin = "round";
+      ctx.strokeStyle = "#111c3a";
+      ctx.beginPath();
+      ctx.arc(last.x, last.y, ctx.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fillStyle = ctx.strokeStyle;
+      ctx.fill();
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!last) return;
+      var point = at(event);
+      ctx.beginPath();
+      ctx.moveTo(last.x, last.y);
+      ctx.lineTo(point.x, point.y);
+      ctx.stroke();
+      last = point;
+    });
+    function finish() {
+      if (!last) return;
+      last = null;
+      field.value = canvas.toDataURL("image/png");
+      tell("Signature drawn.");
+      saveDraft();
+    }
+    canvas.addEventListener("pointerup", finish);
+    canvas.addEventListener("pointercancel", finish);
+    pad.parentNode.querySelector("[data-signature-clear]").addEventListener("click", function () {
+      field.value = "";
+      ctx.clearRect(0, 0, canvas.width, canvas.height);
+      tell("The box is empty.");
+      saveDraft();
+    });
+    window.addEventListener("resize", size);
+    form.addEventListener("change", size);  // shown once "Draw my signature" is chosen: measure it then
+    size();
+  }
+
   var restored = restoreDraft();
   applyConditions();
   applyUrgentAdvice();
   renderMap();
+  form.querySelectorAll("[data-signature-pad]").forEach(signaturePad);
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
     summary.focus();

@@ -69,6 +69,9 @@ def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings, canc
     assert not Appointment.objects.filter(source="front_desk", cancellation_policy__isnull=False).exists()
 
     assert IntakeForm.objects.filter(status="submitted").count() == 6
+    assert IntakeForm.objects.filter(drawn_signature__isnull=False).count() == 1  # one signed by drawing
+    assert any(len(kinds) > 1 for form in IntakeForm.objects.all()
+               for kinds in form.answers["complaint"]["body_map"].values())  # a place marked with two kinds
     assert RedFlagAlert.objects.count() == 2
     assert Exam.objects.filter(signed_at__isnull=False).count() >= 30
     improving = 0

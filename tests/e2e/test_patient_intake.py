@@ -103,19 +103,41 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     page.get_by_label("About how many hours a day do you spend sitting?").fill("9")
     next_step(page, "This problem")
 
-    # 3. This problem: tap the body map; leg questions appear only with leg symptoms.
+    # 3. This problem: choose what you feel, then tap where; one place can carry several kinds.
     onset = timezone.localdate() - datetime.timedelta(days=60)
     page.get_by_label("When did it start?").fill(onset.isoformat())
     answer(page, "How did it start?", "During sport or exercise")
     page.get_by_label("Which sport or exercise?").fill("Running")
     answer(page, "Which side is the problem on?", "Left")
-    page.get_by_role("button", name="Left buttock").click()
-    calf = page.get_by_role("button", name="Left calf")
-    calf.click()
-    calf.click()
-    expect(page.get_by_role("button", name="Left buttock: pain")).to_be_visible()
-    expect(page.get_by_role("button", name="Left calf: tingling")).to_be_visible()
-    expect(page.get_by_text("You marked: Left buttock (pain), Left calf (tingling).")).to_be_visible()
+    tools = page.get_by_role("toolbar", name="What you feel")
+    pain, tingling = (tools.get_by_role("button", name=kind, exact=True) for kind in ("Pain", "Tingling"))
+    expect(pain).to_have_attribute("aria-pressed", "true")
+    drawing = page.get_by_role("group", name="Body map: where you feel it")
+    drawing.get_by_role("button", name="Left buttock: no symptoms").tap()
+    expect(drawing.get_by_text("Left buttock: pain", exact=True)).to_be_visible()  # the name shows over the place
+    tingling.tap()
+    expect(tingling).to_have_attribute("aria-pressed", "true")
+    expect(pain).to_have_attribute("aria-pressed", "false")
+    page.get_by_role("button", name="Left buttock: pain").tap()
+    page.get_by_role("button", name="Left calf: no symptoms").tap()
+    expect(drawing.get_by_text("Left calf: tingling", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Left shin: no symptoms").tap()
+    page.get_by_role("button", name="Left shin: tingling").tap()  # a second tap takes the mark off
+    expect(page.get_by_role("button", name="Left shin: no symptoms")).to_be_visible()
+    expect(page.get_by_role("button", name="Left buttock: pain, tingling")).to_be_visible()
+    expect(page.get_by_text("You marked: Left buttock (pain, tingling), Left calf (tingling).")).to_be_visible()
+    page.get_by_role("button", name="Right groin: no symptoms").focus()  # keyboard focus names the place too
+    expect(drawing.get_by_text("Right groin", exact=True)).to_be_visible()
+    page.get_by_role("region", name="Where you feel it").screenshot(path=str(SCREENSHOTS / "intake_3_body_map.png"))
+    page.get_by_text("Or tick the places on a list").tap()  # the same marks as tick boxes
+    expect(page.get_by_role("checkbox", name="Left buttock: tingling")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Left buttock: numbness")).not_to_be_checked()
+    # Next before the pain scores: the marks stay, with the message by the question still to answer.
+    page.get_by_role("button", name="Next").click()
+    expect(group(page, "Your pain right now (pain score)")).to_contain_text("Choose a number from 0 to 10.")
+    expect(page.get_by_role("button", name="Left buttock: pain, tingling")).to_be_visible()
+    assert IntakeForm.objects.get(appointment=appointment).step_drafts["complaint"]["map_back_buttock_left"] == [
+        "pain", "tingling"]
     expect(group(page, "Which leg?")).to_be_hidden()
     group(page, "Do you have any of these?").get_by_label("Pain, tingling or numbness going down the leg").check()
     answer(page, "Which leg?", "Left")
@@ -169,7 +191,7 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     page.get_by_label("I agree to be assessed and treated").check()
     page.get_by_label("I have read the clinic's notice of privacy practices.").check()
     page.get_by_label("My answers on this form are true").check()
-    page.get_by_label("Type your full name to sign").fill("Maya Okafor")
+    page.get_by_label("Type your full name").fill("Maya Okafor")
     shot(page, "7_consent")
     page.get_by_role("button", name="Sign and submit").click()
 
@@ -184,7 +206,8 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     form = IntakeForm.objects.get(appointment=appointment)
     assert form.is_submitted and form.answers["red_flags"]["notes"] == "Stiff in the mornings"
     assert form.answers["red_flags"]["none_apply"] is True and form.answers["red_flags"]["diabetes"] is False
-    assert form.answers["complaint"]["body_map"] == {"back_buttock_left": "pain", "back_calf_left": "tingling"}
+    assert form.answers["complaint"]["body_map"] == {"back_buttock_left": ["pain", "tingling"],
+                                                     "back_calf_left": ["tingling"]}
     assert not RedFlagAlert.objects.exists()
 
     # A copy to keep: the printable page of what was sent.
@@ -194,6 +217,26 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     page.emulate_media(media="print")
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     shot(page, "9_copy_print")
+
+
+def test_without_javascript_the_body_map_is_a_list_of_tick_boxes_that_saves_the_same_marks(browser, live_server,
+                                                                                          intake):
+    save_steps(intake, only=("contact", "history", "complaint"))
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
+    page = open_page(context, live_server.url + services.intake_link_for(appointment=intake.appointment)
+                     + "complaint/")
+    expect(page.get_by_role("toolbar", name="What you feel")).to_be_hidden()  # no drawing to tap without script
+    expect(page.get_by_role("checkbox", name="Left buttock: pain")).to_be_checked()
+    page.get_by_role("checkbox", name="Right shin: numbness").check()
+    page.get_by_role("checkbox", name="Right shin: tingling").check()
+    shot(page, "3_body_map_without_javascript")
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_role("heading", level=1, name="Safety questions")).to_be_visible()
+    context.close()
+    intake.refresh_from_db()
+    assert intake.answers["complaint"]["body_map"] == {"back_buttock_left": ["pain", "tingling"],
+                                                       "back_calf_left": ["tingling"],
+                                                       "front_shin_right": ["tingling", "numbness"]}
 
 
 def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, live_server, sign_in, intake,
@@ -212,7 +255,7 @@ def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, l
     next_step(patient_page, "Consent and signature")
     for label in ("I agree to be assessed", "I have read the clinic's", "My answers on this form are true"):
         patient_page.get_by_label(label).check()
-    patient_page.get_by_label("Type your full name to sign").fill("Maya Okafor")
+    patient_page.get_by_label("Type your full name").fill("Maya Okafor")
     patient_page.get_by_role("button", name="Sign and submit").click()
     expect(patient_page.get_by_role("alert").filter(has_text="Please do not wait for your appointment")).to_be_visible()
 
@@ -241,3 +284,58 @@ def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, l
     alert.get_by_role("button", name="Acknowledge red flag").click()
     expect(page.get_by_text("Red flag acknowledged.")).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="Red flag: Emergency")).to_have_count(0)
+
+
+def test_patient_signs_by_drawing_with_the_mouse_and_the_clinician_sees_the_signature(page, live_server, sign_in,
+                                                                                       intake, deliver_now):
+    save_steps(intake, skip=("consent",))
+    page.goto(live_server.url + services.intake_link_for(appointment=intake.appointment))
+    expect(page.get_by_role("heading", level=1, name="Consent and signature")).to_be_visible()
+    for label in ("I agree to be assessed", "I have read the clinic's", "My answers on this form are true"):
+        page.get_by_label(label).check()
+    page.get_by_label("Type your full name").fill("Maya Okafor")
+    box = page.get_by_role("img", name="Draw your signature in the box")
+    expect(box).to_be_hidden()  # typing the name is the way until drawing is chosen
+    answer(page, "How would you like to sign?", "Draw my signature with a finger or the mouse")
+    expect(box).to_be_visible()
+
+    # Signing with an empty box is refused by the box; everything else stays as entered.
+    page.get_by_role("button", name="Sign and submit").click()
+    expect(page.get_by_text("Draw your signature in the box, or choose to type your name instead.")).to_be_visible()
+    expect(page.get_by_label("Type your full name")).to_have_value("Maya Okafor")
+    expect(page.get_by_label("My answers on this form are true")).to_be_checked()
+
+    def scribble(points):
+        area = box.bounding_box()
+        page.mouse.move(area["x"] + points[0][0] * area["width"], area["y"] + points[0][1] * area["height"])
+        page.mouse.down()
+        for x, y in points[1:]:
+            page.mouse.move(area["x"] + x * area["width"], area["y"] + y * area["height"], steps=6)
+        page.mouse.up()
+
+    scribble([(.1, .7), (.15, .3), (.2, .7), (.25, .3), (.3, .7)])
+    page.get_by_role("button", name="Clear").click()  # a false start, cleared
+    expect(page.get_by_text("The box is empty.")).to_be_visible()
+    scribble([(.08, .75), (.12, .25), (.18, .7), (.24, .3), (.3, .72), (.4, .45), (.5, .7), (.62, .4), (.75, .68)])
+    scribble([(.1, .85), (.8, .82)])
+    expect(page.get_by_text("Signature drawn.")).to_be_visible()
+    page.get_by_role("region", name="Signature", exact=True).screenshot(path=str(SCREENSHOTS / "intake_7_drawn_signature.png"))
+    page.get_by_role("button", name="Sign and submit").click()
+    expect(page.get_by_role("heading", name="Thank you, Maya")).to_be_visible()
+
+    form = IntakeForm.objects.get(pk=intake.pk)
+    assert form.is_submitted and form.signed_name == "Maya Okafor"
+    assert bytes(form.drawn_signature.png).startswith(b"\x89PNG")
+    # The patient's copy shows it, from their own link.
+    page.get_by_role("link", name="See and print your answers").click()
+    drawing = page.get_by_role("img", name="Signature drawn by Maya Okafor")
+    expect(drawing).to_be_visible()
+    assert drawing.evaluate("img => img.naturalWidth") > 0
+
+    sign_in(intake.appointment.clinician.user)
+    page.goto(f"{live_server.url}/intake/forms/{intake.pk}/summary/")
+    drawing = page.get_by_role("img", name="Signature drawn by Maya Okafor")
+    expect(drawing).to_be_visible()
+    assert drawing.evaluate("img => img.naturalWidth") > 0  # served to the clinician by the checked view
+    expect(page.get_by_text("Printed name: Maya Okafor.")).to_be_visible()
+    page.get_by_role("region", name="Signature", exact=True).screenshot(path=str(SCREENSHOTS / "intake_summary_signature.png"))

@@ -41,7 +41,7 @@ def valid_answers():
         },
         "complaint": {
             "onset_date": onset.isoformat(), "onset_how": "sport", "onset_sport": "Running", "side": "left",
-            "body_map": {"back_buttock_left": "pain", "back_calf_left": "tingling"},
+            "body_map": {"back_buttock_left": ["pain", "tingling"], "back_calf_left": ["tingling"]},
             "symptoms": ["leg_symptoms", "difficulty_sitting"], "leg_side": "left", "leg_extent": "below_knee",
             "worse_with": ["sitting"], "sitting_minutes": 20, "eases": ["moving"],
             "pain_now": 6, "pain_best": 3, "pain_worst": 8,

@@ -24,9 +24,37 @@ def test_the_api_saves_a_step_in_the_stored_shape(client, token, intake):
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["status"] == "in_progress" and body["current_step"] == "contact"
-    assert body["answers"]["body_map"] == {"back_buttock_left": "pain", "back_calf_left": "tingling"}
+    assert body["answers"]["body_map"] == {"back_buttock_left": ["pain", "tingling"], "back_calf_left": ["tingling"]}
     intake.refresh_from_db()
     assert intake.answers["complaint"]["pain_now"] == 6 and intake.answers["complaint"]["leg_side"] == "left"
+
+
+def test_the_api_takes_several_kinds_per_region_and_one_kind_as_text_from_older_clients(client, token, intake):
+    body = {**valid_answers()["complaint"],
+            "body_map": {"back_buttock_left": ["numbness", "pain"], "front_shin_right": "tingling"}}
+    response = put(client, token, "complaint", body)
+    assert response.status_code == 200, response.json()
+    intake.refresh_from_db()
+    # Kinds kept in the map's order (pain, tingling, numbness), a lone kind stored as a list of one.
+    assert intake.answers["complaint"]["body_map"] == {"back_buttock_left": ["pain", "numbness"],
+                                                       "front_shin_right": ["tingling"]}
+
+
+@pytest.mark.parametrize(("body_map", "message"), [
+    ({"back_buttock_left": ["pain", "itching"]},
+     "Unknown kinds for back_buttock_left: itching. Use pain, tingling or numbness."),
+    ({"back_buttock_left": "burning"}, "Unknown kinds for back_buttock_left: burning. Use pain, tingling or numbness."),
+    ({"back_buttock_left": [3]}, "Unknown kinds for back_buttock_left: 3. Use pain, tingling or numbness."),
+    ({"back_elbow_left": ["pain"]}, "Unknown body map regions: back_elbow_left."),
+    (["back_buttock_left"], "body_map must map regions to a list of kinds (pain, tingling, numbness)."),
+])
+def test_the_api_refuses_unknown_body_map_regions_or_kinds_with_a_json_error(client, token, intake, body_map,
+                                                                             message):
+    response = put(client, token, "complaint", {**valid_answers()["complaint"], "body_map": body_map})
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"body_map": [message]}}
+    intake.refresh_from_db()
+    assert intake.answers == {} and intake.step_drafts == {}  # the API saves nothing it refuses
 
 
 def test_the_api_takes_the_red_flags_as_a_list_of_ticked_items(client, token, intake):

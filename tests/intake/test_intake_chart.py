@@ -73,7 +73,8 @@ def test_the_printable_summary_shows_scores_answers_and_the_signature(client, fl
     assert f"Maya Okafor</strong> · born Mar 4, 1990 · record {flagged.patient.mrn}" in page
     assert "35.6% (16 points, 9 of 10 sections)" in page and "Red flag: Emergency" in page
     assert "Which medicines, and how much?</dt><dd>Ibuprofen 400 mg when needed" in page
-    assert "Left buttock: pain; Left calf: tingling" in page
+    assert "Left buttock: pain, tingling; Left calf: tingling" in page
+    assert 'aria-label="Body map, Back view"' in page and "Left buttock (pain, tingling)" in page  # drawn too
     assert "Signed “Maya Okafor”" in page and "placeholder" in page
 
 
@@ -165,3 +166,11 @@ def test_intake_staff_actions_by_role(client, make_user, appointment, intake, ro
         assert response.status_code == 302 and "/login/" in response.url
     else:
         assert response.status_code == 403
+
+
+def test_fill_in_clinic_refuses_a_form_with_only_a_draft_of_the_patients_answers(desk_client, appointment):
+    started = services.intake_start(appointment=appointment)
+    services.intake_save_draft(intake=started, step="complaint", data={"onset_details": "Slipped on ice"})
+    page = text(desk_client.post(f"/intake/patients/{appointment.patient.mrn}/fill-in-clinic/", follow=True))
+    assert "already started this form" in page and "Slipped on ice" not in page
+    assert not IntakeForm.objects.get(pk=started.pk).filled_in_clinic

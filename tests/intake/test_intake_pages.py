@@ -1,6 +1,7 @@
 """The patient's intake pages, reached by the signed link: steps, validation, drafts, expiry."""
 
 import datetime
+import json
 import re
 from unittest import mock
 
@@ -8,6 +9,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
+from clinic.models import AuditEvent
 from intake import links
 from intake.models import INTAKE_STEPS, IntakeForm
 from scheduling.models import Appointment
@@ -93,13 +95,88 @@ def test_drafts_are_saved_per_step_and_the_link_resumes_where_the_patient_left_o
     assert f'data-draft-key="stride-intake:{intake.pk}:complaint"' in saved_page
 
 
-def test_body_map_regions_are_buttons_with_their_mark_in_the_label(client, token, intake):
+def test_body_map_regions_are_buttons_named_with_all_their_marks(client, token, intake):
     save_steps(intake, only=("contact", "history", "complaint"))
     page = html(client.get(url(token, "complaint")))
     assert re.search(r'<button type="button" class="body-region" data-region="back_buttock_left"[^>]*'
-                     r'aria-label="Left buttock: pain"', page)
+                     r'aria-label="Left buttock: pain, tingling"', page)
     assert 'aria-label="Right groin: no symptoms"' in page
-    assert "You marked: Left buttock (pain), Left calf (tingling)." in page
+    assert "You marked: Left buttock (pain, tingling), Left calf (tingling)." in page
+    # The toolbar: the patient chooses the kind first (pain to start with), one pressed at a time.
+    assert re.search(r'data-map-kind="pain" aria-pressed="true"', page)
+    assert re.search(r'data-map-kind="tingling" aria-pressed="false"', page)
+
+
+def tick(page, region, kind):
+    """The list's tick box for one region and kind (the page without JavaScript), or None."""
+    match = re.search(rf'<input type="checkbox" name="map_{region}" value="{kind}"[^>]*>', page)
+    return match and match.group(0)
+
+
+def test_without_javascript_the_body_map_is_a_list_of_tick_boxes_per_place_and_kind(client, token, intake):
+    save_steps(intake, only=("contact", "history", "complaint"))
+    page = html(client.get(url(token, "complaint")))
+    assert "checked" in tick(page, "back_buttock_left", "pain") and "checked" in tick(page, "back_buttock_left", "tingling")
+    assert "checked" not in tick(page, "back_buttock_left", "numbness")
+    assert "checked" not in tick(page, "front_foot_right", "pain")
+    assert '<span class="visually-hidden">Left buttock: numbness</span>' in page  # each box has its own name
+    assert len(re.findall(r'<input type="checkbox" name="map_', page)) == 20 * 3
+
+    # Ticking boxes posts the same marks as tapping the drawing: several kinds on one place.
+    answers = valid_answers()["complaint"]
+    data = {key: value for key, value in as_post(answers).items() if not key.startswith("map_")}
+    data.update(map_front_groin_left=["pain", "numbness"], map_back_calf_right=["tingling"])
+    assert client.post(url(token, "complaint"), data).status_code == 302
+    intake.refresh_from_db()
+    assert intake.answers["complaint"]["body_map"] == {"front_groin_left": ["pain", "numbness"],
+                                                       "back_calf_right": ["tingling"]}
+
+
+def test_body_map_marks_are_kept_with_the_step_when_another_question_is_missing(client, token, intake):
+    save_steps(intake, only=("contact", "history"))
+    answers = valid_answers()["complaint"]
+    answers.update(pain_now=None, body_map={"back_buttock_left": ["pain", "numbness"], "front_shin_right": ["tingling"]})
+    response = client.post(url(token, "complaint"), as_post(answers))
+    assert response.status_code == 400
+    assert "Choose a number from 0 to 10." in field_block(html(response), "pain_now")
+    intake.refresh_from_db()
+    assert "complaint" not in intake.answers  # not saved as an answer: it is not complete
+    assert intake.step_drafts["complaint"]["map_back_buttock_left"] == ["pain", "numbness"]
+
+    # Coming back later (another device, no local draft): the marks are there, with the other answers entered.
+    page = html(client.get(url(token, "complaint")))
+    assert 'aria-label="Left buttock: pain, numbness"' in page and 'aria-label="Right shin: tingling"' in page
+    assert "checked" in tick(page, "back_buttock_left", "numbness")
+    assert 'value="Running"' in page
+    assert "We kept what you entered on this step last time." in page
+
+    answers["pain_now"] = 6
+    assert client.post(url(token, "complaint"), as_post(answers)).status_code == 302
+    intake.refresh_from_db()
+    assert intake.answers["complaint"]["body_map"] == {"back_buttock_left": ["pain", "numbness"],
+                                                       "front_shin_right": ["tingling"]}
+    assert intake.step_drafts == {}  # saved whole: the draft has done its job
+    assert 'aria-label="Left buttock: pain, numbness"' in html(client.get(url(token, "complaint")))
+
+
+def test_the_audit_trail_records_that_a_draft_changed_not_what_it_says(client, token, intake):
+    save_steps(intake, only=("contact", "history"))
+    answers = {**valid_answers()["complaint"], "pain_now": None, "onset_details": "Slipped on the ice at the rink"}
+    assert client.post(url(token, "complaint"), as_post(answers)).status_code == 400
+    change = AuditEvent.objects.filter(object_type="intake.IntakeForm", action="change").latest("pk")
+    assert "step_drafts" in change.changes  # the trail says the draft changed...
+    assert "Slipped on the ice" not in json.dumps(change.changes)  # ...never what the patient typed
+
+
+def test_a_submitted_form_keeps_no_draft(client, token, intake):
+    save_steps(intake, skip=("consent",))
+    consent = as_post(valid_answers()["consent"], "consent")
+    assert client.post(url(token, "consent"), {**consent, "signed_name": ""}).status_code == 400
+    intake.refresh_from_db()
+    assert intake.step_drafts["consent"]["consent_treatment"] == "on"
+    assert client.post(url(token, "consent"), consent).status_code == 302
+    intake.refresh_from_db()
+    assert intake.is_submitted and intake.step_drafts == {}
 
 
 def test_a_tampered_or_unknown_link_is_404(client, token, db):

@@ -54,8 +54,8 @@ def test_the_last_step_shows_every_answer_grouped_by_step_with_edit_links(client
     assert "Edit<span class=\"visually-hidden\"> Health history</span>" in review
     assert "Ibuprofen 400 mg when needed" in review and "Run a half marathon again" in review
     assert "None of these apply to me</dt><dd>Yes" in review
-    assert "Left buttock: pain; Left calf: tingling" in review
-    assert "Type your full name to sign" in page[page.index("<form"):]  # the signature follows the review
+    assert "Left buttock: pain, tingling; Left calf: tingling" in review
+    assert "Type your full name" in page[page.index("<form"):]  # the signature follows the review
 
 
 def test_editing_a_step_from_the_review_saves_it_and_comes_back_to_the_review(client, at_consent, intake):
@@ -93,6 +93,9 @@ def test_the_done_page_offers_a_printable_copy_and_to_email_one(client, submitte
     assert 'class="print-header"' in copy and "Maya Okafor" in copy  # name and date on every printed page
     assert "Ibuprofen 400 mg when needed" in copy and "Signed “Maya Okafor”" in copy and "data-print" in copy
     assert "Edit" not in copy
+    # The body map drawn as marked, a region with two kinds split in two, and the marks in words.
+    assert 'aria-label="Body map, Back view"' in copy and copy.count("<title>Left buttock</title>") == 2
+    assert "Left buttock (pain, tingling)" in copy
 
 
 def test_email_me_a_copy_sends_a_private_expiring_link_not_the_answers(client, submitted, token,

@@ -31,7 +31,7 @@ from django.utils.http import urlsafe_base64_encode
 from clinic import roles
 from clinic.sessions import SessionStore
 from intake import links as intake_links
-from intake.models import RedFlagAlert
+from intake.models import IntakeSignature, RedFlagAlert
 from notifications import links as notification_links
 from notifications.models import Notification
 from patients import services as patient_services
@@ -40,6 +40,7 @@ from scheduling import links as scheduling_links
 from scheduling.models import WaitlistEntry
 from tests.exams.exam_fixtures import make_visit, submitted_intake
 from tests.factories import PatientFactory, sign_in
+from tests.intake import signature_pngs
 
 POLICY = Path(__file__).with_name("access_policy.csv")
 ROLES = ["anonymous", "patient_a", "patient_b", "front_desk", "clinician", "other_clinician", "admin"]
@@ -81,6 +82,7 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
     upcoming = make_visit(a, dr_rivera, visit_type=follow_up, location=location, status="booked",
                           start=timezone.now().replace(second=0, microsecond=0) + timedelta(days=3))
     intake = submitted_intake(a, visit)
+    IntakeSignature.objects.create(intake=intake, png=signature_pngs.png())  # signed by drawing
     alert = RedFlagAlert.objects.create(patient=a, appointment=visit, intake=intake, urgency="urgent", flags=[])
     from exams import services as exam_services
 
@@ -103,7 +105,8 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
     by_route = {
         "patients:document": {"mrn": a.mrn, "pk": document.pk},
         "patients:contact-change": {"mrn": a.mrn, "pk": contact_change.pk},
-        "intake:summary": {"pk": intake.pk}, "intake:acknowledge": {"pk": alert.pk},
+        "intake:summary": {"pk": intake.pk}, "intake:signature": {"pk": intake.pk},
+        "intake:acknowledge": {"pk": alert.pk},
         "scheduling:waitlist-remove": {"pk": waiting.pk}, "scheduling:feed-reset": {"pk": dr_rivera.pk},
         "scheduling:feed": {"token": dr_rivera.calendar_token},
         "notifications:resend": {"pk": notification.pk},
@@ -116,9 +119,11 @@ def world(db, make_user, dr_rivera, dr_chen, follow_up, location, front_desk):
     for name in ("notifications:patient-confirm", "notifications:patient-cancel"):
         by_route[name] = {"token": notification_links.action_token(upcoming)}
     token = intake_links.token_for(intake)
-    for name in ("intake:resume", "intake:done", "intake:answers", "intake:email-copy", "intake_api:submit"):
+    for name in ("intake:resume", "intake:done", "intake:answers", "intake:answers-signature", "intake:email-copy",
+                 "intake_api:submit"):
         by_route[name] = {"token": token}
-    by_route["intake:copy"] = {"token": intake_links.copy_token_for(intake)}
+    for name in ("intake:copy", "intake:copy-signature"):
+        by_route[name] = {"token": intake_links.copy_token_for(intake)}
     for name in ("intake:step", "intake_api:save-step"):
         by_route[name] = {"token": token, "step": "goals"}
     pk_of = {"exam": exam.pk, "scheduling": visit.pk, "api": visit.pk, "notifications": visit.pk}
