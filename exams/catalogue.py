@@ -227,6 +227,10 @@ class GaitMeasure:
     help: str = ""
     choices: tuple[tuple[str, str], ...] = ()  # a choice per side instead of a number (foot strike)
 
+    @property
+    def unit_label(self) -> str:
+        return "degrees" if self.unit == "°" else self.unit
+
 
 FOOT_STRIKES = (("rearfoot", "Rearfoot"), ("midfoot", "Midfoot"), ("forefoot", "Forefoot"))
 _SPEED = GaitMeasure("speed", "Speed", "m/s", high=10, places=2)

@@ -152,14 +152,15 @@ def _gait_rows(kind, entry, norms, sources) -> list[dict]:
         rows.append({
             "label": measure.label, "left": cells[0], "right": cells[1] if measure.sided else "",
             "both": not measure.sided, "norm": _gait_norm(norms[measure.key], sources),
-            "symmetry": (_("symmetry index %(si)s%% (%(formula)s; under 10%% is commonly called symmetric)") % {
-                "si": _num(si["percent"]), "formula": SYMMETRY_FORMULA}) if si else "",
+            "symmetry": sources.cite(
+                _("symmetry index %(si)s%% (%(formula)s; under 10%% is commonly called symmetric) [55,56]") % {
+                    "si": _num(si["percent"]), "formula": SYMMETRY_FORMULA}) if si else None,
         })
     legacy = [entry.get(key) for key in LEGACY_WALKING_KEYS]
     if any(v is not None for v in legacy):
         rows.append({"label": _("Stride length (recorded per side)"), "left": _num(legacy[0], "cm"),
                      "right": _num(legacy[1], "cm"), "both": False,
-                     "norm": _gait_norm(norms["stride_length"], sources), "symmetry": ""})
+                     "norm": _gait_norm(norms["stride_length"], sources), "symmetry": None})
     deviations = entry.get("deviations") or {}
     names = dict(GAIT_DEVIATIONS)
     for side in ("left", "right"):

@@ -103,6 +103,18 @@ def test_the_exam_asks_sex_for_the_walking_norms_when_the_record_does_not_say(ri
     assert Exam.objects.get(pk=exam.pk).findings["gait"]["sex"] == "female"
 
 
+def test_a_record_without_sex_does_not_say_prefer_not_to_say_in_the_chart_header(rivera_client, exam, born_1981):
+    """The record's default ("unknown", labelled "Prefer not to say") is not an answer anyone gave."""
+    born_1981.sex = "unknown"
+    born_1981.save()
+    html = rivera_client.get(f"/patients/{born_1981.mrn}/").content.decode()
+    head = html[html.index("<h1"):html.index("</div>", html.index("<h1"))]
+    assert "Prefer not to say" not in head and "Born " in head
+    born_1981.sex = "female"
+    born_1981.save()
+    assert "· Female" in rivera_client.get(f"/patients/{born_1981.mrn}/").content.decode()
+
+
 def test_an_unanswered_sex_question_never_reads_prefer_not_to_say_on_the_signed_exam(
     rivera_client, exam, dr_rivera, born_1981
 ):
@@ -175,6 +187,7 @@ def test_the_report_shows_walking_and_running_apart_and_rotation_with_its_positi
     assert "The clinic&#x27;s reference gives no norms for running." in gait
     assert "168 steps/min" in gait and "no norm" in gait and "90-120" not in gait
     assert "symmetry index 11%" in gait
+    assert not re.search(r"\[\d+", gait)  # sources are footnotes on paper, not bare numbers
     mobility = html[html.index('id="r-mobility"'):]
     mobility = mobility[:mobility.index("</table>")]
     assert "Hip internal rotation (prone)" in mobility and "8° less on the left" in mobility
