@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
+from exams import demo as exam_demo
 from exams import services as exam_services
 from exams.forms import SECTION_FORMS
 from intake import questionnaire, signatures
@@ -120,8 +121,10 @@ def _save(exam, section, data, actor):
                                            revision=exam.revision_of(section))
 
 
-def _signed_exam(appointment, clinician, diagnosis, pain):
+def _signed_exam(appointment, clinician, diagnosis, pain, visit=0):
     exam, _ = exam_services.exam_start(appointment=appointment, clinician=clinician, actor=clinician.user)
+    for section, data in exam_demo.findings(visit).items():  # walking and running gait, hip rotation prone
+        exam = _save(exam, section, data, clinician.user)
     odi = min(5, max(0, pain // 2))
     exam = _save(exam, "scores", {"nprs": pain, **{f"odi_{i.key}": odi for i in ODI_PLACEHOLDER.items}},
                  clinician.user)
@@ -168,7 +171,7 @@ def seed_patient_stories(*, patients, clinicians, front_desk, seed=11):
             )
             if visit == 0:
                 _submit_intake(appointment, _answers(patient, side, body_map, pain, flags), drawn=n == 0)
-            _signed_exam(appointment, clinician, diagnosis, pain)
+            _signed_exam(appointment, clinician, diagnosis, pain, visit)
             appointment.status = Appointment.Status.COMPLETED
             appointment.save(update_fields=["status"])
         upcoming = _weekday(today + timedelta(days=1 + rng.randrange(0, 5)))

@@ -158,30 +158,121 @@ _KOUYOUMDJIAN = "measured adults 20-60 (Kouyoumdjian 2012) [44]"
 _LUMBAR = "commonly quoted; AMA Guides attribution unconfirmed [46]"
 _MAGEE = "Magee [47]"
 
-# The primary range decides "limited"; sources disagree, so the others travel with it for display.
+# The primary range decides "limited"; sources disagree, so the others travel with it for display. Hip
+# rotation is not here: its norms depend on the position measured in (POSITION_NORMS).
 ROM_NORMS = {
     "hip_flexion": RomNorm(110, 120, _AFP, (f"110-130° {_AAOS}",)),
     "hip_extension": RomNorm(10, 15, _AFP, (f"15-30° {_AAOS}",)),
     "hip_abduction": RomNorm(30, 50, _AFP, (f"45-50° {_AAOS}",)),
     "hip_adduction": RomNorm(20, 30, _AFP, (f"20-45° {_AAOS}",)),
-    "hip_internal_rotation": RomNorm(
-        30, 40, f"{_AFP}, hip at 90°", (f"40-45° {_AAOS}", f"29.6 supine, 35.2 prone, 37.9 seated, {_KOUYOUMDJIAN}")
-    ),
-    "hip_external_rotation": RomNorm(40, 60, _AFP, (f"45° {_AAOS}", f"38.5 supine, 41.8 prone, {_KOUYOUMDJIAN}")),
     "lumbar_flexion": RomNorm(60, 60, _LUMBAR, (f"40-60° {_MAGEE}",)),
     "lumbar_extension": RomNorm(25, 25, _LUMBAR, (f"20-35° {_MAGEE}",)),
     "lumbar_side_bending": RomNorm(
         25, 25, f"each way, {_LUMBAR}", (f"20-30° {_MAGEE}", "15-20° (another source) [47]")
     ),
 }
-assert set(MOTIONS) == set(ROM_NORMS)
+
+# --- Hip rotation by position ------------------------------------------------------------------------
+
+POSITIONS = {"supine": "Supine", "prone": "Prone", "seated": "Seated"}
+
+
+@dataclass(frozen=True)
+class PositionNorm:
+    """A rotation norm in one position: a range (its lower bound decides "limited") and/or a measured mean
+    (shown for comparison only: a mean is not a cut-off)."""
+
+    range: RomNorm | None = None
+    mean: float | None = None
+    mean_source: str = ""
+
+
+# Clinical reference, section 4: AFP's internal rotation range is for the hip at 90° (seated); Kouyoumdjian
+# measured means supine, prone and seated (external rotation: supine and prone only).
+POSITION_NORMS = {
+    "hip_internal_rotation": {
+        "supine": PositionNorm(mean=29.6, mean_source=_KOUYOUMDJIAN),
+        "prone": PositionNorm(mean=35.2, mean_source=_KOUYOUMDJIAN),
+        "seated": PositionNorm(RomNorm(30, 40, f"{_AFP}, hip at 90°"), 37.9, _KOUYOUMDJIAN),
+    },
+    "hip_external_rotation": {
+        "supine": PositionNorm(mean=38.5, mean_source=_KOUYOUMDJIAN),
+        "prone": PositionNorm(mean=41.8, mean_source=_KOUYOUMDJIAN),
+    },
+}
+# Sources that do not say the position: listed as context, never compared with.
+POSITION_UNSTATED = {
+    "hip_internal_rotation": (f"40-45° {_AAOS}, position not stated",),
+    "hip_external_rotation": (f"40-60° {_AFP}, position not stated", f"45° {_AAOS}, position not stated"),
+}
+ROTATIONS = tuple(POSITION_NORMS)
+assert set(MOTIONS) == set(ROM_NORMS) | set(ROTATIONS)
 
 # --- Gait --------------------------------------------------------------------------------------------
 
-# Parameters measured on each side; the symmetry index is computed for each.
-GAIT_SIDED = {"stride_length": "Stride length (cm)", "stance": "Stance (% of gait cycle)"}
+# Walking and running are recorded apart: the reference's gait norms [48-53] are for walking; for running
+# it gives none, so every running value is shown as "no norm" and never flagged.
+GAITS = {"walking": "Walking", "running": "Running"}
+
+
+@dataclass(frozen=True)
+class GaitMeasure:
+    key: str
+    label: str
+    unit: str
+    sided: bool = False
+    low: float = 0
+    high: float = 400
+    places: int = 1
+    help: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # a choice per side instead of a number (foot strike)
+
+    @property
+    def unit_label(self) -> str:
+        return "degrees" if self.unit == "°" else self.unit
+
+
+FOOT_STRIKES = (("rearfoot", "Rearfoot"), ("midfoot", "Midfoot"), ("forefoot", "Forefoot"))
+_SPEED = GaitMeasure("speed", "Speed", "m/s", high=10, places=2)
+_CADENCE = GaitMeasure("cadence", "Cadence", "steps/min", high=300)
+_STEP = GaitMeasure("step_length", "Step length", "cm", sided=True, high=300,
+                    help="One step: from one foot's contact to the other's (a stride holds two steps)")
+_PELVIC_DROP = GaitMeasure("pelvic_drop", "Pelvic drop", "°", sided=True, high=45,
+                           help="Of the opposite side of the pelvis, in stance on this leg")
+GAIT_MEASURES = {
+    "walking": (
+        _SPEED, _CADENCE, _STEP,
+        GaitMeasure("stride_length", "Stride length", "cm", help="Two steps: both feet"),
+        GaitMeasure("step_width", "Step width", "cm", high=60),
+        GaitMeasure("stance", "Stance", "% of gait cycle", sided=True, high=100),
+        _PELVIC_DROP,
+    ),
+    "running": (
+        _SPEED, _CADENCE, _STEP,
+        GaitMeasure("ground_contact", "Ground contact time", "ms", sided=True, high=2000, places=0),
+        GaitMeasure("vertical_oscillation", "Vertical oscillation", "cm", high=50),
+        GaitMeasure("overstride", "Overstride", "cm", sided=True, high=100,
+                    help="How far the foot lands ahead of the body at initial contact"),
+        GaitMeasure("foot_strike", "Foot strike", "", sided=True, choices=FOOT_STRIKES),
+        GaitMeasure("tibial_angle", "Tibial angle at initial contact", "°", sided=True, low=-45, high=45,
+                    help="From vertical; positive = ankle ahead of the knee"),
+        _PELVIC_DROP,
+    ),
+}
+# The sided measures whose symmetry index is computed: step length (never stride length, which holds both
+# steps and is near symmetric by definition) and, walking, stance.
+GAIT_SYMMETRY = {"walking": ("step_length", "stance"), "running": ("step_length",)}
 SYMMETRY_FORMULA = "SI = (R - L) / (0.5 x (R + L)) x 100"
 SYMMETRY_SOURCE = "Herzog 1989 [55,56]; 0 = symmetric, positive = right larger; the 10% cut-off is arbitrary"
+NO_NORM = "No norm"
+NO_NORM_SOURCE = "the clinical reference gives none for this value"
+
+
+def gait_value_keys(kind):
+    """The stored value keys of a gait (e.g. "cadence", "step_length_left"), in display order."""
+    return [f"{m.key}_{side}" if m.sided else m.key
+            for m in GAIT_MEASURES[kind] for side in (("left", "right") if m.sided else ("",))]
+
 
 # Bohannon & Andrews 2011 comfortable gait speed (m/s) by age band; 1.43 and 0.94 are confirmed in the
 # abstract, the other cells come from a secondary table [48,49].
@@ -190,6 +281,12 @@ GAIT_SPEED_NORMS = {
     "male": {20: 1.36, 30: 1.43, 40: 1.43, 50: 1.43, 60: 1.34, 70: 1.26, 80: 0.97},
     "female": {20: 1.34, 30: 1.34, 40: 1.39, 50: 1.31, 60: 1.24, 70: 1.13, 80: 0.94},
 }
+# Murray's walking step and stride lengths (cm) by sex [51]: typical values, no cut-off.
+STEP_LENGTH_NORMS = {"male": 79, "female": 66}
+STRIDE_LENGTH_NORMS = {"male": 158, "female": 132}
+# Why the exam asks sex when the patient record does not give male or female (shown beside the question).
+SEX_QUESTION_REASON = ("Optional. Walking speed and step and stride length norms are given for men and women "
+                       "[48,51]; without an answer they are shown for both and speed has no norm.")
 
 # --- Ultrasound --------------------------------------------------------------------------------------
 

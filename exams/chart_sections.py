@@ -1,5 +1,6 @@
 """The exams app's section of the patient chart: the patient's exams, first beside latest range of motion
-and gait, and the recent visits still without an exam. Between intake's forms and its progress plots."""
+and gait (walking and running apart), and the recent visits still without an exam. Between intake's forms and
+its progress plots."""
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,9 +22,10 @@ def _open_visits(chart, exams, shown=5):
 
 def _exams(chart):
     exams = selectors.chart_exams(chart.patient.pk)
-    comparison = selectors.first_and_latest(exams)
+    comparison = selectors.first_and_latest(exams, chart.patient)
     if comparison:
-        comparison["tables"] = [("Range of motion", comparison["rom"]), ("Gait", comparison["gait"])]
+        comparison["tables"] = [("Range of motion", comparison["rom"]), ("Walking gait", comparison["walking"]),
+                                ("Running gait", comparison["running"])]
     return {"exams": exams, "comparison": comparison, "open_visits": _open_visits(chart, exams)}
 
 

@@ -23,14 +23,19 @@ from scheduling.models import VisitType
 from . import rules
 from .catalogue import (
     DIAGNOSES,
-    GAIT_SIDED,
+    GAIT_MEASURES,
+    GAITS,
     MOTIONS,
     NEGATIVE,
     NOT_TESTED,
+    POSITIONS,
     POSITIVE,
     ROOT_FINDINGS,
+    ROTATIONS,
+    SEX_QUESTION_REASON,
     TESTS,
     US_STRUCTURES,
+    gait_value_keys,
     motion_keys,
 )
 
@@ -203,54 +208,102 @@ GAIT_DEVIATIONS = (
     ("overstriding", "Overstriding"),
     ("crossover", "Crossover"),
 )
+# The answer to the exam's optional question (asked when the patient record does not say male or female).
+# Blank is "not asked", never "prefer not to say".
+SEX_ANSWERS = (("female", _("Female")), ("male", _("Male")), ("declined", _("Prefer not to say")))
+# Walking values recorded before step length was asked (a stride per side): kept as they were, shown as
+# recorded, never turned into a symmetry index.
+LEGACY_WALKING_KEYS = ("stride_length_left", "stride_length_right")
+
+
+def gait_field_name(kind, key):
+    return f"{kind}_{key}"
+
+
+def _gait_label(kind, measure, side):
+    side_text = f", {side}" if side else ""
+    unit = f" ({measure.unit})" if measure.unit else ""
+    return f"{GAITS[kind]} {measure.label.lower()}{side_text}{unit}"
+
+
+def asks_sex(patient) -> bool:
+    """The exam asks sex for the walking norms only when the patient record does not say male or female."""
+    return patient is None or patient.sex not in ("male", "female")
 
 
 class GaitForm(SectionForm):
+    """Walking and running, each recorded apart with its own values, observed deviations and symmetry."""
+
     section, title = "gait", _("Gait analysis")
 
-    speed = _number("Gait speed (m/s)", low=0, high=5, places=2)
-    cadence = _number("Cadence (steps/min)", low=0, high=300)
-    stride_length_left = _number("Stride length, left (cm)", low=0, high=400)
-    stride_length_right = _number("Stride length, right (cm)", low=0, high=400)
-    step_width = _number("Step width (cm)", low=0, high=60)
-    stance_left = _number("Stance, left (% of gait cycle)", low=0, high=100)
-    stance_right = _number("Stance, right (% of gait cycle)", low=0, high=100)
-    deviations_left = forms.MultipleChoiceField(
-        label="Deviations, left", required=False, choices=GAIT_DEVIATIONS, widget=forms.CheckboxSelectMultiple
-    )
-    deviations_right = forms.MultipleChoiceField(
-        label="Deviations, right", required=False, choices=GAIT_DEVIATIONS, widget=forms.CheckboxSelectMultiple
-    )
-    deviations_other = forms.CharField(label="Other deviations", required=False, max_length=500,
-                                       widget=forms.TextInput(attrs={"class": "form-control"}))
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if asks_sex(self.exam.patient if self.exam else None):
+            self.fields["sex"] = _choice(_("Sex, for the walking norms"), SEX_ANSWERS, blank=_("Not asked"))
+            self.fields["sex"].help_text = SEX_QUESTION_REASON
+            self.fields["sex"].widget.attrs["aria-describedby"] = "gait-sex-why"
+        for kind in GAITS:
+            for measure in GAIT_MEASURES[kind]:
+                for side in ("left", "right") if measure.sided else ("",):
+                    name = gait_field_name(kind, f"{measure.key}_{side}" if side else measure.key)
+                    label = _gait_label(kind, measure, side)
+                    self.fields[name] = (
+                        _choice(label, measure.choices) if measure.choices
+                        else _number(label, low=measure.low, high=measure.high, places=measure.places)
+                    )
+            for side in ("left", "right"):
+                self.fields[f"{kind}_deviations_{side}"] = forms.MultipleChoiceField(
+                    label=f"{GAITS[kind]} deviations, {side}", required=False, choices=GAIT_DEVIATIONS,
+                    widget=forms.CheckboxSelectMultiple,
+                )
+            self.fields[f"{kind}_deviations_other"] = forms.CharField(
+                label=f"{GAITS[kind]}: other deviations", required=False, max_length=500,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
 
     @classmethod
     def initial_from(cls, stored, exam):
-        stored = dict(stored or {})
-        deviations = stored.pop("deviations", {}) or {}
-        stored.pop("symmetry", None)
-        stored["deviations_left"] = deviations.get("left", [])
-        stored["deviations_right"] = deviations.get("right", [])
-        return stored
+        stored = stored or {}
+        initial = {"sex": stored.get("sex", "")}
+        for kind in GAITS:
+            entry = stored.get(kind) or {}
+            for key in gait_value_keys(kind):
+                initial[gait_field_name(kind, key)] = entry.get(key)
+            deviations = entry.get("deviations") or {}
+            initial[f"{kind}_deviations_left"] = deviations.get("left", [])
+            initial[f"{kind}_deviations_right"] = deviations.get("right", [])
+            initial[f"{kind}_deviations_other"] = entry.get("deviations_other", "")
+        return initial
 
     def to_findings(self):
+        """{"sex": answer (when asked), "walking": {...}, "running": {...}}: a gait only when something was
+        recorded for it; the symmetry index is stored with the raw left and right values and the formula."""
         data = self.cleaned_data
-        found = {
-            name: _plain(data[name])
-            for name in ("speed", "cadence", "stride_length_left", "stride_length_right", "step_width",
-                         "stance_left", "stance_right")
-        }
-        found["deviations"] = {"left": data["deviations_left"], "right": data["deviations_right"]}
-        found["deviations_other"] = data["deviations_other"]
-        # The symmetry index is stored with the raw left and right values and the formula used.
-        found["symmetry"] = {}
-        for name in GAIT_SIDED:
-            si = rules.symmetry_index(found[f"{name}_right"], found[f"{name}_left"])
-            if si is not None:
-                found["symmetry"][name] = {
-                    "left": si.left, "right": si.right, "percent": si.percent, "formula": si.formula,
-                    "larger_side": si.larger_side,
-                }
+        stored = (self.exam.findings.get("gait") or {}) if self.exam else {}
+        found = {"sex": data["sex"]} if "sex" in self.fields else {}
+        for kind in GAITS:
+            values = {}
+            for key in gait_value_keys(kind):
+                value = data[gait_field_name(kind, key)]
+                values[key] = value if isinstance(value, str) else _plain(value)
+                values[key] = values[key] if values[key] != "" else None
+            deviations = {side: data[f"{kind}_deviations_{side}"] for side in ("left", "right")}
+            other = data[f"{kind}_deviations_other"].strip()
+            before = stored.get(kind) or {}
+            legacy = {key: before[key] for key in LEGACY_WALKING_KEYS if before.get(key) is not None} \
+                if kind == "walking" else {}
+            recorded = any(v is not None for v in values.values()) or any(deviations.values()) or other
+            if not recorded and not legacy:
+                continue
+            symmetry = {
+                key: {"left": si.left, "right": si.right, "percent": si.percent, "formula": si.formula,
+                      "larger_side": si.larger_side}
+                for key, si in rules.gait_symmetry(kind, values).items()
+            }
+            if legacy and "stride_length" in (before.get("symmetry") or {}):
+                symmetry["stride_length"] = before["symmetry"]["stride_length"]  # as stored then
+            found[kind] = {**values, **legacy, "deviations": deviations, "deviations_other": other,
+                           "symmetry": symmetry}
         return found
 
 
@@ -263,6 +316,11 @@ class MobilityForm(SectionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for motion, (label, sided) in MOTIONS.items():
+            if motion in ROTATIONS:  # its norms differ supine, prone and seated
+                self.fields[f"{motion}_position"] = _choice(
+                    _("%(motion)s: position measured in") % {"motion": label}, POSITIONS.items(),
+                    blank=_("Position?"),
+                )
             for key in motion_keys(motion):
                 suffix = f", {key}" if sided else ""
                 self.fields[f"{motion}_{key}"] = _number(f"{label}{suffix} (degrees)", low=0, high=180)
@@ -281,6 +339,8 @@ class MobilityForm(SectionForm):
         found = {}
         for motion in MOTIONS:
             entry = {}
+            if motion in ROTATIONS:
+                entry["position"] = data[f"{motion}_position"] or None
             for key in motion_keys(motion):
                 entry[key] = _plain(data[f"{motion}_{key}"])
                 entry[f"{key}_pain"] = data[f"{motion}_{key}_pain"]

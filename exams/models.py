@@ -22,7 +22,8 @@ class Exam(models.Model):
     clinician = models.ForeignKey("scheduling.Clinician", on_delete=models.PROTECT, related_name="exams")
     findings = models.JSONField(
         default=dict, blank=True,
-        help_text="Sections: gait, mobility, strength, neuro, special_tests, ultrasound, plan.",
+        help_text="Sections: gait (walking and running apart), mobility (hip rotation with the position measured "
+                  "in), strength, neuro, special_tests, ultrasound, plan.",
     )
     working_diagnosis = models.CharField(max_length=30, choices=list(DIAGNOSES.items()), blank=True)
     icd10_code = models.CharField("ICD-10 code", max_length=10, blank=True)

@@ -16,21 +16,24 @@ from django.utils.translation import gettext as _
 
 from intake import scoring, vocabulary
 
-from . import selectors
+from . import rules, selectors
 from .catalogue import (
     DIAGNOSES,
-    GAIT_SIDED,
+    GAIT_MEASURES,
+    GAIT_SYMMETRY,
+    GAITS,
     MOTIONS,
     NOT_TESTED,
+    POSITIONS,
     POSITIVE,
-    ROM_NORMS,
     ROOT_FINDINGS,
+    ROTATIONS,
     SYMMETRY_FORMULA,
     TESTS,
     US_STRUCTURES,
     motion_keys,
 )
-from .forms import GAIT_DEVIATIONS, INTERVENTIONS, MUSCLES, US_UNITS
+from .forms import GAIT_DEVIATIONS, INTERVENTIONS, LEGACY_WALKING_KEYS, MUSCLES, US_UNITS
 from .sources import SOURCES
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*[-,]\s*\d+)*)\]")
@@ -126,39 +129,61 @@ def _history(findings) -> list[tuple[str, str]]:
     return rows
 
 
-def _gait(exam, findings, sources) -> list[dict]:
-    gait = findings.get("gait") or {}
-    norms = selectors.gait_norms(exam)
+def _gait_value(measure, value):
+    if value is None:
+        return ""
+    if measure.choices:
+        return str(dict(measure.choices).get(value, value))
+    return _num(value, measure.unit.replace("% of gait cycle", "%"))
+
+
+def _gait_norm(norm, sources) -> Cited:
+    return sources.cite(f"{norm.text} {norm.source}") if norm.has_norm else Cited(_("no norm"))
+
+
+def _gait_rows(kind, entry, norms, sources) -> list[dict]:
     rows = []
-    for key, label, unit, norm in (
-        ("speed", _("Gait speed"), "m/s", "speed"), ("cadence", _("Cadence"), "steps/min", "cadence"),
-        ("step_width", _("Step width"), "cm", "step_width"),
-    ):
-        if gait.get(key) is not None:
-            rows.append({"label": label, "left": _num(gait[key], unit), "right": "", "both": True,
-                         "norm": sources.cite(f"{norms[norm].text} {norms[norm].source}")})
-    for name, label in GAIT_SIDED.items():
-        left, right = gait.get(f"{name}_left"), gait.get(f"{name}_right")
-        if left is None and right is None:
+    for measure in GAIT_MEASURES[kind]:
+        keys = [f"{measure.key}_{side}" for side in ("left", "right")] if measure.sided else [measure.key]
+        if all(entry.get(key) is None for key in keys):
             continue
-        unit = "cm" if name == "stride_length" else "%"
-        si = (gait.get("symmetry") or {}).get(name)
-        norm = sources.cite(f"{norms[name].text} {norms[name].source}")
-        rows.append({"label": label.split(" (")[0], "left": _num(left, unit), "right": _num(right, unit), "both": False,
-                     "norm": norm,
-                     "symmetry": (_("symmetry index %(si)s%% (%(formula)s)") % {"si": _num(si["percent"]),
-                                                                               "formula": SYMMETRY_FORMULA})
-                     if si else ""})
-    deviations = gait.get("deviations") or {}
+        cells = [_gait_value(measure, entry.get(key)) for key in keys]
+        si = (entry.get("symmetry") or {}).get(measure.key) if measure.key in GAIT_SYMMETRY[kind] else None
+        rows.append({
+            "label": measure.label, "left": cells[0], "right": cells[1] if measure.sided else "",
+            "both": not measure.sided, "norm": _gait_norm(norms[measure.key], sources),
+            "symmetry": sources.cite(
+                _("symmetry index %(si)s%% (%(formula)s; under 10%% is commonly called symmetric) [55,56]") % {
+                    "si": _num(si["percent"]), "formula": SYMMETRY_FORMULA}) if si else None,
+        })
+    legacy = [entry.get(key) for key in LEGACY_WALKING_KEYS]
+    if any(v is not None for v in legacy):
+        rows.append({"label": _("Stride length (recorded per side)"), "left": _num(legacy[0], "cm"),
+                     "right": _num(legacy[1], "cm"), "both": False,
+                     "norm": _gait_norm(norms["stride_length"], sources), "symmetry": None})
+    deviations = entry.get("deviations") or {}
     names = dict(GAIT_DEVIATIONS)
     for side in ("left", "right"):
         if deviations.get(side):
             rows.append({"label": _("Deviations, %(side)s") % {"side": side}, "both": True, "norm": Cited(""),
                          "left": ", ".join(names.get(d, d) for d in deviations[side]), "right": ""})
-    if gait.get("deviations_other"):
-        rows.append({"label": _("Other deviations"), "both": True, "left": gait["deviations_other"], "right": "",
+    if entry.get("deviations_other"):
+        rows.append({"label": _("Other deviations"), "both": True, "left": entry["deviations_other"], "right": "",
                      "norm": Cited("")})
     return rows
+
+
+def _gait(exam, findings, sources) -> list[dict]:
+    """Walking and running apart, each only when something was recorded for it, and in it only what was."""
+    gait = findings.get("gait") or {}
+    norms = selectors.gait_norms(exam)
+    found = []
+    for kind, title in GAITS.items():
+        rows = _gait_rows(kind, gait.get(kind) or {}, norms[kind], sources)
+        if rows:
+            note = _("The clinic's reference gives no norms for running.") if kind == "running" else ""
+            found.append({"kind": kind, "title": title, "rows": rows, "note": note})
+    return found
 
 
 def _mobility(findings, sources) -> list[dict]:
@@ -169,21 +194,26 @@ def _mobility(findings, sources) -> list[dict]:
         keys = motion_keys(motion)
         if all(values.get(key) is None for key in keys):
             continue
-        norm = ROM_NORMS[motion]
+        position = values.get("position") or None
 
-        def cell(key, values=values, norm=norm):
+        def cell(key, values=values, position=position, motion=motion):
             degrees = values.get(key)
             if degrees is None:
                 return ""
             text = _num(degrees, "°")
-            if degrees < norm.low:
+            if rules.rom_flag(motion, degrees, position).limited:
                 text += " " + _("(limited)")
             if values.get(f"{key}_pain"):
                 text += " " + _("painful")
             return text
 
+        norm = rules.rom_norm(motion, position)
+        if motion in ROTATIONS:
+            label = f"{label} ({POSITIONS[position].lower()})" if position else f"{label} ({_('position not recorded')})"
+        difference = rules.side_difference(values.get("left"), values.get("right")) if sided else None
         rows.append({"label": label, "left": cell(keys[0]), "right": cell(keys[1]) if sided else "",
-                     "both": not sided, "norm": sources.cite(f"{norm.text} {norm.source}")})
+                     "both": not sided, "difference": difference.text if difference else "",
+                     "norm": sources.cite(f"{norm.text} {norm.source}")})
     return rows
 
 

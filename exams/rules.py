@@ -27,17 +27,27 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .catalogue import (
     DIAGNOSES,
+    GAIT_MEASURES,
     GAIT_SPEED_NORMS,
     GAIT_SPEED_SOURCE,
+    GAIT_SYMMETRY,
     NEGATIVE,
+    NO_NORM,
+    NO_NORM_SOURCE,
     NOT_TESTED,
+    POSITION_NORMS,
+    POSITION_UNSTATED,
+    POSITIONS,
     POSITIVE,
     ROM_NORMS,
     ROOT_DISC,
     ROOT_FINDINGS,
     SPECIAL_TESTS,
+    STEP_LENGTH_NORMS,
+    STRIDE_LENGTH_NORMS,
     SYMMETRY_FORMULA,
     SYMMETRY_SOURCE,
+    PositionNorm,
 )
 
 CONDITIONS = tuple(DIAGNOSES)
@@ -228,6 +238,11 @@ def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _difference(a, b) -> float:
+    """a - b without float noise (37.5 - 30.2 is 7.3, not 7.300000000000001)."""
+    return float(Decimal(str(a)) - Decimal(str(b)))
+
+
 def _round1(numerator, denominator) -> float:
     """Divide and round half up to one decimal (round() would send 1.25 to 1.2)."""
     quotient = Decimal(str(numerator)) / Decimal(str(denominator))
@@ -261,13 +276,24 @@ def symmetry_index(right: float | None, left: float | None) -> Symmetry | None:
 
 
 @dataclass(frozen=True)
+class GaitNorm:
+    """What a gait value is shown against, with its source; `has_norm` False = "no norm", never flagged."""
+
+    text: str
+    source: str
+    others: tuple[str, ...] = ()
+    has_norm: bool = True
+
+
+@dataclass(frozen=True)
 class GaitCheck:
-    parameter: str
+    field: str  # the stored value the check sits beside: "cadence", "step_length_left", "symmetry_step_length"
     value: float
     norm: str
     source: str
     flagged: bool | None  # None: the source gives a typical value but no cut-off; shown for comparison only
     note: str = ""
+    parameter: str = ""  # what is compared, when it is not the value itself (e.g. "walking_category")
 
 
 def gait_speed_norm(age: int | None, sex: str | None) -> tuple[float, str] | None:
@@ -284,52 +310,105 @@ def walking_category(speed: float) -> str:
     return "household" if speed < 0.4 else "limited community" if speed <= 0.8 else "community"
 
 
-def _speed_checks(speed: float, age: int | None, sex: str | None) -> list[GaitCheck]:
+_CATEGORIES = "<0.4 m/s household; 0.4-0.8 limited community; >0.8 community"
+_NONE = GaitNorm(NO_NORM, NO_NORM_SOURCE, has_norm=False)
+_SYMMETRY = GaitNorm("abs(SI) < 10%", SYMMETRY_SOURCE)
+
+
+def _by_sex(table: Mapping[str, float], sex: str | None, unit: str) -> str:
+    if sex in table:
+        return f"{table[sex]:g} {unit} ({'men' if sex == 'male' else 'women'})"
+    return f"men {table['male']:g} {unit}, women {table['female']:g} {unit}"
+
+
+def gait_norms(kind: str, *, age: int | None = None, sex: str | None = None) -> dict[str, GaitNorm]:
+    """The norm beside each measure of a gait ("walking"/"running"), keyed by measure and "symmetry_<measure>".
+
+    The reference's norms are all for walking; running values get "no norm" (its cadence of 160-180 is not
+    compared with walking's 90-120). Symmetry's cut-off belongs to the index, so it holds for both."""
+    if kind not in GAIT_MEASURES:
+        raise ValueError(f"unknown gait '{kind}' (known: {', '.join(GAIT_MEASURES)})")
+    norms = {m.key: _NONE for m in GAIT_MEASURES[kind]}
+    norms.update({f"symmetry_{key}": _SYMMETRY for key in GAIT_SYMMETRY[kind]})
+    if kind == "running":
+        return norms
     found = gait_speed_norm(age, sex)
-    if found:
-        mean, label = found
-        diff = round(speed - mean, 2)
-        note = f"{abs(diff):.2f} m/s {'below' if diff < 0 else 'at or above'} the mean; the source gives no cut-off"
-        norm_check = GaitCheck("gait_speed", speed, f"{mean:.2f} m/s ({label})", GAIT_SPEED_SOURCE, None, note)
-    else:
-        note = "no norm: needs age 20+ and sex male/female"
-        norm_check = GaitCheck("gait_speed", speed, "no matching norm", GAIT_SPEED_SOURCE, None, note)
-    category = walking_category(speed)
-    norm = "<0.4 m/s household; 0.4-0.8 limited community; >0.8 community"
-    return [norm_check, GaitCheck("walking_category", speed, norm, "[50]", category != "community", category)]
+    categories = f"Walking categories: {_CATEGORIES} [50]"
+    norms["speed"] = (
+        GaitNorm(f"{found[0]:.2f} m/s ({found[1]})", GAIT_SPEED_SOURCE, (categories,)) if found
+        else GaitNorm("No matching norm", f"needs age 20 or over and sex; {GAIT_SPEED_SOURCE}", (categories,))
+    )
+    norms["cadence"] = GaitNorm("typical 90-120 steps/min (mean 117)", "Murray [51,52]")
+    norms["step_length"] = GaitNorm(_by_sex(STEP_LENGTH_NORMS, sex, "cm"), "Murray [51]")
+    norms["stride_length"] = GaitNorm(_by_sex(STRIDE_LENGTH_NORMS, sex, "cm"), "Murray [51]")
+    norms["step_width"] = GaitNorm("5-10 cm (men 8.1, women 7.1)", "Murray [51,52]")
+    norms["stance"] = GaitNorm("about 60% of the cycle", "[53]", ("stance shortens at faster speeds",))
+    return norms
 
 
-def gait_flags(
-    *,
-    age: int | None = None,
-    sex: str | None = None,
-    speed: float | None = None,
-    cadence: float | None = None,
-    step_width_cm: float | None = None,
-    stance_percent: float | None = None,
-    symmetry: Mapping[str, float | Symmetry | None] | None = None,
-) -> list[GaitCheck]:
-    """Compare each gait value given with its norm; one GaitCheck per value, flagged True/False/None.
+def _from_typical(value: float, typical: float, unit: str) -> str:
+    diff = _difference(value, typical)
+    where = "below" if diff < 0 else "above" if diff > 0 else "at"
+    amount = f"{abs(diff):g} {unit} " if diff else ""
+    return f"{amount}{where} the typical {typical:g} {unit}; the source gives no cut-off"
 
-    symmetry maps a parameter name (e.g. "step_length") to a Symmetry or an SI percentage.
-    """
-    checks = _speed_checks(speed, age, sex) if speed is not None else []
-    if cadence is not None:
-        outside = not 90 <= cadence <= 120
-        checks.append(GaitCheck("cadence", cadence, "90-120 steps/min (mean 117)", "Murray [51,52]", outside))
-    if step_width_cm is not None:
-        outside = not 5 <= step_width_cm <= 10
-        checks.append(GaitCheck("step_width", step_width_cm, "5-10 cm (men 8.1, women 7.1)", "Murray [51,52]", outside))
-    if stance_percent is not None:
-        note = f"{stance_percent - 60:+.1f} points from 60%; stance shortens at faster speeds; no cut-off in the source"
-        checks.append(GaitCheck("stance_percent", stance_percent, "about 60% of the cycle", "[53]", None, note))
-    for name, value in (symmetry or {}).items():
-        percent = value.percent if isinstance(value, Symmetry) else value
-        if percent is None:
-            continue
-        asymmetric = abs(percent) >= 10
+
+def _walking_checks(values: Mapping, age: int | None, sex: str | None) -> list[GaitCheck]:
+    checks = []
+    if (speed := values.get("speed")) is not None:
+        found = gait_speed_norm(age, sex)
+        if found:
+            mean, label = found
+            diff = round(speed - mean, 2)
+            note = f"{abs(diff):.2f} m/s {'below' if diff < 0 else 'at or above'} the mean; the source gives no cut-off"
+            checks.append(GaitCheck("speed", speed, f"{mean:.2f} m/s ({label})", GAIT_SPEED_SOURCE, None, note))
+        category = walking_category(speed)
+        checks.append(GaitCheck("speed", speed, _CATEGORIES, "[50]", category != "community", category,
+                                "walking_category"))
+    if (cadence := values.get("cadence")) is not None:
+        # A typical range, not a cut-off: a brisk walker above 120 is not abnormal.
+        note = ("within the typical range" if 90 <= cadence <= 120 else
+                "above the typical range, as in brisk walking; not a cut-off" if cadence > 120 else
+                "below the typical range; not a cut-off")
+        checks.append(GaitCheck("cadence", cadence, "typical 90-120 steps/min (mean 117)", "Murray [51,52]", None,
+                                note))
+    for key, table in (("step_length", STEP_LENGTH_NORMS), ("stride_length", STRIDE_LENGTH_NORMS)):
+        for name in (f"{key}_left", f"{key}_right") if key == "step_length" else (key,):
+            if values.get(name) is not None and sex in table:
+                checks.append(GaitCheck(name, values[name], _by_sex(table, sex, "cm"), "Murray [51]", None,
+                                        _from_typical(values[name], table[sex], "cm")))
+    if (width := values.get("step_width")) is not None:
+        checks.append(GaitCheck("step_width", width, "5-10 cm (men 8.1, women 7.1)", "Murray [51,52]",
+                                not 5 <= width <= 10))
+    for name in ("stance_left", "stance_right"):
+        if (stance := values.get(name)) is not None:
+            note = f"{stance - 60:+.1f} points from 60%; stance shortens at faster speeds; no cut-off in the source"
+            checks.append(GaitCheck(name, stance, "about 60% of the cycle", "[53]", None, note))
+    return checks
+
+
+def gait_symmetry(kind: str, values: Mapping) -> dict[str, Symmetry]:
+    """The symmetry index of each of the gait's paired measures with both sides recorded."""
+    found = {}
+    for key in GAIT_SYMMETRY[kind]:
+        si = symmetry_index(values.get(f"{key}_right"), values.get(f"{key}_left"))
+        if si is not None:
+            found[key] = si
+    return found
+
+
+def gait_checks(kind: str, values: Mapping, *, age: int | None = None, sex: str | None = None) -> list[GaitCheck]:
+    """Compare each recorded value of a gait with its norm; values without a norm get no check (never flagged).
+
+    `values` is the gait's stored shape ({"cadence": 168, "step_length_left": 120, ...}; GAIT_MEASURES keys,
+    sided ones with _left/_right). Symmetry: flagged at abs(SI) of 10% or more (common but arbitrary)."""
+    if kind not in GAIT_MEASURES:
+        raise ValueError(f"unknown gait '{kind}' (known: {', '.join(GAIT_MEASURES)})")
+    checks = _walking_checks(values, age, sex) if kind == "walking" else []
+    for key, si in gait_symmetry(kind, values).items():
+        asymmetric = abs(si.percent) >= 10
         note = "asymmetric (common but arbitrary 10% cut-off)" if asymmetric else ""
-        checks.append(GaitCheck(f"symmetry_{name}", percent, "abs(SI) < 10%", SYMMETRY_SOURCE, asymmetric, note))
+        checks.append(GaitCheck(f"symmetry_{key}", si.percent, "abs(SI) < 10%", SYMMETRY_SOURCE, asymmetric, note))
     return checks
 
 
@@ -337,20 +416,97 @@ def gait_flags(
 
 
 @dataclass(frozen=True)
+class ShownNorm:
+    """A motion's norm as shown beside it: `low` decides "limited"; a `mean` is for comparison only."""
+
+    text: str
+    source: str
+    others: tuple[str, ...] = ()
+    low: float | None = None
+    mean: float | None = None
+
+
+def _position_text(norm: PositionNorm) -> str:
+    parts = [f"{norm.range.text} {norm.range.source}"] if norm.range else []
+    if norm.mean is not None:
+        parts.append(f"{norm.mean:g}° mean, {norm.mean_source}")
+    return "; ".join(parts)
+
+
+def rom_norm(motion: str, position: str | None = None) -> ShownNorm:
+    """The norm of a motion; for hip rotation, the norm of the position it was measured in (none without one)."""
+    if motion in ROM_NORMS:
+        norm = ROM_NORMS[motion]
+        return ShownNorm(norm.text, norm.source, norm.other_sources, low=norm.low)
+    if motion not in POSITION_NORMS:
+        raise ValueError(f"ROM: unknown motion '{motion}' (known: {', '.join([*ROM_NORMS, *POSITION_NORMS])})")
+    by_position, unstated = POSITION_NORMS[motion], POSITION_UNSTATED[motion]
+    if position is None:
+        others = tuple(f"{POSITIONS[p].lower()}: {_position_text(n)}" for p, n in by_position.items())
+        return ShownNorm("Depends on the position", "choose the position it was measured in",
+                         (*others, *unstated))
+    if position not in POSITIONS:
+        raise ValueError(f"ROM: unknown position '{position}' (known: {', '.join(POSITIONS)})")
+    name = POSITIONS[position].lower()
+    found = by_position.get(position)
+    if found is None:
+        return ShownNorm(f"No norm when {name}", "the clinical reference gives none in this position", unstated)
+    if found.range:
+        mean = (f"{found.mean:g}° mean {name}, {found.mean_source}",) if found.mean is not None else ()
+        return ShownNorm(found.range.text, found.range.source, (*mean, *unstated), low=found.range.low,
+                         mean=found.mean)
+    return ShownNorm(f"{found.mean:g}° (mean, {name})", found.mean_source, unstated, mean=found.mean)
+
+
+@dataclass(frozen=True)
 class RomFlag:
     motion: str
     degrees: float
-    limited: bool
+    limited: bool | None  # None: no cut-off to compare with (a mean, no norm, or no position)
     normal_range: str
     source: str
     other_sources: tuple[str, ...]
+    note: str = ""
 
 
-def rom_flag(motion: str, degrees: float) -> RomFlag:
-    """Return whether a motion is limited (below the primary range's lower bound), with the norm and source."""
-    norm = ROM_NORMS.get(motion)
-    if norm is None:
-        raise ValueError(f"ROM: unknown motion '{motion}' (known: {', '.join(ROM_NORMS)})")
+def rom_flag(motion: str, degrees: float, position: str | None = None) -> RomFlag:
+    """Whether a motion is limited (below the lower bound of its range, in its position for hip rotation), with
+    the norm and source; against a mean only, the note says how far off it is and nothing is flagged."""
     if not _is_number(degrees):
         raise ValueError(f"ROM: degrees must be a number, got {degrees!r}")
-    return RomFlag(motion, degrees, degrees < norm.low, norm.text, norm.source, norm.other_sources)
+    norm = rom_norm(motion, position)
+    note = ""
+    if norm.low is None and norm.mean is not None:
+        diff = _difference(degrees, norm.mean)
+        where = f"{abs(diff):g}° below" if diff < 0 else f"{diff:g}° above" if diff > 0 else "at"
+        note = f"{where} the {POSITIONS[position].lower()} mean; the source gives no cut-off"
+    elif motion in POSITION_NORMS and position is None:
+        note = "choose the position to compare with its norm"
+    limited = degrees < norm.low if norm.low is not None else None
+    return RomFlag(motion, degrees, limited, norm.text, norm.source, norm.others, note)
+
+
+@dataclass(frozen=True)
+class SideDifference:
+    degrees: float  # right minus left
+    left: float
+    right: float
+
+    @property
+    def smaller_side(self) -> str | None:
+        return "left" if self.degrees > 0 else "right" if self.degrees < 0 else None
+
+    @property
+    def text(self) -> str:
+        if not self.smaller_side:
+            return "no difference"
+        return f"{abs(self.degrees):g}° less on the {self.smaller_side}"
+
+
+def side_difference(left: float | None, right: float | None) -> SideDifference | None:
+    """Right minus left, in degrees; None if a side is missing. The reference gives no cut-off for it: shown, never flagged."""
+    if left is None or right is None:
+        return None
+    if not _is_number(left) or not _is_number(right):
+        raise ValueError("side_difference: left and right must be numbers")
+    return SideDifference(_difference(right, left), left, right)

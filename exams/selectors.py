@@ -11,7 +11,7 @@ from django.utils import timezone
 from patients import care
 
 from . import rules
-from .catalogue import GAIT_SIDED, MOTIONS, ROM_NORMS, RomNorm, motion_keys
+from .catalogue import GAIT_MEASURES, GAIT_SYMMETRY, GAITS, MOTIONS, POSITIONS, motion_keys
 from .models import Exam, ExamAddendum
 
 
@@ -86,59 +86,43 @@ class Norm:
     text: str
     source: str
     others: tuple[str, ...] = field(default_factory=tuple)
+    has_norm: bool = True  # False: "no norm" is shown and the value is never flagged
 
 
-def gait_norms(exam) -> dict[str, Norm]:
-    """The norm and source shown beside each gait value (speed depends on the patient's age and sex)."""
-    age, sex = visit_age(exam), _sex(exam.patient)
-    probe = rules.gait_flags(
-        age=age, sex=sex, speed=1.0, cadence=100, step_width_cm=7, stance_percent=60,
-        symmetry={name: 0 for name in GAIT_SIDED},
-    )
-    by_name = {check.parameter: check for check in probe}
-    speed, category = by_name["gait_speed"], by_name["walking_category"]
-    norms = {
-        "speed": Norm(speed.norm, speed.source, (f"Walking categories: {category.norm} {category.source}",)),
-        "cadence": Norm(by_name["cadence"].norm, by_name["cadence"].source),
-        "step_width": Norm(by_name["step_width"].norm, by_name["step_width"].source),
-        "stance": Norm(by_name["stance_percent"].norm, by_name["stance_percent"].source),
-        "stride_length": Norm("men 158 cm, women 132 cm", "Murray [51]"),
+def norm_sex(exam) -> str | None:
+    """Sex for the walking norms: the patient record's when it says male or female, else the exam's answer to
+    its optional question (exams.forms.GaitForm), else None (norms for both shown; speed has none)."""
+    answer = ((exam.findings or {}).get("gait") or {}).get("sex")
+    return _sex(exam.patient) or (answer if answer in ("male", "female") else None)
+
+
+def gait_norms(exam) -> dict[str, dict[str, Norm]]:
+    """The norm and source beside each value of each gait ({"walking": {"speed": Norm, ...}, "running": ...});
+    walking speed depends on the patient's age and sex."""
+    age, sex = visit_age(exam), norm_sex(exam)
+    return {
+        kind: {key: Norm(n.text, n.source, n.others, n.has_norm) for key, n in rules.gait_norms(kind, age=age, sex=sex).items()}
+        for kind in GAITS
     }
-    for name in GAIT_SIDED:
-        check = by_name[f"symmetry_{name}"]
-        norms[f"symmetry_{name}"] = Norm(check.norm, check.source, (check.note,) if check.note else ())
-    return norms
 
 
 def _gait_flags(exam, gait) -> dict[str, list[Flag]]:
-    age, sex = visit_age(exam), _sex(exam.patient)
+    """Flags keyed "<gait>_<value>" (e.g. "running_symmetry_step_length"); values without a norm get none."""
+    age, sex = visit_age(exam), norm_sex(exam)
     flags: dict[str, list[Flag]] = {}
-
-    def add(key, check):
-        if check.flagged is None:  # a typical value without a cut-off: the note says how far off it is
-            flags.setdefault(key, []).append(Flag("info", "", check.note))
-        else:
-            label = "Outside range" if check.flagged else "Within range"
-            flags.setdefault(key, []).append(Flag("flag" if check.flagged else "ok", label, check.note))
-
-    checks = rules.gait_flags(
-        age=age, sex=sex, speed=gait.get("speed"), cadence=gait.get("cadence"), step_width_cm=gait.get("step_width")
-    )
-    for check in checks:
-        if check.parameter == "walking_category":
-            label = f"{check.note.capitalize()} walker"
-            flags.setdefault("speed", []).append(Flag("flag" if check.flagged else "ok", label))
-        else:
-            add({"gait_speed": "speed"}.get(check.parameter, check.parameter), check)
-    for side in ("left", "right"):
-        if gait.get(f"stance_{side}") is not None:
-            for check in rules.gait_flags(stance_percent=gait[f"stance_{side}"]):
-                add(f"stance_{side}", check)
-    symmetry = {name: si["percent"] for name, si in (gait.get("symmetry") or {}).items()}
-    for check in rules.gait_flags(symmetry=symmetry):
-        label = "Asymmetric" if check.flagged else "Symmetric"
-        note = "abs(SI) of 10% or more; the cut-off is common but arbitrary" if check.flagged else ""
-        flags.setdefault(check.parameter, []).append(Flag("flag" if check.flagged else "ok", label, note))
+    for kind in GAITS:
+        for check in rules.gait_checks(kind, gait.get(kind) or {}, age=age, sex=sex):
+            if check.parameter == "walking_category":
+                flag = Flag("flag" if check.flagged else "ok", f"{check.note.capitalize()} walker")
+            elif check.field.startswith("symmetry_"):
+                note = "abs(SI) of 10% or more; the cut-off is common but arbitrary" if check.flagged else ""
+                flag = Flag("flag" if check.flagged else "ok", "Asymmetric" if check.flagged else "Symmetric", note)
+            elif check.flagged is None:  # a typical value without a cut-off: the note says how far off it is
+                flag = Flag("info", "", check.note)
+            else:
+                flag = Flag("flag" if check.flagged else "ok", "Outside range" if check.flagged else "Within range",
+                            check.note)
+            flags.setdefault(f"{kind}_{check.field}", []).append(flag)
     return flags
 
 
@@ -150,10 +134,14 @@ def _mobility_flags(mobility) -> dict[str, list[Flag]]:
             degrees = values.get(key)
             if degrees is None:
                 continue
-            result = rules.rom_flag(motion, degrees)
-            flags[f"{motion}_{key}"] = [
-                Flag("flag", "Limited", f"below {result.normal_range}") if result.limited else Flag("ok", "Not limited")
-            ]
+            result = rules.rom_flag(motion, degrees, values.get("position") or None)
+            if result.limited is None:
+                flag = Flag("info", "", result.note)
+            elif result.limited:
+                flag = Flag("flag", "Limited", f"below {result.normal_range}")
+            else:
+                flag = Flag("ok", "Not limited")
+            flags[f"{motion}_{key}"] = [flag]
     return flags
 
 
@@ -167,8 +155,17 @@ def section_flags(exam, section) -> dict[str, list[Flag]]:
     return {}
 
 
-def rom_norms() -> dict[str, RomNorm]:
-    return ROM_NORMS
+def mobility_norms(mobility) -> dict[str, rules.ShownNorm]:
+    """Each motion's norm; hip rotation's for the position it was recorded in."""
+    return {motion: rules.rom_norm(motion, (mobility.get(motion) or {}).get("position") or None) for motion in MOTIONS}
+
+
+def side_differences(mobility) -> dict[str, rules.SideDifference | None]:
+    """Right minus left of each sided motion, where both sides were measured (shown, never flagged)."""
+    return {
+        motion: rules.side_difference((mobility.get(motion) or {}).get("left"), (mobility.get(motion) or {}).get("right"))
+        for motion, (_label, sided) in MOTIONS.items() if sided
+    }
 
 
 # --- A clinician's day ("my day") ----------------------------------------------------------------------------
@@ -257,32 +254,65 @@ class Comparison:
         return round(self.latest - self.first, 2)
 
 
-def first_and_latest(exams) -> dict | None:
-    """Range of motion and gait at the first signed exam beside the latest signed exam (no query)."""
+def _rom_comparisons(first, latest) -> list[Comparison]:
+    rows = []
+    for motion, (label, sided) in MOTIONS.items():
+        a, b = first.findings.get("mobility", {}).get(motion, {}), latest.findings.get("mobility", {}).get(motion, {})
+        # Hip rotation measured in different positions is not compared: each value gets its own row.
+        positions = [a.get("position"), b.get("position")]
+        pairs = [(a, b, positions[0])] if positions[0] == positions[1] else [(a, {}, positions[0]), ({}, b, positions[1])]
+        for x, y, position in pairs:
+            where = f" ({POSITIONS[position].lower()})" if position in POSITIONS else ""
+            norm = rules.rom_norm(motion, position if position in POSITIONS else None).text
+            for key in motion_keys(motion):
+                if x.get(key) is None and y.get(key) is None:
+                    continue
+                name = f"{label}, {key}{where}" if sided else f"{label}{where}"
+                rows.append(Comparison(name, "°", x.get(key), y.get(key), norm))
+    return rows
+
+
+_LEGACY_LABELS = {"stride_length_left": "Stride length, left (recorded per side)",
+                  "stride_length_right": "Stride length, right (recorded per side)"}
+
+
+def _gait_comparisons(kind, first, latest, norms) -> list[Comparison]:
+    ga, gb = (first.findings.get("gait") or {}).get(kind) or {}, (latest.findings.get("gait") or {}).get(kind) or {}
+    rows = []
+    for measure in GAIT_MEASURES[kind]:
+        if measure.choices:  # foot strike: a kind, not an amount
+            continue
+        norm = norms[measure.key].text
+        for side in ("left", "right") if measure.sided else ("",):
+            key = f"{measure.key}_{side}" if side else measure.key
+            if ga.get(key) is not None or gb.get(key) is not None:
+                label = f"{measure.label}, {side}" if side else measure.label
+                rows.append(Comparison(label, measure.unit.replace("% of gait cycle", "%"), ga.get(key), gb.get(key),
+                                       norm))
+    for key, label in _LEGACY_LABELS.items():
+        if ga.get(key) is not None or gb.get(key) is not None:
+            rows.append(Comparison(label, "cm", ga.get(key), gb.get(key), norms.get("stride_length", Norm("", "")).text))
+    for name in GAIT_SYMMETRY[kind]:
+        sa = (ga.get("symmetry") or {}).get(name, {}).get("percent")
+        sb = (gb.get("symmetry") or {}).get(name, {}).get("percent")
+        if sa is not None or sb is not None:
+            label = next(m.label for m in GAIT_MEASURES[kind] if m.key == name).lower()
+            rows.append(Comparison(f"Symmetry index, {label}", "%", sa, sb, "abs(SI) < 10%"))
+    return rows
+
+
+def first_and_latest(exams, patient=None) -> dict | None:
+    """Range of motion and gait (walking and running apart) at the first signed exam beside the latest signed
+    exam (no query). With `patient`, walking speed's norm is the one for their age and sex at the latest."""
     signed = sorted((e for e in exams if e.is_signed), key=visit_start)
     if not signed:
         return None
     first, latest = signed[0], signed[-1]
-    rom = []
-    for motion, (label, sided) in MOTIONS.items():
-        a, b = first.findings.get("mobility", {}).get(motion, {}), latest.findings.get("mobility", {}).get(motion, {})
-        for key in motion_keys(motion):
-            if a.get(key) is None and b.get(key) is None:
-                continue
-            name = f"{label}, {key}" if sided else label
-            rom.append(Comparison(name, "°", a.get(key), b.get(key), ROM_NORMS[motion].text))
-    gait = []
-    ga, gb = first.findings.get("gait", {}), latest.findings.get("gait", {})
-    for key, label, unit in (
-        ("speed", "Gait speed", "m/s"), ("cadence", "Cadence", "steps/min"),
-        ("stride_length_left", "Stride length, left", "cm"), ("stride_length_right", "Stride length, right", "cm"),
-        ("step_width", "Step width", "cm"), ("stance_left", "Stance, left", "%"), ("stance_right", "Stance, right", "%"),
-    ):
-        if ga.get(key) is not None or gb.get(key) is not None:
-            gait.append(Comparison(label, unit, ga.get(key), gb.get(key)))
-    for name, label in GAIT_SIDED.items():
-        sa = (ga.get("symmetry") or {}).get(name, {}).get("percent")
-        sb = (gb.get("symmetry") or {}).get(name, {}).get("percent")
-        if sa is not None or sb is not None:
-            gait.append(Comparison(f"Symmetry index, {label.split(' (')[0].lower()}", "%", sa, sb, "abs(SI) < 10%"))
-    return {"first": first, "latest": latest, "same": first.pk == latest.pk, "rom": rom, "gait": gait}
+    age = sex = None
+    if patient is not None:
+        age = patient.age_on(timezone.localdate(visit_start(latest)))
+        answer = (latest.findings.get("gait") or {}).get("sex")
+        sex = _sex(patient) or (answer if answer in ("male", "female") else None)
+    gait = {kind: _gait_comparisons(kind, first, latest, rules.gait_norms(kind, age=age, sex=sex)) for kind in GAITS}
+    return {"first": first, "latest": latest, "same": first.pk == latest.pk, "rom": _rom_comparisons(first, latest),
+            "walking": gait["walking"], "running": gait["running"]}

@@ -27,10 +27,9 @@ from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, Modality
 
-from . import report, selectors, services
-from .catalogue import GAIT_SIDED, ICD10_HINTS, MOTIONS, TEST_GROUPS, US_REFERENCE, US_STRUCTURES, motion_keys
+from . import measures, report, selectors, services
+from .catalogue import ICD10_HINTS, TEST_GROUPS, US_REFERENCE, US_STRUCTURES
 from .forms import (
-    GAIT_DEVIATIONS,
     MUSCLES,
     SECTION_FORMS,
     SIDES,
@@ -96,31 +95,6 @@ def _local_time(moment):
 # --- Page context ------------------------------------------------------------------------------------------
 
 
-def _flag_html(flags):
-    return render_to_string("exams/_flags.html", {"flags": flags}).strip()
-
-
-def _gait_extra(exam):
-    gait = exam.findings.get("gait") or {}
-    return {name: (gait.get("symmetry") or {}).get(name) for name in GAIT_SIDED}
-
-
-def _flag_payload(exam, section):
-    """Every flag slot of a section (empty ones too) rendered, for the page to replace as values change."""
-    flags = selectors.section_flags(exam, section)
-    if section == "mobility":
-        keys = [f"{m}_{k}" for m in MOTIONS for k in motion_keys(m)]
-    else:
-        keys = ["speed", "cadence", "step_width", "stance_left", "stance_right"]
-    payload = {key: _flag_html(flags.get(key, [])) for key in keys}
-    if section == "gait":
-        for name, si in _gait_extra(exam).items():
-            payload[f"symmetry_{name}"] = render_to_string(
-                "exams/_symmetry.html", {"si": si, "flags": flags.get(f"symmetry_{name}", []), "editable": True}
-            )
-    return payload
-
-
 def _suggestions_html(exam, request=None):
     return render_to_string(
         "exams/_suggestions.html", {"suggestions": selectors.shown_suggestions(exam), "exam": exam}, request
@@ -170,7 +144,6 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
     forms = {section: section_form(section, exam) for section in SECTION_FORMS}
     forms.update(bound or {})
     flags = {section: selectors.section_flags(exam, section) for section in FLAGGED_SECTIONS}
-    mobility = forms["mobility"]
     special = forms["special_tests"]
     neuro = forms["neuro"]
     strength = forms["strength"]
@@ -204,24 +177,9 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         "visit_start": selectors.visit_start(exam),
         "forms": forms,
         "flags": flags,
-        "gait_norms": selectors.gait_norms(exam),
-        "gait_symmetry": _gait_extra(exam),
-        "gait_sided": GAIT_SIDED,
-        "gait_deviations": [
-            (key, label, forms["gait"]["deviations_left"], forms["gait"]["deviations_right"])
-            for key, label in GAIT_DEVIATIONS
-        ],
-        "mobility_rows": [
-            {
-                "motion": motion, "label": label, "sided": sided, "norm": selectors.rom_norms()[motion],
-                "cells": [
-                    {"key": key, "field": mobility[f"{motion}_{key}"], "pain": mobility[f"{motion}_{key}_pain"],
-                     "flags": flags["mobility"].get(f"{motion}_{key}", [])}
-                    for key in motion_keys(motion)
-                ],
-            }
-            for motion, (label, sided) in MOTIONS.items()
-        ],
+        "gait_tables": measures.gait_tables(exam, forms["gait"], flags["gait"]),
+        "gait_sex": measures.gait_sex(exam, forms["gait"]),
+        "mobility_rows": measures.mobility_rows(exam, forms["mobility"], flags["mobility"]),
         "strength_rows": [
             (label, strength[f"{m}_left"], strength[f"{m}_right"]) for m, label in MUSCLES.items()
         ],
@@ -363,7 +321,7 @@ def section_save(request, pk, section):
     payload = {"saved": True, "saved_at": _local_time(exam.updated_at), "section": section,
                "revision": exam.revision_of(section)}
     if section in FLAGGED_SECTIONS:
-        payload["flags"] = _flag_payload(exam, section)
+        payload["flags"] = measures.flag_payload(exam, section)
     payload["fragments"] = _fragments(exam, request)
     payload["values"] = getattr(form, "assigned", {})
     return JsonResponse(payload)

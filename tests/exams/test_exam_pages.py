@@ -77,13 +77,15 @@ def test_autosave_returns_flags_for_a_limited_motion(rivera_client, exam):
 
 def test_autosave_computes_gait_symmetry_and_flags_outside_reference(rivera_client, exam):
     data = post_section(rivera_client, exam, "gait", {
-        "speed": "1.1", "cadence": "130", "step_width": "7", "stride_length_left": "110", "stride_length_right": "130",
+        "walking_speed": "1.1", "walking_cadence": "130", "walking_step_width": "11",
+        "walking_step_length_left": "55", "walking_step_length_right": "65",
     }).json()
-    assert "Outside range" in data["flags"]["cadence"] and "Within range" in data["flags"]["step_width"]
-    assert "SI +16.7%" in data["flags"]["symmetry_stride_length"]
-    assert "Asymmetric" in data["flags"]["symmetry_stride_length"]
-    assert "SI = (R - L) / (0.5 x (R + L)) x 100" in data["flags"]["symmetry_stride_length"]
-    assert "Community walker" in data["flags"]["speed"]
+    assert "Outside range" in data["flags"]["walking_step_width"]  # the normal base is 5-10 cm
+    assert "brisk walking" in data["flags"]["walking_cadence"] and "Outside" not in data["flags"]["walking_cadence"]
+    assert "SI +16.7%" in data["flags"]["walking_symmetry_step_length"]  # 10 / 60 x 100
+    assert "Asymmetric" in data["flags"]["walking_symmetry_step_length"]
+    assert "SI = (R - L) / (0.5 x (R + L)) x 100" in data["flags"]["walking_symmetry_step_length"]
+    assert "Community walker" in data["flags"]["walking_speed"]
 
 
 def test_autosave_of_special_tests_returns_the_suggestion_with_its_rule(rivera_client, exam):
@@ -95,10 +97,10 @@ def test_autosave_of_special_tests_returns_the_suggestion_with_its_rule(rivera_c
 
 
 def test_invalid_values_are_refused_with_the_field_and_nothing_is_saved(rivera_client, exam):
-    response = post_section(rivera_client, exam, "gait", {"speed": "fast", "stance_left": "140"})
+    response = post_section(rivera_client, exam, "gait", {"walking_speed": "fast", "walking_stance_left": "140"})
     assert response.status_code == 400
     errors = response.json()["errors"]
-    assert "Enter a number" in errors["speed"][0] and "stance_left" in errors
+    assert "Enter a number" in errors["walking_speed"][0] and "walking_stance_left" in errors
     exam.refresh_from_db()
     assert "gait" not in exam.findings
 

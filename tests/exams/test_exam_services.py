@@ -143,16 +143,17 @@ def test_todays_scores_are_stored_as_outcome_scores_of_the_visit(exam, dr_rivera
 def test_gait_symmetry_is_stored_with_raw_values_and_formula(exam):
     from exams.forms import GaitForm
 
-    form = GaitForm({"stride_length_left": "120", "stride_length_right": "130", "stance_left": "62",
-                     "stance_right": "58", "deviations_left": ["trendelenburg"]}, exam=exam)
+    form = GaitForm({"walking_step_length_left": "60", "walking_step_length_right": "65", "walking_stance_left": "62",
+                     "walking_stance_right": "58", "walking_deviations_left": ["trendelenburg"]}, exam=exam)
     assert form.is_valid(), form.errors
-    gait = form.to_findings()
-    assert gait["symmetry"]["stride_length"] == {
-        "left": 120, "right": 130, "percent": 8.0, "formula": "SI = (R - L) / (0.5 x (R + L)) x 100",
+    walking = form.to_findings()["walking"]
+    # (65 - 60) / (0.5 x 125) x 100 = 8.0, right larger; stance (58 - 62) / 60 x 100 = -6.7.
+    assert walking["symmetry"]["step_length"] == {
+        "left": 60, "right": 65, "percent": 8.0, "formula": "SI = (R - L) / (0.5 x (R + L)) x 100",
         "larger_side": "right",
     }
-    assert gait["symmetry"]["stance"]["percent"] == -6.7
-    assert gait["deviations"] == {"left": ["trendelenburg"], "right": []}
+    assert walking["symmetry"]["stance"]["percent"] == -6.7
+    assert walking["deviations"] == {"left": ["trendelenburg"], "right": []}
 
 
 def test_an_ultrasound_still_is_a_patient_document_linked_to_its_finding(exam, dr_rivera):

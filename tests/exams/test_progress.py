@@ -36,7 +36,8 @@ def _follow_up(patient, dr, visit_type, location, *, days_ago, nprs, odi_points,
     exam_services.exam_save_section(exam=found, section="scores", revision=current_revision(found, "scores"), actor=dr.user,
                                     data={"nprs": nprs, "nprs_version": "1", "odi": odi, "odi_version": "placeholder"})
     _section(found, dr, MobilityForm, {"hip_flexion_left": str(hip_flexion), "hip_flexion_right": "120"})
-    _section(found, dr, GaitForm, {"speed": str(speed), "stride_length_left": "120", "stride_length_right": "130"})
+    _section(found, dr, GaitForm, {"walking_speed": str(speed), "walking_step_length_left": "60",
+                                   "walking_step_length_right": "65"})
     sign(found, dr)
     return found
 
@@ -103,7 +104,8 @@ def test_chart_shows_first_and_latest_range_of_motion_and_gait(
     assert "first beside latest" in html
     row = re.search(r"Hip flexion, left</th><td>([^<]*)</td>\s*<td>([^<]*)</td><td>([^<]*)</td>", html)
     assert row.groups() == ("90 °", "112 °", "+22")
-    speed = re.search(r"Gait speed</th><td>([^<]*)</td>\s*<td>([^<]*)</td><td>([^<]*)</td>", html)
+    walking = html[html.index("<th scope=\"col\">Walking gait</th>"):]
+    speed = re.search(r"Speed</th><td>([^<]*)</td>\s*<td>([^<]*)</td><td>([^<]*)</td>", walking)
     assert speed.groups() == ("0.9 m/s", "1.3 m/s", "+0.4")
 
 

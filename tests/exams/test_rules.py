@@ -1,10 +1,9 @@
-"""Unit tests for exams.rules: the differential suggestions and the gait and ROM checks (pure functions, no
-database)."""
+"""Unit tests for exams.rules: the differential suggestions (pure functions, no database). The gait and ROM
+checks: tests/exams/test_gait_rom_rules.py."""
 
 import pytest
 
-from exams.catalogue import ROM_NORMS
-from exams.rules import CONDITIONS, gait_flags, gait_speed_norm, rom_flag, suggest_differentials, symmetry_index
+from exams.rules import CONDITIONS, suggest_differentials
 
 
 def _tests(**results):
@@ -188,114 +187,3 @@ def test_suggestions_only_use_the_clinic_condition_list():
 
 def test_no_findings_suggest_nothing():
     assert suggest_differentials({}) == []
-
-
-# --- Gait ---
-
-
-def test_symmetry_index_sign_shows_the_larger_side():
-    right_larger = symmetry_index(66, 60)
-    assert (right_larger.percent, right_larger.larger_side) == (9.5, "right")
-    left_larger = symmetry_index(60, 66)
-    assert (left_larger.percent, left_larger.larger_side) == (-9.5, "left")
-    assert symmetry_index(50, 50).percent == 0.0
-
-
-def test_symmetry_index_keeps_raw_values_and_formula():
-    result = symmetry_index(0.7, 0.5)
-    assert (result.right, result.left, result.percent) == (0.7, 0.5, 33.3)
-    assert result.formula == "SI = (R - L) / (0.5 x (R + L)) x 100"
-
-
-def test_symmetry_index_is_none_when_a_side_is_missing_or_both_are_zero():
-    assert symmetry_index(None, 60) is None
-    assert symmetry_index(60, None) is None
-    assert symmetry_index(0, 0) is None
-
-
-@pytest.mark.parametrize(
-    ("age", "sex", "norm"),
-    [
-        (25, "male", 1.36),
-        (35, "male", 1.43),
-        (45, "female", 1.39),
-        (65, "female", 1.24),
-        (79, "male", 1.26),
-        (80, "female", 0.94),
-        (95, "male", 0.97),
-    ],
-)
-def test_gait_speed_norm_looks_up_age_band_and_sex(age, sex, norm):
-    assert gait_speed_norm(age, sex)[0] == norm
-
-
-def test_gait_speed_norm_is_none_under_20_or_without_sex():
-    assert gait_speed_norm(19, "male") is None
-    assert gait_speed_norm(40, None) is None
-
-
-def test_gait_flags_compare_each_value_with_its_norm_and_source():
-    checks = {c.parameter: c for c in gait_flags(age=72, sex="female", speed=0.7, cadence=85, step_width_cm=12)}
-    speed = checks["gait_speed"]
-    assert "1.13 m/s" in speed.norm and "Bohannon & Andrews 2011" in speed.source
-    assert speed.flagged is None  # a mean, not a cut-off
-    assert "0.43 m/s below" in speed.note
-    assert checks["walking_category"].flagged and checks["walking_category"].note == "limited community"
-    assert checks["cadence"].flagged and "90-120" in checks["cadence"].norm
-    assert checks["step_width"].flagged and "5-10 cm" in checks["step_width"].norm
-
-
-def test_gait_flags_typical_values_are_not_flagged():
-    checks = {c.parameter: c for c in gait_flags(cadence=110, step_width_cm=8, stance_percent=61)}
-    assert checks["cadence"].flagged is False
-    assert checks["step_width"].flagged is False
-    assert checks["stance_percent"].flagged is None and "about 60%" in checks["stance_percent"].norm
-
-
-def test_gait_flags_symmetry_of_10_percent_or_more_is_asymmetric():
-    checks = gait_flags(symmetry={"step_length": symmetry_index(70, 60), "stance": -10.0, "swing": 4.0})
-    by_name = {c.parameter: c for c in checks}
-    assert by_name["symmetry_step_length"].flagged
-    assert by_name["symmetry_stance"].note == "asymmetric (common but arbitrary 10% cut-off)"
-    assert by_name["symmetry_swing"].flagged is False
-
-
-# --- ROM ---
-
-
-def test_rom_flag_below_the_primary_lower_bound_is_limited_with_source():
-    flag = rom_flag("hip_internal_rotation", 25)
-    assert flag.limited
-    assert flag.normal_range == "30-40°"
-    assert "Wilson 2014" in flag.source
-    assert any("AAOS" in s for s in flag.other_sources)
-
-
-def test_rom_flag_within_range_is_not_limited():
-    assert not rom_flag("hip_flexion", 110).limited
-    assert not rom_flag("hip_flexion", 135).limited
-
-
-def test_rom_flag_lumbar_uses_commonly_quoted_values():
-    flag = rom_flag("lumbar_flexion", 45)
-    assert flag.limited and flag.normal_range == "60°" and "commonly quoted" in flag.source
-    assert not rom_flag("lumbar_side_bending", 25).limited
-
-
-def test_rom_norms_cover_every_hip_and_lumbar_motion():
-    assert set(ROM_NORMS) == {
-        "hip_flexion",
-        "hip_extension",
-        "hip_abduction",
-        "hip_adduction",
-        "hip_internal_rotation",
-        "hip_external_rotation",
-        "lumbar_flexion",
-        "lumbar_extension",
-        "lumbar_side_bending",
-    }
-
-
-def test_rom_flag_rejects_unknown_motion():
-    with pytest.raises(ValueError, match="unknown motion"):
-        rom_flag("knee_flexion", 120)
