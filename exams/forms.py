@@ -2,7 +2,7 @@
 
 Each section form reads its initial values from `Exam.findings[section]` (`initial_from`) and turns
 what was typed into the JSON stored there (`to_findings`). The catalogues (tests, motions, norms,
-diagnoses) with the labels and source figures shown beside the fields are in exams.catalogue; the figures come
+diagnoses) with the labels and source figures shown beside the fields are in exams.catalogue and exams.diagnoses; the figures come
 from docs/clinical-rules.md.
 """
 
