@@ -1,9 +1,10 @@
 """The clinician's exam: what each section records, how it is validated and how it is stored.
 
 Each section form reads its initial values from `Exam.findings[section]` (`initial_from`) and turns
-what was typed into the JSON stored there (`to_findings`). The catalogues (tests, motions, norms,
-diagnoses) with the labels and source figures shown beside the fields are in exams.catalogue and exams.diagnoses; the figures come
-from docs/clinical-rules.md.
+what was typed into the JSON stored there (`to_findings`); the assessment's working diagnoses are rows of their
+own (exams.models.WorkingDiagnosis). The catalogues (tests, motions, norms) with the labels and source figures
+shown beside the fields are in exams.catalogue, the diagnoses and their codes in exams.diagnoses; the figures
+come from docs/clinical-rules.md.
 """
 
 import uuid
