@@ -211,7 +211,7 @@ def seed(size, *, rng_seed=42):
                   for pid in clinical for inst in ("odi", "nprs"))
     counts["outcome scores"] = copy_rows(OutcomeScore, score_rows, Progress("outcome scores", 2 * len(clinical)))
     exam_rows = ({"patient_id": pid, "clinician_id": clinicians[pid % len(clinicians)].pk, "findings": "{}",
-                  "working_diagnosis": "si_joint_dysfunction", "created_at": now, "updated_at": now,
+                  "created_at": now, "updated_at": now,
                   "appointment_id": None, "signed_at": now, "signed_by_id": None}
                  for pid in clinical)
     counts["exams"] = copy_rows(Exam, exam_rows, Progress("exams", len(clinical)))

@@ -24,20 +24,32 @@ from intake.models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment, Modality, Room, VisitType
 
-# diagnosis, side, where it is felt ({region: [kinds]}), NPRS at each visit (first = intake), red flags ticked on the intake
+# working diagnoses with their sides, the painful side, where it is felt ({region: [kinds]}), NPRS at each visit
+# (first = intake), red flags ticked on the intake
 STORIES = [
-    ("piriformis_syndrome", "right", {"back_buttock_right": ["pain"], "back_back_thigh_right": ["pain", "tingling"]},
-     [7, 6, 5, 4, 3, 2], []),
-    ("deep_gluteal_syndrome", "left", {"back_buttock_left": ["pain"], "back_back_thigh_left": ["tingling"]},
-     [8, 7, 6, 5, 4, 3], []),
-    ("si_joint_dysfunction", "right", {"back_si_area_right": ["pain"], "front_groin_right": ["pain"]},
-     [6, 6, 5, 3, 3, 2], []),
-    ("sciatica", "left", {"back_buttock_left": ["pain"], "back_calf_left": ["tingling", "numbness"],
-                          "front_foot_left": ["numbness"]}, [8, 8, 7, 7, 6, 5], ["saddle_numbness"]),
-    ("lumbar_disc", "both", {"back_lower_back_left": ["pain"], "back_lower_back_right": ["pain"]},
-     [5, 6, 7, 7, 8, 8], []),
-    ("trauma", "left", {"back_buttock_left": ["pain"]}, [9, 7, 5, 4, 2, 1], ["pain_not_eased_by_rest"]),
+    ((("piriformis_syndrome", "right"), ("hamstring_tendinopathy", "right")), "right",
+     {"back_buttock_right": ["pain"], "back_back_thigh_right": ["pain", "tingling"]}, [7, 6, 5, 4, 3, 2], []),
+    ((("deep_gluteal_syndrome", "left"),), "left",
+     {"back_buttock_left": ["pain"], "back_back_thigh_left": ["tingling"]}, [8, 7, 6, 5, 4, 3], []),
+    ((("si_joint_dysfunction", "right"), ("gluteal_tendinopathy", "right")), "right",
+     {"back_si_area_right": ["pain"], "front_groin_right": ["pain"]}, [6, 6, 5, 3, 3, 2], []),
+    ((("sciatica", "left"),), "left",
+     {"back_buttock_left": ["pain"], "back_calf_left": ["tingling", "numbness"], "front_foot_left": ["numbness"]},
+     [8, 8, 7, 7, 6, 5], ["saddle_numbness"]),
+    ((("lumbar_disc", "both"), ("stenosis_with_claudication", "")), "both",
+     {"back_lower_back_left": ["pain"], "back_lower_back_right": ["pain"]}, [5, 6, 7, 7, 8, 8], []),
+    ((("trauma", "left"), ("coccydynia", "")), "left", {"back_buttock_left": ["pain"]}, [9, 7, 5, 4, 2, 1],
+     ["pain_not_eased_by_rest"]),
 ]
+# What the first exam of a story records in the special tests (the suggestions then show their rules).
+STORY_TESTS = {
+    "piriformis_syndrome": {"active_piriformis_right": "positive", "bent_knee_stretch_right": "positive",
+                            "tender_ischial_tuberosity_right": "positive", "slr_right": "negative"},
+    "si_joint_dysfunction": {"centralisation": "negative", "distraction": "positive", "thigh_thrust_right": "positive",
+                             "compression": "negative", "sacral_thrust": "negative", "gaenslen_left": "negative",
+                             "gaenslen_right": "positive", "single_leg_stance_right": "positive"},
+    "sciatica": {"slr_left": "positive", "crossed_slr_left": "negative", "slump_left": "positive"},
+}
 FOLLOW_UP_DAYS = [-42, -35, -28, -21, -14, -7]  # first visit, then weekly
 VISIT_HOUR = 13  # early afternoon: the bulk schedule (seeded after) keeps clear of these times
 
@@ -115,21 +127,32 @@ def _submit_intake(appointment, answers, *, drawn=False):
 def _save(exam, section, data, actor):
     form = SECTION_FORMS[section](data, exam=exam)
     if not form.is_valid():
-        raise ValueError(f"demo exam section {section}: {form.errors.as_text()}")
+        raise ValueError(f"demo exam section {section}: {dict(form.errors)}")
     findings = form.to_findings()
     return exam_services.exam_save_section(exam=exam, section=section, data=findings, actor=actor,
                                            revision=exam.revision_of(section))
 
 
-def _signed_exam(appointment, clinician, diagnosis, pain, visit=0):
+def _assessment(diagnoses, note):
+    """The assessment section as the page posts it: one row per working diagnosis (the first is primary)."""
+    data = {"dx-TOTAL_FORMS": str(len(diagnoses)), "dx-INITIAL_FORMS": "0", "assessment_notes": note}
+    for n, (key, side) in enumerate(diagnoses):
+        data.update({f"dx-{n}-diagnosis": key, f"dx-{n}-side": side, f"dx-{n}-primary": "on" if n == 0 else ""})
+        if key == "trauma":
+            data[f"dx-{n}-note"] = "Fall on the stairs onto the left buttock (synthetic)"
+    return data
+
+
+def _signed_exam(appointment, clinician, diagnoses, pain, visit=0, tests=None):
     exam, _ = exam_services.exam_start(appointment=appointment, clinician=clinician, actor=clinician.user)
     for section, data in exam_demo.findings(visit).items():  # walking and running gait, hip rotation prone
         exam = _save(exam, section, data, clinician.user)
+    if tests:
+        exam = _save(exam, "special_tests", tests, clinician.user)
     odi = min(5, max(0, pain // 2))
     exam = _save(exam, "scores", {"nprs": pain, **{f"odi_{i.key}": odi for i in ODI_PLACEHOLDER.items}},
                  clinician.user)
-    exam = _save(exam, "assessment", {"working_diagnosis": diagnosis, "icd10_code": "",
-                                      "assessment_notes": "Synthetic demo note."}, clinician.user)
+    exam = _save(exam, "assessment", _assessment(diagnoses, "Synthetic demo note."), clinician.user)
     return exam_services.exam_sign(exam=exam, actor=clinician.user)
 
 
@@ -154,7 +177,7 @@ def seed_patient_stories(*, patients, clinicians, front_desk, seed=11):
     follow_up = VisitType.objects.get(name="Follow-up")
     today = timezone.localdate()
     for n, (patient, story) in enumerate(zip(patients, STORIES, strict=False)):
-        diagnosis, side, body_map, pains, flags = story
+        diagnoses, side, body_map, pains, flags = story
         clinician = clinicians[n % len(clinicians)]
         where = {h.weekday: h.location for h in clinician.working_hours.select_related("location")}
         for visit, (offset, pain) in enumerate(zip(FOLLOW_UP_DAYS, pains, strict=True)):
@@ -171,7 +194,8 @@ def seed_patient_stories(*, patients, clinicians, front_desk, seed=11):
             )
             if visit == 0:
                 _submit_intake(appointment, _answers(patient, side, body_map, pain, flags), drawn=n == 0)
-            _signed_exam(appointment, clinician, diagnosis, pain, visit)
+            tests = STORY_TESTS.get(diagnoses[0][0]) if visit == 0 else None
+            _signed_exam(appointment, clinician, diagnoses, pain, visit, tests)
             appointment.status = Appointment.Status.COMPLETED
             appointment.save(update_fields=["status"])
         upcoming = _weekday(today + timedelta(days=1 + rng.randrange(0, 5)))

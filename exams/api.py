@@ -1,4 +1,4 @@
-"""Staff API of the clinician's exam: a patient's exams (findings, suggestions, signed state, addenda) and
+"""Staff API of the clinician's exam: a patient's exams (findings, suggestions, diagnoses, signed state, addenda) and
 outcome score series. Clinicians and admins only; the front desk and patients get 403."""
 
 from django.shortcuts import get_object_or_404
@@ -15,7 +15,7 @@ from patients import care
 from patients.models import Patient
 
 from . import selectors
-from .models import Exam, ExamAddendum, ExamAttachment
+from .models import Exam, ExamAddendum, ExamAttachment, WorkingDiagnosis
 
 
 class CanReadExams(BasePermission):
@@ -46,6 +46,22 @@ class AttachmentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "title", "caption", "url"]
 
 
+class DiagnosisSerializer(serializers.ModelSerializer):
+    diagnosis_display = serializers.CharField(source="label", help_text="As the chart shows it (Other: its note).")
+    side = serializers.CharField(help_text="left, right, both, or empty when the diagnosis has no side.")
+    icd10_code = serializers.CharField(help_text="ICD-10-CM code (FY2026): from the clinic's table by diagnosis and "
+                                                 "side, or as typed for trauma and other; may be empty.")
+    code_title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkingDiagnosis
+        fields = ["diagnosis", "diagnosis_display", "side", "icd10_code", "code_title", "primary", "note"]
+
+    def get_code_title(self, row) -> str:
+        """The code's ICD-10-CM title (for the table's codes; empty for typed ones)."""
+        return row.entry.titles if row.entry and row.icd10_code == row.entry.code_for(row.side) else ""
+
+
 class VisitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     start_at = serializers.DateTimeField()
@@ -63,7 +79,10 @@ class SuggestionSerializer(serializers.Serializer):
 class ExamSerializer(serializers.ModelSerializer):
     appointment = serializers.SerializerMethodField()
     clinician = serializers.CharField(source="clinician.display_name")
-    working_diagnosis_display = serializers.CharField(source="get_working_diagnosis_display")
+    diagnoses = DiagnosisSerializer(many=True, help_text="The working diagnoses, the primary first.")
+    working_diagnosis = serializers.SerializerMethodField()
+    working_diagnosis_display = serializers.SerializerMethodField()
+    icd10_code = serializers.SerializerMethodField()
     signed = serializers.BooleanField(source="is_signed")
     signed_by = serializers.StringRelatedField(allow_null=True, help_text="Null until the exam is signed.")
     suggestions = serializers.SerializerMethodField()
@@ -74,7 +93,7 @@ class ExamSerializer(serializers.ModelSerializer):
         model = Exam
         fields = [
             "id", "appointment", "clinician", "created_at", "updated_at", "findings", "suggestions",
-            "working_diagnosis", "working_diagnosis_display", "icd10_code", "assessment_notes",
+            "diagnoses", "working_diagnosis", "working_diagnosis_display", "icd10_code", "assessment_notes",
             "signed", "signed_at", "signed_by", "addenda", "attachments",
         ]
 
@@ -84,6 +103,20 @@ class ExamSerializer(serializers.ModelSerializer):
         if appointment is None:
             return None
         return {"id": appointment.pk, "start_at": appointment.start_at, "visit_type": str(appointment.visit_type)}
+
+    def get_working_diagnosis(self, exam) -> str:
+        """The primary diagnosis's key ("" when none): kept for clients from before `diagnoses`."""
+        primary = exam.primary_diagnosis
+        return primary.diagnosis if primary else ""
+
+    def get_working_diagnosis_display(self, exam) -> str:
+        primary = exam.primary_diagnosis
+        return primary.label if primary else ""
+
+    def get_icd10_code(self, exam) -> str:
+        """The primary diagnosis's ICD-10-CM code."""
+        primary = exam.primary_diagnosis
+        return primary.icd10_code if primary else ""
 
     @extend_schema_field(SuggestionSerializer(many=True))
     def get_suggestions(self, exam):
@@ -151,7 +184,7 @@ def patient_exams(request, mrn):
     exams = (
         Exam.objects.filter(patient=patient)
         .select_related("patient", "appointment__visit_type", "clinician__user", "signed_by")
-        .prefetch_related("addenda__author", "attachments__document")
+        .prefetch_related("addenda__author", "attachments__document", "diagnoses")
         .order_by("-created_at", "-id")
     )
     return Response(PatientExamsSerializer({"patient": _ref(patient), "exams": exams}).data)

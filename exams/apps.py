@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 from clinic import roles
 
-_CLINICAL = ["exam", "examaddendum", "examattachment"]
+_CLINICAL = ["exam", "examaddendum", "examattachment", "workingdiagnosis"]
 
 
 def _perms(models, actions):
@@ -22,9 +22,10 @@ class ExamsConfig(AppConfig):
         from patients import care
 
         from . import chart_sections  # noqa: F401  (registers the chart's exams)
-        from .models import Exam, ExamAddendum
+        from .models import Exam, ExamAddendum, WorkingDiagnosis
         from .selectors import exams_in_care
 
         audit.track(Exam, patient=lambda obj: obj.patient_id, redact=("findings", "assessment_notes"))
         audit.track(ExamAddendum, patient=lambda a: a.exam.patient_id, redact=("text",))
+        audit.track(WorkingDiagnosis, patient=lambda d: d.exam.patient_id, redact=("note",))
         care.register_care_source(exams_in_care)

@@ -1,52 +1,61 @@
-"""The exam's catalogues: diagnoses, special tests, neuro root findings, range-of-motion and gait norms, and
+"""The exam's catalogues: special tests, neuro root findings, range-of-motion and gait norms, and
 ultrasound structures, each with the labels and source figures shown beside the fields.
 
-No Django. Figures come from docs/clinical-rules.md (bracketed numbers are its references);
-the forms (exams.forms) draw fields from these tables and the rules (exams.rules) read them.
+No Django (the diagnoses' labels are marked for translation). Figures come from docs/clinical-rules.md
+(bracketed numbers are its references); the forms (exams.forms) draw fields from these tables and the rules
+(exams.rules) read them.
 """
 
 from dataclasses import dataclass
 
+from . import diagnoses
+
 # --- Diagnoses ---------------------------------------------------------------------------------------
 
-# The working diagnoses a clinician picks from; the suggestions (exams.rules) name the same conditions.
-DIAGNOSES = {
-    "deep_gluteal_syndrome": "Deep gluteal syndrome",
-    "piriformis_syndrome": "Piriformis syndrome",
-    "si_joint_dysfunction": "SI joint dysfunction",
-    "sciatica": "Sciatica",
-    "lumbar_disc": "Lumbar disc problem",
-    "trauma": "Trauma",
-    "other": "Other",
-}
-# ICD-10 codes the clinical reference lists (section 6), shown as hints; never filled in automatically.
-ICD10_HINTS = {
-    "sciatica": "M54.3x sciatica; M54.4x with lumbago",
-    "lumbar_disc": "M51.1x disc with radiculopathy (lumbar M51.16)",
-    "piriformis_syndrome": "No code of its own; indexed to G57.0x, lesion of sciatic nerve (G57.00-.03)",
-    "si_joint_dysfunction": "M53.3 (seen in one repository; unconfirmed)",
-}
+# The working diagnoses a clinician picks from, with their ICD-10-CM codes, are in exams.diagnoses; the
+# suggestions (exams.rules) name the same conditions.
+DIAGNOSES = {d.key: d.label for d in diagnoses.TABLE}
 
 # --- Special tests -----------------------------------------------------------------------------------
 
 POSITIVE, NEGATIVE, NOT_TESTED = "positive", "negative", "not_tested"
 
 SPECIAL_TESTS = {
+    "centralisation": "repeated movements: centralisation",
     "distraction": "SI distraction",
     "thigh_thrust": "thigh thrust",
     "compression": "SI compression",
     "sacral_thrust": "sacral thrust",
     "gaenslen": "Gaenslen",
-    "faber": "FABER (posterior SI pain)",  # groin pain points to the hip: record it as negative here
+    "faber": "FABER (posterior SI pain)",  # groin pain points to the hip: recorded as faber_groin
+    "faber_groin": "FABER (groin pain)",
+    "fadir": "FADIR",
+    "single_leg_stance": "single-leg stance, 30 seconds",
+    "resisted_external_derotation": "resisted external derotation",
+    "puranen_orava": "Puranen-Orava test",
+    "bent_knee_stretch": "bent-knee stretch test",
+    "modified_bent_knee_stretch": "modified bent-knee stretch test",
+    "long_stride_walk": "long-stride walking test",
+    "ifi_test": "ischiofemoral impingement (IFI) test",
     "active_piriformis": "active piriformis test",
     "seated_piriformis_stretch": "seated piriformis stretch test",
-    "slr": "straight leg raise",
-    "slump": "slump test",
     "fair": "FAIR",
     "freiberg": "Freiberg",
     "pace": "Pace",
     "beatty": "Beatty",
+    "slr": "straight leg raise",
+    "crossed_slr": "crossed straight leg raise",
+    "slump": "slump test",
+    "tender_greater_trochanter": "tenderness: greater trochanter",
+    "tender_ischial_tuberosity": "tenderness: ischial tuberosity",
+    "tender_sciatic_notch": "tenderness: sciatic notch (piriformis)",
+    "tender_long_dorsal_ligament": "tenderness: long dorsal SI ligament",
+    "tender_sacrum": "tenderness: sacrum",
+    "tender_coccyx": "tenderness: coccyx",
 }
+
+POSITIVE_NEGATIVE = ("Positive", "Negative")
+TENDER = ("Tender", "Not tender")
 
 
 @dataclass(frozen=True)
@@ -54,24 +63,58 @@ class TestInfo:
     key: str
     sided: bool
     figures: str
+    words: tuple[str, str] = POSITIVE_NEGATIVE  # how "positive" and "negative" read for this test
 
     @property
     def label(self):
         return SPECIAL_TESTS[self.key][:1].upper() + SPECIAL_TESTS[self.key][1:]
 
 
-# Figures from the clinical reference, section 2 (bracketed numbers are its references).
+_NOT_IN_REFERENCE = "no figures in the clinic's reference"
+
+# Figures from the clinical reference, section 2, and the sources added for the tests it does not cover
+# (bracketed numbers are docs/clinical-rules.md's; "unconfirmed": read in a secondary source only).
 TEST_GROUPS = (
-    ("SI joint provocation (Laslett cluster: 3 or more of 5 positive)", (
+    ("Lumbar repeated movements (before the SI tests)", (
+        TestInfo("centralisation", False, "Positive = the pain centralises (moves toward the spine) with repeated "
+                                          "movements. The SI cluster's specificity is 0.78, 0.87 once patients "
+                                          "whose pain centralises are excluded (Laslett) [20]",
+                 ("Centralises", "Does not centralise")),
+    )),
+    ("SI joint provocation (Laslett: 3 or more of 5; 3 or more of 6 with Gaenslen left and right apart; "
+     "any 2 of the first 4)", (
         TestInfo("distraction", False, "Sn .60, Sp .81 [22]"),
         TestInfo("thigh_thrust", True, "Sn .88, Sp .69 [22]"),
         TestInfo("compression", False, "Sn .69, Sp .69 [22]"),
         TestInfo("sacral_thrust", False, "Sn .63, Sp .75 [22]"),
-        TestInfo("gaenslen", True, "Sn .53, Sp .71 [22]"),
+        TestInfo("gaenslen", True, "Sn .53, Sp .71 [22]; left and right count as two tests in the 6-test rule [21]"),
     )),
-    ("Hip and SI", (
-        TestInfo("faber", True, "Positive = posterior SI pain; groin pain points to the hip (record it as "
-                                "negative here). Sn 0.35-0.69, Sp 0.16-1.00 across studies [22,23]"),
+    ("Hip joint and SI", (
+        TestInfo("faber", True, "Positive = posterior SI pain. Sn 0.35-0.69, Sp 0.16-1.00 across studies [22,23]"),
+        TestInfo("faber_groin", True, f"Groin pain points to the hip joint rather than the SI joint [22,23]; "
+                                      f"{_NOT_IN_REFERENCE} for the hip"),
+        TestInfo("fadir", True, f"Flexion, adduction, internal rotation; positive = the familiar groin or hip pain "
+                                f"(FAI, labral tear); {_NOT_IN_REFERENCE}"),
+    )),
+    ("Gluteal tendinopathy (greater trochanteric pain)", (
+        TestInfo("single_leg_stance", True, "Positive = the familiar lateral hip pain within 30 seconds. Lequesne "
+                                            "2008 (17 patients against MRI, with controls): Sn 1.00, Sp 0.97 [72]; "
+                                            "Grimaldi 2017: Sn 0.38, Sp 1.00 (unconfirmed) [73]"),
+        TestInfo("resisted_external_derotation", True, "Positive = the familiar lateral hip pain. Lequesne 2008: "
+                                                       "Sn 0.88, Sp 0.97 (supine) [72]"),
+    )),
+    ("Proximal hamstring (tendinopathy or avulsion)", (
+        TestInfo("puranen_orava", True, "Cacchio 2012 (92 athletes, MRI-confirmed): Sn 0.76, Sp 0.82 "
+                                        "(unconfirmed) [74]"),
+        TestInfo("bent_knee_stretch", True, "Cacchio 2012: Sn 0.84, Sp 0.87 (unconfirmed) [74]"),
+        TestInfo("modified_bent_knee_stretch", True, "Cacchio 2012: Sn 0.89, Sp 0.91, the most valid of the three "
+                                                     "[74]; figures unconfirmed"),
+    )),
+    ("Ischiofemoral impingement", (
+        TestInfo("long_stride_walk", True, "Positive = buttock pain lateral to the ischium on long strides, eased on "
+                                           "short ones. Gómez-Hoyos 2016: Sn 0.95, Sp 0.84 (unconfirmed) [75]"),
+        TestInfo("ifi_test", True, "Positive = the familiar pain with the hip extended in adduction, eased in "
+                                   f"abduction. Gómez-Hoyos 2016 [75]; {_NOT_IN_REFERENCE}"),
     )),
     ("Deep gluteal and piriformis", (
         TestInfo("active_piriformis", True, "Sn 0.78, Sp 0.80 (Martin 2014, n=33) [24]"),
@@ -85,7 +128,20 @@ TEST_GROUPS = (
     ("Neural tension", (
         TestInfo("slr", True, "Disc herniation (surgical reference): Sn 0.90, Sp 0.23 [29]; against MRI: "
                               "Sn 0.36, Sp 0.74 [30]"),
+        TestInfo("crossed_slr", True, "Raising the other leg brings on the familiar leg pain: record it on the "
+                                      "painful side. Disc herniation (surgical reference): Sn 0.29, Sp 0.88 "
+                                      "(Devillé 2000, pooled) [76]"),
         TestInfo("slump", True, "Sn 0.84, Sp 0.83 (Majlesi 2008; a secondary appraisal reports them swapped) [31]"),
+    )),
+    ("Palpation (tender = the familiar pain on pressure)", (
+        TestInfo("tender_greater_trochanter", True, f"Points to gluteal tendinopathy; {_NOT_IN_REFERENCE}", TENDER),
+        TestInfo("tender_ischial_tuberosity", True, f"Points to the proximal hamstring; {_NOT_IN_REFERENCE}", TENDER),
+        TestInfo("tender_sciatic_notch", True, f"Points to the deep gluteal space; {_NOT_IN_REFERENCE}", TENDER),
+        TestInfo("tender_long_dorsal_ligament", True, f"Just below the posterior superior iliac spine; "
+                                                      f"{_NOT_IN_REFERENCE}", TENDER),
+        TestInfo("tender_sacrum", True, f"Over the sacral ala: think of a stress fracture; {_NOT_IN_REFERENCE}",
+                 TENDER),
+        TestInfo("tender_coccyx", False, f"Points to coccydynia; {_NOT_IN_REFERENCE}", TENDER),
     )),
 )
 TESTS = {info.key: info for _, infos in TEST_GROUPS for info in infos}

@@ -1,12 +1,12 @@
 """The clinician's exam: what each section records, how it is validated and how it is stored.
 
 Each section form reads its initial values from `Exam.findings[section]` (`initial_from`) and turns
-what was typed into the JSON stored there (`to_findings`). The catalogues (tests, motions, norms,
-diagnoses) with the labels and source figures shown beside the fields are in exams.catalogue; the figures come
-from docs/clinical-rules.md.
+what was typed into the JSON stored there (`to_findings`); the assessment's working diagnoses are rows of their
+own (exams.models.WorkingDiagnosis). The catalogues (tests, motions, norms) with the labels and source figures
+shown beside the fields are in exams.catalogue, the diagnoses and their codes in exams.diagnoses; the figures
+come from docs/clinical-rules.md.
 """
 
-import re
 import uuid
 
 from django import forms
@@ -20,9 +20,8 @@ from intake.questionnaire import PSFS_SLOTS
 from patients.models import PatientDocument
 from scheduling.models import VisitType
 
-from . import rules
+from . import diagnoses, rules
 from .catalogue import (
-    DIAGNOSES,
     GAIT_MEASURES,
     GAITS,
     MOTIONS,
@@ -40,7 +39,6 @@ from .catalogue import (
 )
 
 SIDES = vocabulary.LIMB_SIDES
-TEST_VALUES = ((NOT_TESTED, "Not tested"), (POSITIVE, "Positive"), (NEGATIVE, "Negative"))
 
 
 def _number(label, *, low, high, places=1, help_text=""):
@@ -450,8 +448,9 @@ class SpecialTestsForm(SectionForm):
         for info in TESTS.values():
             for name in test_field_names(info):
                 side = name.rsplit("_", 1)[1] if info.sided else ""
+                choices = ((NOT_TESTED, "Not tested"), (POSITIVE, info.words[0]), (NEGATIVE, info.words[1]))
                 self.fields[name] = forms.ChoiceField(
-                    label=f"{info.label}, {side}" if side else info.label, choices=TEST_VALUES, required=False,
+                    label=f"{info.label}, {side}" if side else info.label, choices=choices, required=False,
                     initial=NOT_TESTED, widget=forms.RadioSelect,
                 )
 
@@ -565,32 +564,118 @@ class UltrasoundForm:
 
 # --- Assessment and plan -------------------------------------------------------------------------------------
 
-ICD10_RE = re.compile(r"^[A-TV-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$")
 
+class DiagnosisRowForm(forms.Form):
+    """One working diagnosis: from the clinic's table, with its side; the code follows (typed for Trauma, Other)."""
 
-class AssessmentForm(SectionForm):
-    section, title = "assessment", _("Assessment")
-
-    working_diagnosis = _choice("Working diagnosis", DIAGNOSES.items(), blank="Not chosen yet")
-    icd10_code = forms.CharField(
-        label="ICD-10 code (optional)", required=False, max_length=10,
-        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off", "spellcheck": "false"}),
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    diagnosis = forms.ChoiceField(
+        label=_("Diagnosis"), required=False, choices=[("", _("Choose a diagnosis")), *diagnoses.grouped_choices()],
+        widget=forms.Select(attrs={"class": "form-select", "data-dx-diagnosis": ""}),
     )
-    assessment_notes = forms.CharField(label="Clinical reasoning", required=False, max_length=5000,
-                                       widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    side = _choice(_("Side"), diagnoses.SIDES, blank="—")
+    icd10_code = forms.CharField(
+        label=_("ICD-10-CM code"), required=False, max_length=10,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "off", "spellcheck": "false",
+                                      "data-dx-code": ""}),
+    )
+    primary = forms.BooleanField(label=_("Primary"), required=False,
+                                 widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    @property
+    def is_blank(self):
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(k) for k in ("diagnosis", "side", "icd10_code", "note"))
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(k) for k in ("diagnosis", "side", "icd10_code", "note")):
+            return data
+        for field, message in diagnoses.check(data.get("diagnosis", ""), data.get("side", ""),
+                                              data.get("icd10_code", ""), data.get("note", "")).items():
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
+
+
+class _DiagnosisRows(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        primaries = [form for form in self.forms if not form.is_blank and form.cleaned_data.get("primary")]
+        if len(primaries) > 1:
+            for form in primaries:
+                form.add_error("primary", _("Mark one diagnosis as the primary one."))
+            raise forms.ValidationError(_("Mark one diagnosis as the primary one."))
+
+
+DiagnosisRows = forms.formset_factory(DiagnosisRowForm, formset=_DiagnosisRows, extra=1, max_num=12)
+
+
+class AssessmentForm:
+    """The assessment: the working diagnoses (a formset, several per exam) and the clinical reasoning."""
+
+    section, title = "assessment", _("Assessment")
+    prefix = "dx"
+
+    def __init__(self, data=None, *, exam=None, initial=None):
+        self.exam = exam
+        initial = initial or {}
+        self.formset = DiagnosisRows(data, initial=initial.get("diagnoses"), prefix=self.prefix)
+        self._notes_form = _NotesForm(data, initial={"assessment_notes": initial.get("assessment_notes", "")})
 
     @classmethod
     def initial_from(cls, stored, exam):
-        return {"working_diagnosis": exam.working_diagnosis, "icd10_code": exam.icd10_code,
-                "assessment_notes": exam.assessment_notes}
+        rows = [{"id": d.pk, "diagnosis": d.diagnosis, "side": d.side, "icd10_code": d.icd10_code,
+                 "primary": d.primary, "note": d.note} for d in exam.diagnoses.all()]
+        return {"diagnoses": rows, "assessment_notes": exam.assessment_notes}
 
-    def clean_icd10_code(self):
-        code = self.cleaned_data["icd10_code"].strip().upper().replace(" ", "")
-        if code and not ICD10_RE.match(code):
-            raise forms.ValidationError("Enter an ICD-10 code like M53.3 or G57.01, or leave it blank.")
-        if code and "." not in code and len(code) > 3:
-            code = f"{code[:3]}.{code[3:]}"
-        return code
+    @property
+    def assessment_notes(self):
+        return self._notes_form["assessment_notes"]
+
+    def is_valid(self):
+        rows_ok = self.formset.is_valid()
+        return self._notes_form.is_valid() and rows_ok
+
+    @property
+    def errors(self):
+        found = dict(self._notes_form.errors)
+        for i, form in enumerate(self.formset.forms):
+            for field, messages in form.errors.items():
+                found[f"{self.prefix}-{i}-{field}"] = messages
+        if self.formset.non_form_errors():
+            found["__all__"] = self.formset.non_form_errors()
+        return found
+
+    def to_findings(self):
+        rows = []
+        for position, form in enumerate(self.formset.forms):
+            if form.is_blank:
+                continue
+            data = form.cleaned_data
+            rows.append({"id": data.get("id"), "diagnosis": data["diagnosis"], "side": data["side"],
+                         "icd10_code": data["icd10_code"], "primary": data["primary"], "note": data["note"].strip(),
+                         "position": position})
+        return {"diagnoses": rows, "assessment_notes": self._notes_form.cleaned_data["assessment_notes"]}
+
+    def values_after_save(self, saved):
+        """The inputs the page updates after a save: each row's id and code (a cleared row loses its id)."""
+        by_position = {d.position: d for d in saved}
+        values = {}
+        for position in range(len(self.formset.forms)):
+            row = by_position.get(position)
+            values[f"{self.prefix}-{position}-id"] = row.pk if row else ""
+            if row:
+                values[f"{self.prefix}-{position}-icd10_code"] = row.icd10_code
+        return values
+
+
+class _NotesForm(forms.Form):
+    assessment_notes = forms.CharField(label=_("Clinical reasoning"), required=False, max_length=5000,
+                                       widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
 
 
 INTERVENTIONS = (

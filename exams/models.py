@@ -5,13 +5,14 @@ keep the names they had under intake (a state-only move, migration 0001).
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from patients.models import Patient, PatientDocument
 from scheduling.models import Appointment
 
-from .catalogue import DIAGNOSES
+from . import diagnoses
 
 
 class Exam(models.Model):
@@ -25,8 +26,6 @@ class Exam(models.Model):
         help_text="Sections: gait (walking and running apart), mobility (hip rotation with the position measured "
                   "in), strength, neuro, special_tests, ultrasound, plan.",
     )
-    working_diagnosis = models.CharField(max_length=30, choices=list(DIAGNOSES.items()), blank=True)
-    icd10_code = models.CharField("ICD-10 code", max_length=10, blank=True)
     assessment_notes = models.TextField(blank=True)
     section_revisions = models.JSONField(
         default=dict, blank=True,
@@ -68,8 +67,67 @@ class Exam(models.Model):
         return self.appointment_id is not None and (now or timezone.now()) < self.appointment.start_at
 
     @property
+    def primary_diagnosis(self):
+        """The primary working diagnosis (the first listed), or None; reads the prefetched rows when there are."""
+        return next(iter(self.diagnoses.all()), None)
+
+    @property
     def signed_early(self):
         return self.is_signed and self.appointment_id is not None and self.signed_at < self.appointment.start_at
+
+
+class WorkingDiagnosis(models.Model):
+    """One of an exam's working diagnoses: from the clinic's table (exams.diagnoses), with its side and the ICD-10-CM
+    code that follows from both. Like the exam, fixed once the exam is signed (a correction is an addendum)."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="diagnoses")
+    # A key of exams.diagnoses.TABLE, checked by clean() (no choices here: the table changes without a migration).
+    diagnosis = models.CharField(max_length=40)
+    side = models.CharField(max_length=10, choices=diagnoses.SIDES, blank=True)
+    icd10_code = models.CharField("ICD-10-CM code", max_length=10, blank=True)
+    primary = models.BooleanField(default=False)
+    note = models.CharField(max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="The order the clinician listed them in.")
+
+    class Meta:
+        ordering = ["-primary", "position", "id"]
+        verbose_name_plural = "working diagnoses"
+        constraints = [
+            models.UniqueConstraint(fields=["exam"], condition=models.Q(primary=True),
+                                    name="one_primary_diagnosis_per_exam"),
+        ]
+
+    def __str__(self):
+        side = f", {self.get_side_display().lower()}" if self.side else ""
+        code = f" ({self.icd10_code})" if self.icd10_code else ""
+        return f"{self.label}{side}{code}"
+
+    def save(self, *args, **kwargs):
+        if Exam.objects.filter(pk=self.exam_id, signed_at__isnull=False).exists():
+            raise PermissionError("A signed exam's diagnoses cannot be changed; add an addendum instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Exam.objects.filter(pk=self.exam_id, signed_at__isnull=False).exists():
+            raise PermissionError("A signed exam's diagnoses cannot be changed; add an addendum instead.")
+        return super().delete(*args, **kwargs)
+
+    def clean(self):
+        errors = diagnoses.check(self.diagnosis, self.side, self.icd10_code, self.note)
+        if errors:
+            raise ValidationError(errors)
+        self.icd10_code = diagnoses.code_for(self.diagnosis, self.side, self.icd10_code)
+
+    @property
+    def entry(self):
+        return diagnoses.DIAGNOSES.get(self.diagnosis)
+
+    @property
+    def label(self):
+        """The diagnosis as the chart shows it: "Other" reads as what the note names."""
+        if self.diagnosis == "other" and self.note:
+            return self.note
+        return str(self.entry.label) if self.entry else self.diagnosis
 
 
 class ExamAddendum(models.Model):

@@ -18,7 +18,6 @@ from intake import scoring, vocabulary
 
 from . import rules, selectors
 from .catalogue import (
-    DIAGNOSES,
     GAIT_MEASURES,
     GAIT_SYMMETRY,
     GAITS,
@@ -244,9 +243,9 @@ def _neuro(findings) -> list[tuple[str, str]]:
 
 def _tests(findings) -> list[dict]:
     tested = findings.get("special_tests") or {}
-    words = {POSITIVE: _("positive"), "negative": _("negative")}
     rows = []
     for key, info in TESTS.items():
+        words = {POSITIVE: info.words[0].lower(), "negative": info.words[1].lower()}
         value = tested.get(key)
         if info.sided:
             sides = value if isinstance(value, dict) else {}
@@ -271,6 +270,14 @@ def _ultrasound(findings) -> list[dict]:
                      "mode": {"static": _("static"), "dynamic": _("dynamic")}.get(row.get("mode"), ""),
                      "measurement": measured, "finding": row.get("finding") or ""})
     return rows
+
+
+def _diagnoses(exam, sources) -> list[dict]:
+    """The working diagnoses, primary first, each code marked with the classification it comes from."""
+    return [{"label": d.label, "side": str(d.get_side_display()).lower() if d.side else "", "primary": d.primary,
+             "code": sources.cite(f"{d.icd10_code} [71]") if d.icd10_code else None,
+             "note": d.note if d.diagnosis != "other" else ""}
+            for d in exam.diagnoses.all()]
 
 
 def _plan(findings) -> list[tuple[str, str]]:
@@ -313,7 +320,7 @@ def exam_report(exam) -> dict:
         "neuro": _neuro(findings),
         "tests": _tests(findings),
         "ultrasound": _ultrasound(findings),
-        "diagnosis": DIAGNOSES.get(exam.working_diagnosis, ""),
+        "diagnoses": _diagnoses(exam, sources),
         "clusters": clusters,
         "plan": _plan(findings),
     }

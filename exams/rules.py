@@ -18,7 +18,8 @@ Findings (input of suggest_differentials), every key optional:
         "osteoporosis": False,
     }
 Test values are "positive", "negative" or "not_tested" (None = not tested). A sided test counts as
-positive if either side is positive, and as negative only if every side given is negative.
+positive if either side is positive, and as negative only if every side given is negative; Laslett's 6-test rule
+counts Gaenslen left and right apart. "centralisation" positive means the pain centralised on repeated movements.
 """
 
 from collections.abc import Mapping
@@ -90,51 +91,111 @@ def _read_tests(raw: Mapping) -> dict[str, str]:
 
 # --- SI joint ----------------------------------------------------------------------------------------
 
-LASLETT_TESTS = ("distraction", "thigh_thrust", "compression", "sacral_thrust", "gaenslen")
+LASLETT_TESTS = ("distraction", "thigh_thrust", "compression", "sacral_thrust", "gaenslen")  # 2003: Gaenslen once
+BEST_FOUR = ("distraction", "thigh_thrust", "compression", "sacral_thrust")  # 2005: any 2 of these
 VAN_DER_WURFF_TESTS = ("distraction", "thigh_thrust", "compression", "gaenslen", "faber")
+SI_TITLE = "SI joint pain likely"
 
 
-def _cluster(raw, results, tests, source) -> Suggestion | None:
-    positives = [t for t in tests if results.get(t) == POSITIVE]
+def _six(raw: Mapping, results: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Laslett 2005's six tests as (name, evidence if positive, result): Gaenslen left and right are two tests. A
+    Gaenslen recorded without sides counts as one of the two, the other not tested."""
+    items = [(SPECIAL_TESTS[t], _label(t, raw[t]) if t in raw else "", results.get(t, NOT_TESTED)) for t in BEST_FOUR]
+    gaenslen = raw.get("gaenslen")
+    if isinstance(gaenslen, Mapping):
+        for side in ("left", "right"):
+            value = gaenslen.get(side) or NOT_TESTED
+            items.append((f"Gaenslen {side}", f"Gaenslen {side} positive", value))
+    else:
+        value = gaenslen or NOT_TESTED
+        items += [("Gaenslen", "Gaenslen positive (side not recorded)", value), ("Gaenslen, other side", "", NOT_TESTED)]
+    return items
+
+
+def _tested(values) -> int:
+    return sum(v != NOT_TESTED for v in values)
+
+
+def _laslett_2003(raw, results, centralisation) -> Suggestion | None:
+    positives = [t for t in LASLETT_TESTS if results.get(t) == POSITIVE]
     if len(positives) < 3:
         return None
-    tested = sum(results.get(t, NOT_TESTED) != NOT_TESTED for t in tests)
+    tested = _tested(results.get(t, NOT_TESTED) for t in LASLETT_TESTS)
     untested = "" if tested == 5 else f"; only {tested} of 5 tested"
-    return Suggestion(
-        condition="si_joint_dysfunction",
-        title="SI joint pain likely",
-        rule=f"{len(positives)} of 5 SI provocation tests positive ({source}){untested}: SI joint pain likely",
-        evidence=tuple(_label(t, raw[t]) for t in positives),
-    )
+    if centralisation == NEGATIVE:
+        context = "; the pain did not centralise on repeated movements, so specificity is 0.87 (centralisers excluded)"
+    else:
+        context = "; specificity 0.87 once centralisers are excluded: record repeated movements"
+    rule = (f"{len(positives)} of 5 SI provocation tests positive (Laslett 2003: ≥3 of 5 positive, sensitivity 0.91, "
+            f"specificity 0.78, LR+ 4.16, LR- 0.12){untested}{context} [20]")
+    return Suggestion("si_joint_dysfunction", SI_TITLE, rule, tuple(_label(t, raw[t]) for t in positives))
+
+
+def _laslett_2005(raw, results) -> Suggestion | None:
+    items = _six(raw, results)
+    positives = [evidence for _name, evidence, value in items if value == POSITIVE]
+    if len(positives) < 3:
+        return None
+    tested = _tested(value for _name, _evidence, value in items)
+    untested = "" if tested == 6 else f"; only {tested} of 6 tested"
+    rule = (f"{len(positives)} of 6 SI provocation tests positive, Gaenslen left and right counted apart "
+            f"(Laslett 2005: ≥3 of 6 positive, sensitivity 0.94, specificity 0.78){untested} [21]")
+    return Suggestion("si_joint_dysfunction", f"{SI_TITLE} (6 tests, Gaenslen each side)", rule, tuple(positives))
+
+
+def _best_two_of_four(raw, results) -> Suggestion | None:
+    positives = [t for t in BEST_FOUR if results.get(t) == POSITIVE]
+    if len(positives) < 2:
+        return None
+    rule = (f"{len(positives)} of the 4 best SI tests positive: distraction, thigh thrust, compression, sacral thrust "
+            "(Laslett 2005: any 2 of these 4; area under the curve 0.842, the best two-test composite) [21]; "
+            "the often-quoted sensitivity 0.88 and specificity 0.78 are unconfirmed")
+    return Suggestion("si_joint_dysfunction", f"{SI_TITLE} (2 of the 4 best tests)", rule,
+                      tuple(_label(t, raw[t]) for t in positives))
+
+
+def _van_der_wurff(raw, results) -> Suggestion | None:
+    if results.get("faber", NOT_TESTED) == NOT_TESTED:  # the variant only when FABER was recorded
+        return None
+    positives = [t for t in VAN_DER_WURFF_TESTS if results.get(t) == POSITIVE]
+    if len(positives) < 3:
+        return None
+    tested = _tested(results.get(t, NOT_TESTED) for t in VAN_DER_WURFF_TESTS)
+    untested = "" if tested == 5 else f"; only {tested} of 5 tested"
+    rule = (f"{len(positives)} of 5 SI tests positive with FABER instead of sacral thrust (van der Wurff: ≥3 of 5 "
+            f"positive, sensitivity 0.85, specificity 0.79){untested} [20]")
+    return Suggestion("si_joint_dysfunction", f"{SI_TITLE} (van der Wurff, with FABER)", rule,
+                      tuple(_label(t, raw[t]) for t in positives))
+
+
+def _centralised(clusters: list[Suggestion]) -> Suggestion:
+    """The positive SI clusters, read for a patient whose pain centralises: outside the group the figures hold for."""
+    fired = "; ".join(s.rule.split(" (", 1)[0] for s in clusters)
+    evidence = dict.fromkeys(e for s in clusters for e in s.evidence)
+    rule = ("Pain centralised on repeated movements. Laslett's SI clusters are read in patients whose pain does not "
+            "centralise (3 or more of 5: specificity 0.78, 0.87 once centralisers are excluded) [20]; pain that "
+            f"centralises points to a lumbar source rather than the SI joint. Positive here: {fired}")
+    return Suggestion("si_joint_dysfunction", "SI joint pain less likely: the pain centralised", rule,
+                      ("repeated movements: pain centralised", *evidence), kind="argues_against")
 
 
 def _si_joint(raw: Mapping, results: dict[str, str]) -> list[Suggestion]:
-    found = []
-    laslett = _cluster(
-        raw, results, LASLETT_TESTS, "Laslett 2003: ≥3 of 5 positive, sensitivity 0.91, specificity 0.78"
-    )
-    if laslett:
-        found.append(laslett)
-    elif all(results.get(t) == NEGATIVE for t in LASLETT_TESTS):
-        found.append(
-            Suggestion(
-                condition="si_joint_dysfunction",
-                title="SI joint pain unlikely (all provocation tests negative)",
-                rule="All SI provocation tests negative (Laslett 2005: all negative rules the SI joint out) [21]",
-                evidence=tuple(f"{SPECIAL_TESTS[t]} negative" for t in LASLETT_TESTS),
-                kind="argues_against",
-            )
-        )
-    if results.get("faber", NOT_TESTED) != NOT_TESTED:  # variant only when FABER was recorded
-        variant = _cluster(
-            raw,
-            results,
-            VAN_DER_WURFF_TESTS,
-            "van der Wurff, FABER instead of sacral thrust: ≥3 of 5 positive, sensitivity 0.85, specificity 0.79",
-        )
-        if variant:
-            found.append(variant)
-    return found
+    centralisation = results.get("centralisation", NOT_TESTED)
+    clusters = [s for s in (_laslett_2003(raw, results, centralisation), _laslett_2005(raw, results),
+                            _best_two_of_four(raw, results), _van_der_wurff(raw, results)) if s]
+    if clusters and centralisation == POSITIVE:
+        return [_centralised(clusters)]
+    six = _six(raw, results)
+    if all(value == NEGATIVE for _name, _evidence, value in six):
+        clusters.append(Suggestion(
+            condition="si_joint_dysfunction",
+            title="SI joint pain unlikely (all provocation tests negative)",
+            rule="All 6 SI provocation tests negative, Gaenslen on both sides (Laslett 2005: all 6 negative rules "
+                 "the SI joint out) [21]",
+            evidence=tuple(f"{name} negative" for name, _evidence, _value in six),
+            kind="argues_against",
+        ))
+    return clusters
 
 
 # --- Deep gluteal ------------------------------------------------------------------------------------

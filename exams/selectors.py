@@ -21,11 +21,11 @@ def exams_in_care(user, patient_ref):
 
 
 def exam_for_page(pk, *, viewer) -> Exam:
-    """The exam with what its page shows (patient, visit, clinician, addenda, attachments) in fixed queries;
+    """The exam with what its page shows (patient, visit, clinician, addenda, attachments, diagnoses) in fixed queries;
     and `viewer`'s access to the patient's clinical record (patients.care), in the same query."""
     exams = Exam.objects.select_related(
         "patient", "appointment__visit_type", "appointment__location", "clinician__user", "signed_by"
-    ).prefetch_related("addenda__author", "attachments__document")
+    ).prefetch_related("addenda__author", "attachments__document", "diagnoses")
     return exams.annotate(**care.access_annotations(viewer, patient_field="patient_id")).get(pk=pk)
 
 
@@ -227,7 +227,8 @@ def my_day(clinician, day) -> MyDay:
 
 
 def chart_exams(patient_id) -> list[Exam]:
-    """The patient's exams, newest visit first, with their visit, clinician and addenda count (one query)."""
+    """The patient's exams, newest visit first, with their visit, clinician, addenda count and working diagnoses (two
+    queries)."""
     addenda = (
         ExamAddendum.objects.filter(exam=OuterRef("pk")).order_by().values("exam").annotate(n=Count("*")).values("n")
     )
@@ -235,6 +236,7 @@ def chart_exams(patient_id) -> list[Exam]:
         Exam.objects.filter(patient_id=patient_id)
         .select_related("appointment__visit_type", "clinician__user", "signed_by")
         .annotate(addenda_count=Coalesce(Subquery(addenda, output_field=IntegerField()), Value(0)))
+        .prefetch_related("diagnoses")
     )
     return sorted(exams, key=visit_start, reverse=True)
 

@@ -20,9 +20,10 @@ from patients.models import PatientDocument
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, Modality
 
+from . import diagnoses
 from . import selectors as exam_selectors
 from .forms import SECTION_FORMS
-from .models import Exam, ExamAddendum, ExamAttachment
+from .models import Exam, ExamAddendum, ExamAttachment, WorkingDiagnosis
 
 LOCKED_MESSAGE = "This exam is signed and can no longer be changed. Add an addendum to correct or add to it."
 
@@ -134,20 +135,20 @@ def exam_start(*, appointment, clinician, actor=None) -> tuple[Exam, bool]:
         raise ValidationError(f"This visit is {appointment.get_status_display().lower()}; no exam can be started.")
     previous = (
         Exam.objects.filter(patient_id=appointment.patient_id, signed_at__isnull=False)
-        .order_by("-signed_at").only("working_diagnosis", "icd10_code").first()
+        .order_by("-signed_at").only("pk").first()
     )
     intake = intake_selectors.submitted_intake_for(appointment=appointment)
     findings = {"history": prefill_history(intake)}
     if scores := prefill_scores(intake, appointment):
         findings["scores"] = scores
-    exam = Exam(
-        patient_id=appointment.patient_id, appointment=appointment, clinician=clinician, findings=findings,
-        working_diagnosis=previous.working_diagnosis if previous else "",
-        icd10_code=previous.icd10_code if previous else "",
-    )
+    exam = Exam(patient_id=appointment.patient_id, appointment=appointment, clinician=clinician, findings=findings)
     try:
         with transaction.atomic(), acting_as(actor):
             exam.save()
+            # A follow-up starts from the last signed exam's working diagnoses, to confirm or change.
+            for row in previous.diagnoses.all() if previous else ():
+                WorkingDiagnosis(exam=exam, diagnosis=row.diagnosis, side=row.side, icd10_code=row.icd10_code,
+                                 primary=row.primary, note=row.note, position=row.position).save()
     except IntegrityError:  # opened twice at once: the other request created it
         return Exam.objects.get(appointment=appointment), False
     return exam, True
@@ -220,18 +221,58 @@ def exam_save_section(*, exam, section, data, actor, revision: int) -> Exam:
         "at": timezone.now().isoformat(),
     }}
     if section == "assessment":
-        row.working_diagnosis = data["working_diagnosis"]
-        row.icd10_code = data["icd10_code"]
         row.assessment_notes = data["assessment_notes"]
-        fields = ["working_diagnosis", "icd10_code", "assessment_notes", "section_revisions", "updated_at"]
+        fields = ["assessment_notes", "section_revisions", "updated_at"]
     else:
         row.findings = {**row.findings, section: data}
         fields = ["findings", "section_revisions", "updated_at"]
     with acting_as(actor):
         row.save(update_fields=fields)
+        if section == "assessment":
+            row.saved_diagnoses = _set_diagnoses(row, data["diagnoses"])
     if section == "scores":
         _sync_scores(row, actor)
     return row
+
+
+def _diagnosis_errors(rows) -> list[str]:
+    """What is wrong with a list of working diagnoses, in words (the form shows the same beside each field)."""
+    problems = []
+    for row in rows:
+        for message in diagnoses.check(row["diagnosis"], row.get("side", ""), row.get("icd10_code", ""),
+                                       row.get("note", "")).values():
+            problems.append(message)
+    if sum(bool(row.get("primary")) for row in rows) > 1:
+        problems.append(_("Mark one diagnosis as the primary one."))
+    return problems
+
+
+def _set_diagnoses(exam, rows) -> list[WorkingDiagnosis]:
+    """Make the exam's working diagnoses these rows (matched by id; the others removed), each coded from the table
+    by its diagnosis and side; the first is primary when none is marked. Returns the rows saved, in order."""
+    if problems := _diagnosis_errors(rows):
+        raise ValidationError({"diagnoses": problems})
+    rows = [dict(row) for row in rows]
+    if rows and not any(row.get("primary") for row in rows):
+        rows[0]["primary"] = True
+    existing = {d.pk: d for d in exam.diagnoses.all()}
+    kept = {row.get("id") for row in rows} & set(existing)
+    for pk, old in existing.items():
+        if pk not in kept:
+            old.delete()
+    saved = []
+    for row in sorted(rows, key=lambda r: bool(r.get("primary"))):  # the old primary steps down first
+        found = existing.get(row.get("id")) if row.get("id") in kept else None
+        values = {"diagnosis": row["diagnosis"], "side": row.get("side", ""), "primary": bool(row.get("primary")),
+                  "icd10_code": diagnoses.code_for(row["diagnosis"], row.get("side", ""), row.get("icd10_code", "")),
+                  "note": row.get("note", ""), "position": row.get("position", len(saved))}
+        target = found or WorkingDiagnosis(exam=exam)
+        if found is None or any(getattr(found, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(target, key, value)
+            target.save()
+        saved.append(target)
+    return sorted(saved, key=lambda d: d.position)
 
 
 EARLY_REASON_MIN = 10
@@ -259,8 +300,13 @@ def exam_sign(*, exam, actor, early_reason: str = "") -> Exam:
         if len(early_reason) < EARLY_REASON_MIN:
             raise ValidationError({"early_sign_reason": early_sign_message(row.appointment)})
         row.early_sign_reason = early_reason[:1000]
-    if not row.working_diagnosis:
-        raise ValidationError("Choose a working diagnosis in the assessment before signing.")
+    listed = [{"diagnosis": d.diagnosis, "side": d.side, "icd10_code": d.icd10_code, "note": d.note,
+               "primary": d.primary} for d in row.diagnoses.all()]
+    if not listed:
+        raise ValidationError(_("Choose a working diagnosis in the assessment before signing."))
+    if problems := _diagnosis_errors(listed):
+        raise ValidationError(_("Complete the working diagnoses in the assessment before signing: %(what)s")
+                              % {"what": " ".join(problems)})
     _sync_scores(row, actor)
     # What the rules suggested at signing stays with the signed record, even if the rules change later.
     row.findings = {

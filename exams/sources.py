@@ -66,4 +66,12 @@ SOURCES = {
     61: 'Access Emergency Medicine; Medscape 310353; mrcsbank.com (nerve root levels)',
     62: 'Access Emergency Medicine; Medscape 310353; mrcsbank.com (nerve root levels)',
     63: 'Access Emergency Medicine; Medscape 310353; mrcsbank.com (nerve root levels)',
+    70: 'legalclarity.org, piriformis syndrome ICD-10 coding',
+    71: 'ICD-10-CM FY2026 tabular list (CMS/NCHS)',
+    72: 'Lequesne et al., Arthritis Rheum 2008 (gluteal tendinopathy: single-leg stance, resisted external derotation)',
+    73: 'Grimaldi et al. 2017, clinical tests for gluteal tendinopathy (via physiotutors.com)',
+    74: 'Cacchio et al., Br J Sports Med 2012;46:883 (proximal hamstring tendinopathy tests; figures via '
+        'physiotutors.com, healthhp.com.au)',
+    75: 'Gómez-Hoyos et al., Arthroscopy 2016 (ischiofemoral impingement tests; figures via physiotutors.com)',
+    76: 'Devillé et al., Spine 2000 (straight and crossed straight leg raise, meta-analysis)',
 }

@@ -27,8 +27,8 @@ from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, Modality
 
-from . import measures, report, selectors, services
-from .catalogue import ICD10_HINTS, TEST_GROUPS, US_REFERENCE, US_STRUCTURES
+from . import diagnoses, measures, report, selectors, services
+from .catalogue import TEST_GROUPS, US_REFERENCE, US_STRUCTURES
 from .forms import (
     MUSCLES,
     SECTION_FORMS,
@@ -138,6 +138,23 @@ def _rows(form, names):
     return [form[name] for name in names]
 
 
+def _dx_entry(form):
+    """The table entry a diagnosis row shows beside its code (from what was typed, or what was stored)."""
+    key = form["diagnosis"].value() or ""
+    return diagnoses.DIAGNOSES.get(key)
+
+
+def _dx_code_html(entry, code):
+    return render_to_string("exams/_dx_code.html", {"entry": entry, "code": code}).strip()
+
+
+def _dx_fragments(saved, rows):
+    """Each diagnosis row's code line after a save (a cleared row's is emptied)."""
+    by_position = {d.position: d for d in saved}
+    return {f"dx-code-{i}": _dx_code_html(by_position[i].entry, by_position[i].icd10_code) if i in by_position else ""
+            for i in range(rows)}
+
+
 def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_form=None):
     user = request.user
     editable = may_edit(user, exam)
@@ -197,7 +214,9 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         "gait_attachments": [a for a in attachments if a.document.kind == "gait"],
         "us_attachments": [a for a in attachments if a.document.kind == "ultrasound"],
         "suggestions": selectors.shown_suggestions(exam),
-        "icd10_hints": ICD10_HINTS,
+        "dx_rows": [(row, _dx_entry(row)) for row in forms["assessment"].formset],
+        "dx_free_keys": " ".join(d.key for d in diagnoses.TABLE if d.free_code),
+        "dx_source": diagnoses.CODE_SOURCE,
         "nprs": NPRS,
         "odi": ODI_PLACEHOLDER,
         "addenda": list(exam.addenda.all()),
@@ -315,6 +334,12 @@ def section_save(request, pk, section):
             return JsonResponse({"saved": False, "conflict": True, "message": exc.message}, status=409)
         messages.error(request, exc.message)
         return render(request, "exams/exam.html", _page_context(request, exam, bound={section: form}), status=409)
+    except ValidationError as exc:  # the service's own checks (the form runs the same ones first)
+        message = " ".join(exc.messages)
+        if _wants_json(request):
+            return JsonResponse({"saved": False, "message": message, "errors": {"__all__": exc.messages}}, status=400)
+        messages.error(request, message)
+        return render(request, "exams/exam.html", _page_context(request, exam, bound={section: form}), status=400)
     if not _wants_json(request):
         messages.success(request, f"{SECTION_FORMS[section].title} saved.")
         return redirect(_detail_url(exam, section))
@@ -324,6 +349,9 @@ def section_save(request, pk, section):
         payload["flags"] = measures.flag_payload(exam, section)
     payload["fragments"] = _fragments(exam, request)
     payload["values"] = getattr(form, "assigned", {})
+    if section == "assessment":
+        payload["values"] = form.values_after_save(exam.saved_diagnoses)
+        payload["fragments"].update(_dx_fragments(exam.saved_diagnoses, len(form.formset.forms)))
     return JsonResponse(payload)
 
 

@@ -230,4 +230,44 @@
       schedule(row.closest("form"), PICK_DELAY);
     });
   }
+
+  // Working diagnoses: add a row from the template, remove one (it is dropped on save). The code is typed only for
+  // the diagnoses without a table code (Trauma, Other); for the others the server fills it in from the side.
+  var dxRows = document.querySelector("[data-dx-rows]");
+  var dxTemplate = document.querySelector("template[data-dx-template]");
+  var dxAdd = document.querySelector("[data-dx-add]");
+  if (dxRows && dxTemplate && dxAdd) {
+    var dxForm = dxRows.closest("form");
+    var free = (dxForm.dataset.dxFree || "").split(" ");
+    var dxTotal = dxForm.querySelector('input[name="dx-TOTAL_FORMS"]');
+    var codeTyped = function (row) {
+      var select = row.querySelector("[data-dx-diagnosis]");
+      var code = row.querySelector("[data-dx-code]");
+      if (!select || !code) return;
+      code.readOnly = free.indexOf(select.value) < 0;
+      code.setAttribute("aria-readonly", code.readOnly ? "true" : "false");
+    };
+    dxRows.querySelectorAll("[data-dx-row]").forEach(codeTyped);
+    dxRows.addEventListener("change", function (event) {
+      if (event.target.matches("[data-dx-diagnosis]")) codeTyped(event.target.closest("[data-dx-row]"));
+    });
+    dxAdd.addEventListener("click", function () {
+      var index = parseInt(dxTotal.value, 10);
+      var holder = document.createElement("div");
+      holder.innerHTML = dxTemplate.innerHTML.replace(/__prefix__/g, String(index));
+      var row = holder.firstElementChild;
+      dxRows.appendChild(row);
+      dxTotal.value = String(index + 1);
+      codeTyped(row);
+      row.querySelector("select").focus();
+    });
+    dxRows.addEventListener("click", function (event) {
+      if (!event.target.matches("[data-dx-clear]")) return;
+      var row = event.target.closest("[data-dx-row]");
+      row.querySelectorAll("select, input[type=text], input:not([type])").forEach(function (el) { el.value = ""; });
+      row.querySelectorAll("input[type=checkbox]").forEach(function (el) { el.checked = false; });
+      codeTyped(row);
+      schedule(dxForm, PICK_DELAY);
+    });
+  }
 })();

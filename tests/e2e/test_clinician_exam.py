@@ -1,5 +1,5 @@
 """The clinician's exam in the browser: open from the visit, record a positive SI cluster, read the suggestion and
-its rule, pick the working diagnosis, sign, find the exam locked, and add an addendum."""
+its rule, pick two working diagnoses with their sides (the code follows), sign, find the exam locked, and add an addendum."""
 
 import re
 
@@ -41,12 +41,24 @@ def test_clinician_records_a_positive_si_cluster_signs_and_adds_an_addendum(page
     assessment = page.get_by_role("region", name="Assessment")
     expect(assessment.get_by_text(re.compile("3 of 5 SI provocation tests positive"))).to_be_visible()
     expect(assessment.get_by_text("SI joint pain likely", exact=True)).to_be_visible()
-    expect(assessment.get_by_label("Working diagnosis")).to_have_value("")  # never chosen for the clinician
-    assessment.get_by_label("Working diagnosis").select_option(label="SI joint dysfunction")
-    assessment.get_by_label("ICD-10 code (optional)").fill("M53.3")
+    # Two working diagnoses, each with its side; the code follows from the clinic's table.
+    rows = assessment.get_by_role("list", name="Working diagnoses").get_by_role("listitem")
+    expect(rows.first.get_by_label("Diagnosis")).to_have_value("")  # never chosen for the clinician
+    rows.first.get_by_label("Diagnosis").select_option(label="SI joint pain (dysfunction)")
+    rows.first.get_by_label("Side").select_option(label="Right")
+    expect(rows.first.get_by_text("M53.3", exact=True)).to_be_visible()
+    assessment.get_by_role("button", name="Add another diagnosis").click()
+    rows.nth(1).get_by_label("Diagnosis").select_option(label="Gluteal tendinopathy (greater trochanteric pain)")
+    rows.nth(1).get_by_label("Side").select_option(label="Both sides")
+    expect(rows.nth(1).get_by_text(re.compile("record one row for the left and one for the right"))).to_be_visible()
+    rows.nth(1).get_by_label("Side").select_option(label="Right")
+    expect(rows.nth(1).get_by_text("M76.01", exact=True)).to_be_visible()
+    expect(rows.nth(1).get_by_label("ICD-10-CM code")).to_have_value("M76.01")
     expect(assessment.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
     expect(page.get_by_role("status").filter(has_text=re.compile(r"^Saved \d"))).to_be_visible()  # the bar on top
     page.screenshot(path=str(SCREENSHOTS / "clinician_exam_draft.png"), full_page=True)
+    assessment.screenshot(path=str(SCREENSHOTS / "clinician_exam_diagnoses.png"))
+    tests.screenshot(path=str(SCREENSHOTS / "clinician_exam_tests.png"))
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Sign and lock exam").click()
@@ -66,7 +78,10 @@ def test_clinician_records_a_positive_si_cluster_signs_and_adds_an_addendum(page
     addenda = page.get_by_role("region", name="Addenda")
     expect(addenda.get_by_text(re.compile(r"Addendum by Sam Rivera on \w{3}, \w{3} \d+, \d{4} at \d+:\d\d [AP]M"))).to_be_visible()
     expect(addenda.get_by_text("Gaenslen retested on the right: positive.")).to_be_visible()
-    expect(page.get_by_role("region", name="Assessment")).to_contain_text("SI joint dysfunction")
+    signed_assessment = page.get_by_role("region", name="Assessment")
+    expect(signed_assessment.get_by_role("row", name=re.compile(r"SI joint pain \(dysfunction\) Primary Right M53\.3"))).to_be_visible()
+    expect(signed_assessment.get_by_role("row", name=re.compile(r"Gluteal tendinopathy.* Right M76\.01"))).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "clinician_exam_signed_diagnoses.png"), full_page=False)
 
 
 def _pdf_pages(pdf: bytes) -> int:
@@ -115,7 +130,8 @@ def test_clinician_starts_from_my_day_sees_the_intake_on_the_exam_and_prints_a_t
     mobility.get_by_label("Hip flexion, left (degrees)").fill("95")
     expect(mobility.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
     assessment = page.get_by_role("region", name="Assessment")
-    assessment.get_by_label("Working diagnosis").select_option(label="Piriformis syndrome")
+    assessment.get_by_label("Diagnosis").select_option(label="Piriformis syndrome")
+    assessment.get_by_label("Side").select_option(label="Right")
     expect(assessment.get_by_text(re.compile(r"^Saved \d"))).to_be_visible()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Sign and lock exam").click()

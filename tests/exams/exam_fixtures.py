@@ -108,9 +108,25 @@ def post_section(client, exam, section, data, *, as_json=True, revision="current
     return client.post(f"/exams/{exam.pk}/sections/{section}/", data, **headers)
 
 
-def sign(exam, dr, diagnosis="si_joint_dysfunction"):
-    exam_services.exam_save_section(
+def dx_post(*rows, notes="", initial=0):
+    """The assessment section as the page posts it: each row (diagnosis, side[, extra fields]) one formset form."""
+    data = {"dx-TOTAL_FORMS": str(len(rows)), "dx-INITIAL_FORMS": str(initial), "assessment_notes": notes}
+    for n, row in enumerate(rows):
+        diagnosis, side, *extra = row
+        data.update({f"dx-{n}-diagnosis": diagnosis, f"dx-{n}-side": side})
+        data.update({f"dx-{n}-{key}": value for key, value in (extra[0] if extra else {}).items()})
+    return data
+
+
+def diagnosed(exam, dr, diagnosis="si_joint_dysfunction", side="left", notes=""):
+    """Save the assessment with one working diagnosis (sided ones need their side)."""
+    row = {"diagnosis": diagnosis, "side": side, "icd10_code": "", "primary": True, "note": "", "position": 0}
+    return exam_services.exam_save_section(
         exam=exam, section="assessment", revision=current_revision(exam, "assessment"), actor=dr.user,
-        data={"working_diagnosis": diagnosis, "icd10_code": "", "assessment_notes": ""},
+        data={"diagnoses": [row], "assessment_notes": notes},
     )
+
+
+def sign(exam, dr, diagnosis="si_joint_dysfunction", side="left"):
+    diagnosed(exam, dr, diagnosis, side)
     return exam_services.exam_sign(exam=exam, actor=dr.user)

@@ -27,8 +27,13 @@ def test_exams_api_returns_findings_suggestions_signed_state_and_addenda(rivera_
     assert body["patient"]["mrn"] == patient.mrn
     [found] = body["exams"]
     assert found["signed"] is True and found["signed_by"] == "Sam Rivera" and found["signed_at"]
-    assert found["working_diagnosis"] == "si_joint_dysfunction"
-    assert found["working_diagnosis_display"] == "SI joint dysfunction"
+    assert found["working_diagnosis"] == "si_joint_dysfunction"  # the primary diagnosis, as before several
+    assert found["working_diagnosis_display"] == "SI joint pain (dysfunction)" and found["icd10_code"] == "M53.3"
+    assert found["diagnoses"] == [{
+        "diagnosis": "si_joint_dysfunction", "diagnosis_display": "SI joint pain (dysfunction)", "side": "left",
+        "icd10_code": "M53.3", "code_title": "Sacrococcygeal disorders, not elsewhere classified", "primary": True,
+        "note": "",
+    }]
     assert found["findings"]["special_tests"]["distraction"] == "positive"
     assert found["suggestions"][0]["rule"].startswith("3 of 5 SI provocation tests positive")
     assert found["addenda"][0]["text"] == "Retested compression: positive." and found["addenda"][0]["author"] == "Sam Rivera"
@@ -65,8 +70,8 @@ def test_exams_api_query_count_does_not_grow(
 ):
     _visits_with_exams(patient, dr_rivera, follow_up, location, size)
     # user with roles and permissions (the session comes from the cache), patient, audit row, exams (+patient,
-    # visit, clinician, signer), addenda with authors, attachments with documents
-    with django_assert_num_queries(7):
+    # visit, clinician, signer), addenda with authors, attachments with documents, working diagnoses
+    with django_assert_num_queries(8):
         response = rivera_client.get(f"/api/v1/patients/{patient.mrn}/exams/")
     assert len(response.json()["exams"]) == size
 

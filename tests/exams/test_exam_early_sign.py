@@ -9,7 +9,7 @@ from django.utils import timezone
 from clinic.models import AuditEvent
 from exams import services as exam_services
 from scheduling.models import Appointment
-from tests.exams.exam_fixtures import current_revision, make_visit
+from tests.exams.exam_fixtures import diagnosed, make_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +21,7 @@ def later_exam(patient, dr_rivera, follow_up, location):
     visit = make_visit(patient, dr_rivera, visit_type=follow_up, location=location, start=start,
                        status=Appointment.Status.BOOKED)
     exam, _created = exam_services.exam_start(appointment=visit, clinician=dr_rivera)
-    exam_services.exam_save_section(
-        exam=exam, section="assessment", revision=current_revision(exam, "assessment"), actor=dr_rivera.user,
-        data={"working_diagnosis": "piriformis_syndrome", "icd10_code": "", "assessment_notes": ""},
-    )
+    diagnosed(exam, dr_rivera, "piriformis_syndrome", "right")
     return exam
 
 
@@ -56,10 +53,7 @@ def test_signing_early_with_a_reason_stores_shows_and_audits_it(rivera_client, l
 
 
 def test_a_started_visit_signs_without_a_reason(rivera_client, exam, dr_rivera):
-    exam_services.exam_save_section(
-        exam=exam, section="assessment", revision=current_revision(exam, "assessment"), actor=dr_rivera.user,
-        data={"working_diagnosis": "piriformis_syndrome", "icd10_code": "", "assessment_notes": ""},
-    )
+    diagnosed(exam, dr_rivera, "piriformis_syndrome", "right")
     assert "Reason for signing before" not in rivera_client.get(f"/exams/{exam.pk}/").content.decode()
     assert rivera_client.post(f"/exams/{exam.pk}/sign/").status_code == 302
     exam.refresh_from_db()

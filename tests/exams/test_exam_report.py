@@ -111,8 +111,9 @@ def test_plain_words_drop_references_and_unverified_clauses():
     assert [mark for mark, _text in sources.listed] == [1, 2, 3, 4, 5, 6, 7]
 
 
-# The exam with its patient/visit/clinician, addenda, attachments, the intake, the open red flags and the audit row.
-REPORT_QUERIES = 6
+# The exam with its patient/visit/clinician, addenda, attachments, diagnoses, the intake, the open red flags and the
+# audit row.
+REPORT_QUERIES = 7
 
 
 def test_the_report_runs_a_fixed_number_of_queries(rivera_client, recorded, dr_rivera, django_assert_num_queries):

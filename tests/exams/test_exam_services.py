@@ -12,7 +12,7 @@ from exams.forms import SpecialTestsForm, UltrasoundForm
 from exams.models import Exam, ExamAttachment
 from intake.models import OutcomeScore
 from scheduling.models import Appointment
-from tests.exams.exam_fixtures import SI_CLUSTER_3, current_revision, make_visit, sign, submitted_intake
+from tests.exams.exam_fixtures import SI_CLUSTER_3, current_revision, diagnosed, make_visit, sign, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,10 @@ def test_a_follow_up_exam_carries_the_last_signed_working_diagnosis(exam, dr_riv
     later = make_visit(patient, dr_rivera, visit_type=follow_up, location=location,
                        start=timezone.now() + timedelta(days=7))
     follow, _ = exam_services.exam_start(appointment=later, clinician=dr_rivera)
-    assert follow.working_diagnosis == "piriformis_syndrome"
+    [carried] = follow.diagnoses.all()
+    assert (carried.diagnosis, carried.side, carried.icd10_code, carried.primary) == (
+        "piriformis_syndrome", "left", "G57.02", True)
+    assert not follow.is_signed and list(exam.diagnoses.all()) != [carried]  # a copy on the draft
 
 
 def test_saving_one_section_keeps_the_others(exam, dr_rivera):
@@ -79,7 +82,7 @@ def test_si_cluster_suggestion_shows_its_rule_and_never_sets_the_diagnosis(exam,
     assert si and si[0].rule.startswith("3 of 5 SI provocation tests positive")
     assert "sensitivity 0.91, specificity 0.78" in si[0].rule
     assert "thigh thrust positive (right)" in si[0].evidence
-    assert exam.working_diagnosis == ""
+    assert not exam.diagnoses.exists()
 
 
 def test_signing_locks_the_exam_and_keeps_the_suggestions_shown(exam, dr_rivera):
@@ -103,10 +106,7 @@ def test_signing_needs_a_working_diagnosis(exam, dr_rivera):
 
 
 def test_only_the_exams_clinician_signs_it(exam, dr_chen, dr_rivera):
-    exam_services.exam_save_section(
-        exam=exam, section="assessment", revision=current_revision(exam, "assessment"), actor=dr_rivera.user,
-        data={"working_diagnosis": "sciatica", "icd10_code": "", "assessment_notes": ""},
-    )
+    diagnosed(exam, dr_rivera, "sciatica", "left")
     with pytest.raises(PermissionDenied):
         exam_services.exam_sign(exam=exam, actor=dr_chen.user)
     assert not Exam.objects.get(pk=exam.pk).is_signed

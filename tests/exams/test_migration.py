@@ -47,7 +47,8 @@ def test_an_exam_written_before_the_move_keeps_its_addenda_attachments_grants_an
         old.get_model("intake", "ExamAddendum").objects.create(exam=exam, author_id=dr_rivera.user_id, text="Eased.")
         old.get_model("intake", "ExamAttachment").objects.create(exam=exam, document_id=document.pk, caption="Left")
         old_type = ContentType.objects.get(app_label="intake", model="exam")
-        assert not ContentType.objects.filter(app_label="exams").exists()
+        moved_models = ["exam", "examaddendum", "examattachment"]  # later exams models are not part of the move
+        assert not ContentType.objects.filter(app_label="exams", model__in=moved_models).exists()
         assert Group.objects.get(name=roles.CLINICIAN).permissions.filter(
             content_type=old_type, codename="change_exam"
         ).exists()
@@ -67,7 +68,8 @@ def test_an_exam_written_before_the_move_keeps_its_addenda_attachments_grants_an
     assert (moved.patient_id, moved.appointment_id, moved.findings) == (
         patient.pk, visit.pk, {"gait": {"walking": {"speed": 1.1}}}
     )
-    assert moved.get_working_diagnosis_display() == "Piriformis syndrome"
+    [diagnosis] = moved.diagnoses.all()  # the one diagnosis of then is a working diagnosis row (0005), no side yet
+    assert (diagnosis.label, diagnosis.side, diagnosis.primary) == ("Piriformis syndrome", "", True)
     assert [a.text for a in moved.addenda.all()] == ["Eased."]
     assert [(a.caption, a.document.title) for a in moved.attachments.all()] == [("Left", "Ultrasound still")]
 

@@ -123,10 +123,10 @@ def test_front_desk_chart_shows_no_exams_or_scores(desk_client, exam, dr_rivera,
     sign(exam, dr_rivera)
     html = desk_client.get(f"/patients/{patient.mrn}/").content.decode()
     assert "/exams/" not in html and "trend-chart" not in html and "Progress" not in html
-    assert "SI joint dysfunction" not in html
+    assert "SI joint pain (dysfunction)" not in html
     assert "Okafor" in html  # the front desk's chart still shows who it is...
     clinicians = sign_in(Client(), dr_rivera.user).get(f"/patients/{patient.mrn}/").content.decode()
-    assert "/exams/" in clinicians and "SI joint dysfunction" in clinicians  # ...and the clinician's the exam
+    assert "/exams/" in clinicians and "SI joint pain (dysfunction), left (M53.3)" in clinicians  # ...the exam
 
 
 def _chart_queries(client, mrn):
@@ -137,9 +137,9 @@ def _chart_queries(client, mrn):
 
 
 # What the clinical sections add to the chart for a clinician: the outcome scores (one query, shared by the
-# intake list and the progress plots) and the exams (one query), however many visits there are. The front
-# desk's chart loads neither.
-CLINICIAN_CHART_ADDED = 2
+# intake list and the progress plots) and the exams (one query) with their working diagnoses (one query), however
+# many visits there are. The front desk's chart loads neither.
+CLINICIAN_CHART_ADDED = 3
 # What only the front desk's chart loads: the contact changes waiting for them to confirm (one query).
 DESK_CHART_ADDED = 1
 
