@@ -134,13 +134,17 @@ def test_l5_findings_suggest_l5_radiculopathy_at_l4_5():
     assert "more than one level" not in suggestion.rule
 
 
-def test_findings_at_two_roots_give_two_suggestions_and_a_multilevel_warning():
+def test_findings_at_two_roots_give_two_suggestions_and_a_multilevel_red_flag():
     suggestions = suggest_differentials({"neuro": {"right": ["reduced_ankle_jerk", "reduced_knee_jerk"]}})
+    # A deficit at more than one level alerts on its own (clinical reference, product decisions), so beside the
+    # two root suggestions the exam shows the red flag the save raises, not only the warning text.
     assert [s.title for s in suggestions] == [
         "Possible L4 radiculopathy (usual disc L3/4)",
         "Possible S1 radiculopathy (usual disc L5/S1)",
+        "Red flag: deficit at more than one level",
     ]
-    assert all("more than one level" in s.rule for s in suggestions)
+    assert all("more than one level" in s.rule for s in suggestions[:2])
+    assert suggestions[2].kind == "red_flag" and suggestions[2].evidence[0] == "roots needed to explain it: L4, S1"
 
 
 def test_unknown_neuro_finding_is_rejected():
