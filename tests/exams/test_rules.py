@@ -171,6 +171,33 @@ def test_age_70_is_not_over_70():
     assert len(suggest_differentials({"onset_mechanism": "fall", "age": 70})) == 1
 
 
+def _fracture_reminders(**findings):
+    return [s for s in suggest_differentials(findings) if s.title == "Fracture red flag"]
+
+
+@pytest.mark.parametrize("mechanism", ["fall", "lifting"])
+@pytest.mark.parametrize("risk", [{"age": 71}, {"age": 40, "osteoporosis": True},
+                                  {"age": 40, "long_term_steroids": True}])
+def test_a_minor_mechanism_with_each_risk_factor_raises_the_fracture_reminder(mechanism, risk):
+    [reminder] = _fracture_reminders(onset_mechanism=mechanism, **risk)
+    assert reminder.kind == "reminder" and "(a minor mechanism)" in reminder.rule
+
+
+@pytest.mark.parametrize("mechanism", ["fall", "lifting"])
+def test_a_minor_mechanism_without_a_risk_factor_or_at_70_raises_no_fracture_reminder(mechanism):
+    assert _fracture_reminders(onset_mechanism=mechanism, age=70) == []
+    assert _fracture_reminders(onset_mechanism=mechanism, age=40, osteoporosis=False, long_term_steroids=False) == []
+
+
+def test_risk_factors_without_a_fall_or_lift_raise_no_fracture_reminder():
+    assert _fracture_reminders(onset_mechanism="gradual", age=80, osteoporosis=True, long_term_steroids=True) == []
+
+
+def test_a_road_or_other_accident_is_major_trauma_a_fracture_reminder_at_any_age():
+    [reminder] = _fracture_reminders(onset_mechanism="accident", age=30)
+    assert "major trauma" in reminder.rule
+
+
 def test_suggestions_only_use_the_clinic_condition_list():
     findings = {
         "special_tests": {
