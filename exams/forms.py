@@ -344,6 +344,10 @@ def _grade_field(label, grades):
     )
 
 
+def _cap(text):
+    return text[:1].upper() + text[1:]
+
+
 def _neuro_choice(label, choices, blank="—"):
     return forms.ChoiceField(label=label, required=False, choices=[("", blank), *choices],
                              widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
@@ -352,17 +356,17 @@ def _neuro_choice(label, choices, blank="—"):
 # (stored key, field prefix, catalogue rows, make a field for a row and side)
 _GRIDS = (
     ("myotomes", "m", neuro.MYOTOMES,
-     lambda row, side: _grade_field(f"{row.label} ({row.root_label}), {side}", ((g, f"{g}/5") for g in neuro.MRC_GRADES))),
+     lambda row, side: _grade_field(f"{_cap(row.label)} ({row.root_label}), {side}",
+                                    ((g, f"{g}/5") for g in neuro.MRC_GRADES))),
     ("reflexes", "r", neuro.REFLEXES,
-     lambda row, side: _grade_field(f"{row.label} reflex ({row.root_label}), {side}",
+     lambda row, side: _grade_field(f"{_cap(row.label)} reflex ({row.root_label}), {side}",
                                     ((g, f"{g} {word}") for g, word in neuro.REFLEX_GRADES))),
     ("dermatomes", "d", neuro.DERMATOMES,
      lambda row, side: _neuro_choice(f"{row.key} sensation ({row.label}), {side}", neuro.SENSATION)),
     ("quick_screens", "q", neuro.QUICK_SCREENS,
-     lambda row, side: _neuro_choice(f"{row.label[:1].upper()}{row.label[1:]} ({row.root_label}), {side}",
-                                     neuro.QUICK_SCREEN_VALUES)),
+     lambda row, side: _neuro_choice(f"{_cap(row.label)} ({row.root_label}), {side}", neuro.QUICK_SCREEN_VALUES)),
     ("umn", "u", tuple(neuro.Row(key, label, ()) for key, label in neuro.UMN_SIGNS),
-     lambda row, side: _neuro_choice(f"{row.label[:1].upper()}{row.label[1:]}, {side}", neuro.UMN_VALUES)),
+     lambda row, side: _neuro_choice(f"{_cap(row.label)}, {side}", neuro.UMN_VALUES)),
 )
 
 
