@@ -1,6 +1,7 @@
 """Pages of the clinician's exam: open from a visit, record section by section (autosaved), sign, addenda,
 attachments and booking the plan's visits. Clinicians and admins only; the front desk never reads them."""
 
+from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -151,7 +152,10 @@ def _reported(exam):
     intake = intake_selectors.intake_for_exam(
         patient_id=exam.patient_id, appointment_id=exam.appointment_id, intake_id=from_intake.get("intake_id"),
     )
-    return {"reported": reported.reported(intake),
+    # Every flag the intake's answers hold, context ones too, with the rule that raised or withheld the alert.
+    intake_flags = [asdict(f) for f in intake_selectors.intake_red_flags(intake, age=selectors.visit_age(exam))] if (
+        intake is not None) else []
+    return {"reported": reported.reported(intake), "intake_red_flags": intake_flags,
             "red_flags": {"alerts": intake_selectors.open_red_flag_alerts(exam.patient_id)}}
 
 

@@ -213,3 +213,13 @@ def test_leg_symptoms_on_both_sides_alone_ask_the_patient_to_expect_a_call_today
     assert len(mail.outbox) == 1
     done = client.get(f"/intake/{token}/done/").content.decode()
     assert "need a look from your clinician today" in done and "call 911" not in done
+
+
+def test_the_exam_lists_the_intakes_context_flags_with_the_rule_that_withheld_the_alert(rivera_client, exam):
+    from tests.exams.exam_fixtures import submitted_intake
+
+    submitted_intake(exam.patient, exam.appointment)  # its history: osteoporosis, no fall reported
+    page = rivera_client.get(f"/exams/{exam.pk}/").content.decode()
+    assert "Red-flag screen" in page and "osteoporosis" in page
+    assert ("context alone, no alert; it alerts in combination: a minor fall or lift with age over 70, "
+            "osteoporosis or long-term steroids [33,41]") in page
