@@ -1,6 +1,6 @@
 """The demo's patients with a history, so a visitor can judge the clinical pages: each had a first visit some
 weeks ago with a submitted intake (two with red flags) and a signed exam, then follow-ups whose signed exams
-record pain and disability falling (one getting worse), and has a visit coming up. Written through the same
+record pain and disability falling (one getting worse) and a red-flag re-screen, and has a visit coming up. Written through the same
 services as the pages (intake steps validated and submitted, exams saved and signed), so every score, band
 and alert is what the app would compute. The project package holds it because it uses every app."""
 
@@ -17,6 +17,7 @@ from django.utils import timezone
 from exams import demo as exam_demo
 from exams import services as exam_services
 from exams.forms import SECTION_FORMS
+from exams.models import RedFlagScreen
 from intake import questionnaire, signatures
 from intake import services as intake_services
 from intake.instruments import ODI_PLACEHOLDER
@@ -25,14 +26,18 @@ from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment, Modality, Room, VisitType
 
 # working diagnoses with their sides, the painful side, where it is felt ({region: [kinds]}), NPRS at each visit
-# (first = intake), red flags ticked on the intake
+# (first = intake), red flags ticked on the intake. (The red flags show the product decisions: no improvement after a
+# month alerts with age 50 or over, the first patient's, and not alone, the third's; pain not eased by rest alone is
+# context.)
 STORIES = [
     ((("piriformis_syndrome", "right"), ("hamstring_tendinopathy", "right")), "right",
-     {"back_buttock_right": ["pain"], "back_back_thigh_right": ["pain", "tingling"]}, [7, 6, 5, 4, 3, 2], []),
+     {"back_buttock_right": ["pain"], "back_back_thigh_right": ["pain", "tingling"]}, [7, 6, 5, 4, 3, 2],
+     ["no_improvement_1_month"]),
     ((("deep_gluteal_syndrome", "left"),), "left",
      {"back_buttock_left": ["pain"], "back_back_thigh_left": ["tingling"]}, [8, 7, 6, 5, 4, 3], []),
     ((("si_joint_dysfunction", "right"), ("gluteal_tendinopathy", "right")), "right",
-     {"back_si_area_right": ["pain"], "front_groin_right": ["pain"]}, [6, 6, 5, 3, 3, 2], []),
+     {"back_si_area_right": ["pain"], "front_groin_right": ["pain"]}, [6, 6, 5, 3, 3, 2],
+     ["no_improvement_1_month"]),
     ((("sciatica", "left"),), "left",
      {"back_buttock_left": ["pain"], "back_calf_left": ["tingling", "numbness"], "front_foot_left": ["numbness"]},
      [8, 8, 7, 7, 6, 5], ["saddle_numbness"]),
@@ -143,7 +148,22 @@ def _assessment(diagnoses, note):
     return data
 
 
+# The graded neuro screen of the sciatica story's first exam: an L5 picture on the left, one level, one side (no
+# alert); every other root normal. Form field names: exams.forms.NeuroForm.
+_L5_LEFT = {
+    **{f"m__{m}__{side}": 5 for m in ("hip_flexion", "knee_extension", "ankle_dorsiflexion", "great_toe_extension",
+                                      "ankle_plantarflexion") for side in ("left", "right")},
+    **{f"r__{r}__{side}": 2 for r in ("patellar", "medial_hamstring", "achilles") for side in ("left", "right")},
+    **{f"d__{d}__{side}": "normal" for d in ("L2", "L3", "L4", "L5", "S1", "S2") for side in ("left", "right")},
+    "m__great_toe_extension__left": 4, "m__ankle_dorsiflexion__left": 4, "r__medial_hamstring__left": 1,
+    "d__L5__left": "reduced", "q__heel_walk__left": "difficult", "saddle_sensation": "normal",
+    **{f"u__{u}__{side}": "absent" for u in ("babinski", "clonus") for side in ("left", "right")},
+    "notes": "Synthetic demo findings.",
+}
+
+
 def _signed_exam(appointment, clinician, diagnoses, pain, visit=0, tests=None):
+    first = visit == 0
     exam, _ = exam_services.exam_start(appointment=appointment, clinician=clinician, actor=clinician.user)
     for section, data in exam_demo.findings(visit).items():  # walking and running gait, hip rotation prone
         exam = _save(exam, section, data, clinician.user)
@@ -152,6 +172,12 @@ def _signed_exam(appointment, clinician, diagnoses, pain, visit=0, tests=None):
     odi = min(5, max(0, pain // 2))
     exam = _save(exam, "scores", {"nprs": pain, **{f"odi_{i.key}": odi for i in ODI_PLACEHOLDER.items}},
                  clinician.user)
+    if first and diagnoses[0][0] == "sciatica":
+        exam = _save(exam, "neuro", _L5_LEFT, clinician.user)
+    elif not first:  # red flags are re-screened at every follow-up: nothing new (exams.red_flag_screen)
+        screen = exam_services.red_flag_screen_record(patient=appointment.patient, appointment=appointment, exam=exam,
+                                                      answers={}, none_apply=True, actor=clinician.user)
+        RedFlagScreen.objects.filter(pk=screen.pk).update(screened_at=appointment.start_at + timedelta(minutes=5))
     exam = _save(exam, "assessment", _assessment(diagnoses, "Synthetic demo note."), clinician.user)
     return exam_services.exam_sign(exam=exam, actor=clinician.user)
 

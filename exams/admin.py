@@ -1,7 +1,8 @@
 """The staff admin shows the working diagnoses (record only), for coding review: which diagnoses and codes the clinic
 records. The exams themselves stay out, on purpose (as before the move from intake): an exam is read on its page,
 which checks the reader's care of the patient and audits the read, and a signed exam is corrected only by an
-addendum there. The diagnoses are written on the exam page too; here each opened row is audited as a read."""
+addendum there. Red-flag re-screens likewise stay out: clinical records, read on the
+re-screen page and the exam, with the same checks. The diagnoses are written on the exam page too; here each opened row is audited as a read."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _

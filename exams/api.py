@@ -73,7 +73,7 @@ class SuggestionSerializer(serializers.Serializer):
     title = serializers.CharField()
     rule = serializers.CharField(help_text="The rule that fired, with its source figures.")
     evidence = serializers.ListField(child=serializers.CharField())
-    kind = serializers.CharField(help_text="suggests, argues_against or reminder")
+    kind = serializers.CharField(help_text="suggests, argues_against, reminder or red_flag (an alert is raised)")
 
 
 class ExamSerializer(serializers.ModelSerializer):

@@ -12,9 +12,10 @@ def _perms(models, actions):
 class ExamsConfig(AppConfig):
     name = "exams"
     # Reading an exam also takes intake.view_clinical (the clinical record's one switch, on IntakeForm).
+    # A red-flag re-screen is a record: added and read, never changed.
     role_permissions = {
-        roles.ADMIN: _perms(_CLINICAL, ("view", "add", "change")),
-        roles.CLINICIAN: _perms(_CLINICAL, ("view", "add", "change")),
+        roles.ADMIN: _perms(_CLINICAL, ("view", "add", "change")) + _perms(["redflagscreen"], ("view", "add")),
+        roles.CLINICIAN: _perms(_CLINICAL, ("view", "add", "change")) + _perms(["redflagscreen"], ("view", "add")),
     }
 
     def ready(self):
@@ -22,10 +23,11 @@ class ExamsConfig(AppConfig):
         from patients import care
 
         from . import chart_sections  # noqa: F401  (registers the chart's exams)
-        from .models import Exam, ExamAddendum, WorkingDiagnosis
+        from .models import Exam, ExamAddendum, RedFlagScreen, WorkingDiagnosis
         from .selectors import exams_in_care
 
         audit.track(Exam, patient=lambda obj: obj.patient_id, redact=("findings", "assessment_notes"))
         audit.track(ExamAddendum, patient=lambda a: a.exam.patient_id, redact=("text",))
         audit.track(WorkingDiagnosis, patient=lambda d: d.exam.patient_id, redact=("note",))
+        audit.track(RedFlagScreen, patient=lambda obj: obj.patient_id, redact=("answers", "flags", "notes"))
         care.register_care_source(exams_in_care)

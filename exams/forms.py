@@ -20,7 +20,7 @@ from intake.questionnaire import PSFS_SLOTS
 from patients.models import PatientDocument
 from scheduling.models import VisitType
 
-from . import diagnoses, rules
+from . import diagnoses, neuro, rules
 from .catalogue import (
     GAIT_MEASURES,
     GAITS,
@@ -381,55 +381,102 @@ class StrengthForm(SectionForm):
 
 # --- Neuro screen --------------------------------------------------------------------------------------
 
-NEURO_KINDS = (
-    ("sensation", "Sensation (reduced)", "numbness"),
-    ("muscles", "Key muscles (weak)", "weakness"),
-    ("reflexes", "Reflexes (reduced)", "reduced_"),
-    ("screen", "Quick screen (difficult)", "difficulty"),
-)
-
-
-def _neuro_kind(key):
-    return next(kind for kind, _, marker in NEURO_KINDS if marker in key)
-
-
-def neuro_rows():
-    """[(root, [(kind label, [(key, text)])])] from the root screening table, in L4, L5, S1 order."""
+def legacy_neuro_rows(stored):
+    """[(root, [(text, left, right)])] of the yes/no findings an exam recorded before the graded screen: still
+    shown (read-only) and counted by the rules."""
+    stored = stored or {}
+    ticked = {side: set(stored.get(side) or []) for side, _label in SIDES}
     rows = []
     for root in ("L4", "L5", "S1"):
-        groups = []
-        for kind, label, _unused in NEURO_KINDS:
-            items = [(k, text) for k, (r, text) in ROOT_FINDINGS.items() if r == root and _neuro_kind(k) == kind]
-            if items:
-                groups.append((label, items))
-        rows.append((root, groups))
+        items = [(text, key in ticked["left"], key in ticked["right"])
+                 for key, (r, text) in ROOT_FINDINGS.items() if r == root and (key in ticked["left"] or key in ticked["right"])]
+        if items:
+            rows.append((root, items))
     return rows
 
 
+def _grade_field(label, grades):
+    return forms.TypedChoiceField(
+        label=label, required=False, coerce=int, empty_value=None, choices=[("", "—"), *grades],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+
+
+def _cap(text):
+    return text[:1].upper() + text[1:]
+
+
+def _neuro_choice(label, choices, blank="—"):
+    return forms.ChoiceField(label=label, required=False, choices=[("", blank), *choices],
+                             widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+
+
+# (stored key, field prefix, catalogue rows, make a field for a row and side)
+_GRIDS = (
+    ("myotomes", "m", neuro.MYOTOMES,
+     lambda row, side: _grade_field(f"{_cap(row.label)} ({row.root_label}), {side}",
+                                    ((g, f"{g}/5") for g in neuro.MRC_GRADES))),
+    ("reflexes", "r", neuro.REFLEXES,
+     lambda row, side: _grade_field(f"{_cap(row.label)} reflex ({row.root_label}), {side}",
+                                    ((g, f"{g} {word}") for g, word in neuro.REFLEX_GRADES))),
+    ("dermatomes", "d", neuro.DERMATOMES,
+     lambda row, side: _neuro_choice(f"{row.key} sensation ({row.label}), {side}", neuro.SENSATION)),
+    ("quick_screens", "q", neuro.QUICK_SCREENS,
+     lambda row, side: _neuro_choice(f"{_cap(row.label)} ({row.root_label}), {side}", neuro.QUICK_SCREEN_VALUES)),
+    ("umn", "u", tuple(neuro.Row(key, label, ()) for key, label in neuro.UMN_SIGNS),
+     lambda row, side: _neuro_choice(f"{_cap(row.label)}, {side}", neuro.UMN_VALUES)),
+)
+
+
 class NeuroForm(SectionForm):
+    """The graded neuro screen (exams.neuro): key movements 0-5, reflexes 0-4, dermatomes L2-S2 and quick screens
+    per side; saddle sensation, anal tone (when examined) and upper motor neuron signs. A blank is not tested.
+    Stored by catalogue key; the yes/no findings of an exam recorded before ("left"/"right" lists) are kept."""
+
     section, title = "neuro", _("Neuro screen")
 
+    saddle_sensation = _neuro_choice("Saddle (perineal) sensation", neuro.SADDLE_SENSATION, blank="Not tested")
+    anal_tone = _neuro_choice("Anal tone", neuro.ANAL_TONE, blank="Not examined")
     notes = forms.CharField(label="Neuro notes", required=False, max_length=1000,
                             widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for side, _label in SIDES:
-            for key, (root, text) in ROOT_FINDINGS.items():
-                self.fields[f"{side}__{key}"] = _tick(f"{text} ({root}), {side}")
+        for _stored, prefix, rows, make in _GRIDS:
+            for row in rows:
+                for side, _label in SIDES:
+                    self.fields[f"{prefix}__{row.key}__{side}"] = make(row, side)
+
+    def grid(self, stored_key):
+        """[(row, left field, right field)] of one grid, for the page."""
+        _stored, prefix, rows, _make = next(g for g in _GRIDS if g[0] == stored_key)
+        return [(row, self[f"{prefix}__{row.key}__left"], self[f"{prefix}__{row.key}__right"]) for row in rows]
 
     @classmethod
     def initial_from(cls, stored, exam):
         stored = stored or {}
-        initial = {"notes": stored.get("notes", "")}
-        for side, _label in SIDES:
-            initial.update({f"{side}__{key}": True for key in stored.get(side, [])})
+        initial = {name: stored.get(name) or "" for name in ("saddle_sensation", "anal_tone", "notes")}
+        for key, prefix, rows, _make in _GRIDS:
+            for row in rows:
+                for side, _label in SIDES:
+                    initial[f"{prefix}__{row.key}__{side}"] = ((stored.get(key) or {}).get(row.key) or {}).get(side)
         return initial
 
     def to_findings(self):
         data = self.cleaned_data
-        found = {side: [k for k in ROOT_FINDINGS if data[f"{side}__{k}"]] for side, _ in SIDES}
+        found = {"graded": 1}
+        for key, prefix, rows, _make in _GRIDS:
+            found[key] = {}
+            for row in rows:
+                values = {side: data.get(f"{prefix}__{row.key}__{side}") for side, _label in SIDES}
+                found[key][row.key] = {side: (None if value in ("", None) else value) for side, value in values.items()}
+        found["saddle_sensation"] = data["saddle_sensation"]
+        found["anal_tone"] = data["anal_tone"]
         found["notes"] = data["notes"]
+        stored = (self.exam.findings.get("neuro") or {}) if self.exam else {}
+        for side, _label in SIDES:  # yes/no findings recorded before the graded screen stay with the exam
+            if stored.get(side):
+                found[side] = list(stored[side])
         return found
 
 

@@ -1,4 +1,4 @@
-"""The clinician's exam of a visit, its addenda and attachments.
+"""The clinician's exam of a visit, its addenda and attachments, and the red-flag re-screens of follow-ups.
 
 Findings are stored as JSON per section (exams.forms defines their shape and validates it). The tables
 keep the names they had under intake (a state-only move, migration 0001).
@@ -34,6 +34,10 @@ class Exam(models.Model):
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    red_flag_alert = models.ForeignKey(
+        "intake.RedFlagAlert", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The latest alert the neuro findings raised: an autosave of the same findings raises no other.",
     )
     early_sign_reason = models.TextField(
         "reason for signing before the visit started", blank=True,
@@ -162,3 +166,35 @@ class ExamAttachment(models.Model):
 
     def __str__(self):
         return self.caption or str(self.document)
+
+
+class RedFlagScreen(models.Model):
+    """A short re-screen of the red flags at a follow-up (exams.red_flag_screen): each item that alerts on its own,
+    new or worsening since the last visit, yes or no, with who screened and when. The same rules as the intake
+    (intake.rules) list the flags and raise the same alert. A record: never edited, a later screen follows it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="red_flag_screens")
+    appointment = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="red_flag_screens")
+    exam = models.ForeignKey(Exam, null=True, blank=True, on_delete=models.SET_NULL, related_name="red_flag_screens")
+    answers = models.JSONField(default=dict, help_text="Each screened item: new or worsening (true) or not (false).")
+    none_apply = models.BooleanField(default=False, help_text="“None of these” was ticked.")
+    notes = models.TextField(blank=True)
+    flags = models.JSONField(default=list, help_text="The flags as the rules listed them, each with its rule.")
+    urgency = models.CharField(max_length=10, blank=True, help_text="The alert raised: emergency, urgent or none.")
+    alert = models.ForeignKey("intake.RedFlagAlert", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    screened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-screened_at", "-pk"]
+        indexes = [models.Index(fields=["patient", "-screened_at"])]
+
+    def __str__(self):
+        return f"Red-flag re-screen of {self.patient.full_name} on {self.screened_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("A red-flag re-screen is a record: screen again instead of editing it.")
+        super().save(*args, **kwargs)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from intake import scoring, vocabulary
 
+from . import neuro as neuro_catalogue
 from . import rules, selectors
 from .catalogue import (
     GAIT_MEASURES,
@@ -228,9 +229,37 @@ def _strength(findings) -> list[dict]:
     return rows
 
 
+def _sides(values, word) -> str:
+    shown = [f"{_('left') if side == 'left' else _('right')} {word(values[side])}" for side in ("left", "right")
+             if (values or {}).get(side) not in (None, "")]
+    return ", ".join(shown)
+
+
 def _neuro(findings) -> list[tuple[str, str]]:
+    """The graded screen as tested (grades and words per side), then any yes/no findings recorded before it."""
     neuro = findings.get("neuro") or {}
     rows = []
+    reflex, sensation = dict(neuro_catalogue.REFLEX_GRADES), dict(neuro_catalogue.SENSATION)
+    umn = dict(neuro_catalogue.UMN_VALUES)
+    grids = (
+        ("myotomes", neuro_catalogue.MYOTOMES, lambda row: f"{row.label} ({row.root_label})", lambda g: f"{g}/5"),
+        ("reflexes", neuro_catalogue.REFLEXES, lambda row: _("%(reflex)s reflex (%(root)s)") % {
+            "reflex": row.label, "root": row.root_label}, lambda g: f"{g} ({reflex.get(g, g)})"),
+        ("dermatomes", neuro_catalogue.DERMATOMES, lambda row: _("Sensation %(root)s (%(area)s)") % {
+            "root": row.key, "area": row.label}, lambda v: str(sensation.get(v, v)).lower()),
+        ("quick_screens", neuro_catalogue.QUICK_SCREENS, lambda row: f"{row.label} ({row.root_label})",
+         lambda v: str(dict(neuro_catalogue.QUICK_SCREEN_VALUES).get(v, v)).lower()),
+        ("umn", [neuro_catalogue.Row(k, label, ()) for k, label in neuro_catalogue.UMN_SIGNS], lambda row: row.label,
+         lambda v: str(umn.get(v, v)).lower()),
+    )
+    for key, catalogue_rows, label, word in grids:
+        for row in catalogue_rows:
+            if shown := _sides((neuro.get(key) or {}).get(row.key), word):
+                rows.append((label(row)[:1].upper() + label(row)[1:], shown))
+    if neuro.get("saddle_sensation"):
+        rows.append((_("Saddle sensation"), str(dict(neuro_catalogue.SADDLE_SENSATION).get(neuro["saddle_sensation"], ""))))
+    if neuro.get("anal_tone"):
+        rows.append((_("Anal tone"), str(dict(neuro_catalogue.ANAL_TONE).get(neuro["anal_tone"], ""))))
     for side in ("left", "right"):
         found = [f"{ROOT_FINDINGS[key][1]} ({ROOT_FINDINGS[key][0]})" for key in neuro.get(side) or []
                  if key in ROOT_FINDINGS]

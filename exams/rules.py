@@ -11,8 +11,16 @@ Findings (input of suggest_differentials), every key optional:
             "gaenslen": {"left": "positive", "right": "not_tested"},  # sided test: a value per side
             ...                                                     # keys: SPECIAL_TESTS
         },
-        "neuro": {"left": ["ehl_weakness", "reduced_ankle_jerk"], "right": []},  # keys: ROOT_FINDINGS
-        "onset_mechanism": "fall",   # "fall" or "accident" mean trauma; anything else is ignored
+        "neuro": {                                                # the stored neuro section (exams.neuro)
+            "myotomes": {"great_toe_extension": {"left": 4, "right": 5}},  # MRC 0-5
+            "reflexes": {"achilles": {"left": 1, "right": 2}},          # 0-4, 2 normal
+            "dermatomes": {"L5": {"left": "reduced"}},                  # normal/reduced/absent/increased
+            "quick_screens": {"heel_walk": {"left": "difficult"}},
+            "saddle_sensation": "normal", "anal_tone": "",             # "" = not examined
+            "umn": {"babinski": {"left": "absent"}},
+            "left": ["ehl_weakness"], "right": [],                     # yes/no findings before the grades
+        },
+        "onset_mechanism": "fall",   # fall or lifting: minor; accident: major trauma; anything else is ignored
         "age": 72,
         "long_term_steroids": True,
         "osteoporosis": False,
@@ -26,6 +34,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from intake.rules import RED_FLAG_ITEMS, RED_FLAG_SOURCES
+
+from . import neuro as neuro_mod
 from .catalogue import (
     DIAGNOSES,
     GAIT_MEASURES,
@@ -41,8 +52,6 @@ from .catalogue import (
     POSITIONS,
     POSITIVE,
     ROM_NORMS,
-    ROOT_DISC,
-    ROOT_FINDINGS,
     SPECIAL_TESTS,
     STEP_LENGTH_NORMS,
     STRIDE_LENGTH_NORMS,
@@ -60,7 +69,7 @@ class Suggestion:
     title: str
     rule: str
     evidence: tuple[str, ...]
-    kind: str = "suggests"  # "suggests", "argues_against" (e.g. all SI tests negative) or "reminder"
+    kind: str = "suggests"  # "suggests", "argues_against" (e.g. all SI tests negative), "reminder" or "red_flag"
 
 
 def _result(name: str, value) -> str:
@@ -237,38 +246,83 @@ def _radicular(raw: Mapping, results: dict[str, str]) -> list[Suggestion]:
 
 
 def _roots(neuro: Mapping) -> list[Suggestion]:
+    """A suggestion per root the findings point to: the fewest roots that explain them (exams.neuro)."""
+    found = neuro_mod.findings_of(neuro)
+    cover = neuro_mod.fewest_roots(found)
     by_root: dict[str, list[str]] = {}
-    for side, keys in neuro.items():
-        for key in keys:
-            if key not in ROOT_FINDINGS:
-                raise ValueError(f"unknown neuro finding '{key}' (known: {', '.join(ROOT_FINDINGS)})")
-            root, text = ROOT_FINDINGS[key]
-            by_root.setdefault(root, []).append(f"{side}: {text}")
+    for finding in found:
+        by_root.setdefault(neuro_mod.root_of(finding, cover), []).append(finding.text)
     levels = "; deficits at more than one level are a red flag (severe neuro)" if len(by_root) > 1 else ""
-    return [
-        Suggestion(
+    suggestions = []
+    for root in cover:
+        disc = neuro_mod.DISC_ABOVE.get(root)
+        below = (f"a posterolateral disc usually affects the traversing root one level below, here the {disc} disc"
+                 if disc else "no lumbar disc sits above S2")
+        suggestions.append(Suggestion(
             condition="lumbar_disc",
-            title=f"Possible {root} radiculopathy (usual disc {ROOT_DISC[root]})",
-            rule=(
-                f"Findings in the {root} distribution (root screening table); a posterolateral disc usually "
-                f"affects the traversing root one level below, here the {ROOT_DISC[root]} disc{levels}"
-            ),
-            evidence=tuple(evidence),
-        )
-        for root, evidence in sorted(by_root.items())
-    ]
+            title=f"Possible {root} radiculopathy" + (f" (usual disc {disc})" if disc else ""),
+            rule=f"Findings in the {root} distribution (root screening table); {below}{levels}",
+            evidence=tuple(by_root[root]),
+        ))
+    return suggestions
+
+
+def neuro_red_flags(neuro: Mapping) -> dict[str, tuple[str, ...]]:
+    """The red-flag items the neuro findings raise (intake.rules keys), each with the findings behind it.
+
+    Alone, per the product decisions: reduced or absent saddle sensation and reduced anal tone (cauda equina,
+    emergencies); a key movement graded 3 or less (major motor weakness); deficits needing more than one root to
+    explain them (more than one level) or on both sides (urgent). Quick screens are not deficits."""
+    neuro = neuro or {}
+    flags = {}
+    if neuro.get("saddle_sensation") in neuro_mod.SENSORY_DEFICITS:
+        flags["saddle_numbness"] = (f"saddle sensation {neuro['saddle_sensation']}",)
+    if neuro.get("anal_tone") == "reduced":
+        flags["reduced_anal_tone"] = ("anal tone reduced",)
+    if weak := neuro_mod.major_weakness(neuro):
+        flags["major_motor_weakness"] = tuple(weak)
+    deficits = [f for f in neuro_mod.findings_of(neuro) if f.deficit]
+    cover = neuro_mod.fewest_roots(deficits)
+    if len(cover) > 1:
+        flags["multi_level_deficit"] = (f"roots needed to explain it: {', '.join(cover)}", *(f.text for f in deficits))
+    if {f.side for f in deficits} == set(neuro_mod.SIDES):
+        flags["bilateral_deficit"] = tuple(f.text for f in deficits)
+    return flags
+
+
+def _neuro_red_flags(neuro: Mapping) -> list[Suggestion]:
+    found = []
+    for item, evidence in neuro_red_flags(neuro).items():
+        category, label = RED_FLAG_ITEMS[item]
+        level = "an emergency" if category == "cauda_equina" else "urgent"
+        found.append(Suggestion(
+            "other", f"Red flag: {label}",
+            f"{label[:1].upper()}{label[1:]}: a red flag on its own, {level} ({RED_FLAG_SOURCES[category]}); "
+            "saving raises the alert to the chart, the calendar and the clinician",
+            evidence, "red_flag",
+        ))
+    if signs := neuro_mod.umn_signs(neuro):
+        found.append(Suggestion(
+            "other", "Upper motor neuron sign",
+            "Upper motor neuron signs point above the lumbar roots (spinal cord or brain), which the root screen "
+            "does not explain: consider a medical review. Not in the reference's red-flag table, so no alert",
+            tuple(signs), "reminder",
+        ))
+    return found
 
 
 # --- Trauma ------------------------------------------------------------------------------------------
 
-TRAUMA_MECHANISMS = ("fall", "accident")
+TRAUMA_MECHANISMS = ("fall", "accident")  # a "Traumatic onset" suggestion
+MINOR_MECHANISMS = ("fall", "lifting")  # fracture red flag only with age over 70, osteoporosis or steroids
+MAJOR_MECHANISMS = ("accident",)  # road or other accident: major trauma, a fracture red flag on its own
 
 
 def _trauma(findings: Mapping) -> list[Suggestion]:
     mechanism = findings.get("onset_mechanism")
-    if mechanism not in TRAUMA_MECHANISMS:
-        return []
-    found = [Suggestion("trauma", "Traumatic onset", f"Onset after a {mechanism}", (f"onset: {mechanism}",))]
+    found = []
+    if mechanism in TRAUMA_MECHANISMS:
+        found.append(Suggestion("trauma", "Traumatic onset", f"Onset after a {mechanism}", (f"onset: {mechanism}",)))
     age = findings.get("age")
     risks = [f"age {age} (> 70)"] if age is not None and age > 70 else []
     risks += [
@@ -276,9 +330,14 @@ def _trauma(findings: Mapping) -> list[Suggestion]:
         for key, text in (("long_term_steroids", "long-term steroids"), ("osteoporosis", "osteoporosis"))
         if findings.get(key)
     ]
-    if risks:
-        rule = f"{mechanism.capitalize()} with {', '.join(risks)}: fracture red flag (guideline consensus [33,41])"
-        found.append(Suggestion("trauma", "Fracture red flag", rule, tuple(risks), "reminder"))
+    if mechanism in MAJOR_MECHANISMS:
+        rule = (f"{mechanism.capitalize()} (major trauma): fracture red flag on its own (guideline consensus "
+                "[33,41])")
+        found.append(Suggestion("trauma", "Fracture red flag", rule, (f"onset: {mechanism}", *risks), "reminder"))
+    elif mechanism in MINOR_MECHANISMS and risks:
+        rule = (f"{mechanism.capitalize()} (a minor mechanism) with {', '.join(risks)}: fracture red flag "
+                "(guideline consensus [33,41])")
+        found.append(Suggestion("trauma", "Fracture red flag", rule, (f"onset: {mechanism}", *risks), "reminder"))
     return found
 
 
@@ -291,6 +350,7 @@ def suggest_differentials(findings: Mapping) -> list[Suggestion]:
         *_deep_gluteal(raw, results),
         *_radicular(raw, results),
         *_roots(findings.get("neuro") or {}),
+        *_neuro_red_flags(findings.get("neuro") or {}),
         *_trauma(findings),
     ]
 

@@ -12,7 +12,7 @@ from patients import care
 
 from . import rules
 from .catalogue import GAIT_MEASURES, GAIT_SYMMETRY, GAITS, MOTIONS, POSITIONS, motion_keys
-from .models import Exam, ExamAddendum
+from .models import Exam, ExamAddendum, RedFlagScreen
 
 
 def exams_in_care(user, patient_ref):
@@ -24,7 +24,7 @@ def exam_for_page(pk, *, viewer) -> Exam:
     """The exam with what its page shows (patient, visit, clinician, addenda, attachments, diagnoses) in fixed queries;
     and `viewer`'s access to the patient's clinical record (patients.care), in the same query."""
     exams = Exam.objects.select_related(
-        "patient", "appointment__visit_type", "appointment__location", "clinician__user", "signed_by"
+        "patient", "appointment__visit_type", "appointment__location", "clinician__user", "signed_by", "red_flag_alert"
     ).prefetch_related("addenda__author", "attachments__document", "diagnoses")
     return exams.annotate(**care.access_annotations(viewer, patient_field="patient_id")).get(pk=pk)
 
@@ -48,10 +48,9 @@ def rules_input(exam) -> dict:
     """The findings in the shape exams.rules.suggest_differentials reads."""
     findings = exam.findings or {}
     history = findings.get("history") or {}
-    neuro = findings.get("neuro") or {}
     return {
         "special_tests": findings.get("special_tests") or {},
-        "neuro": {side: neuro.get(side) or [] for side in ("left", "right")},
+        "neuro": findings.get("neuro") or {},
         "onset_mechanism": history.get("onset_mechanism") or None,
         "age": visit_age(exam),
         "long_term_steroids": bool(history.get("long_term_steroids")),
@@ -318,3 +317,14 @@ def first_and_latest(exams, patient=None) -> dict | None:
     gait = {kind: _gait_comparisons(kind, first, latest, rules.gait_norms(kind, age=age, sex=sex)) for kind in GAITS}
     return {"first": first, "latest": latest, "same": first.pk == latest.pk, "rom": _rom_comparisons(first, latest),
             "walking": gait["walking"], "running": gait["running"]}
+
+
+# --- Red-flag re-screens ------------------------------------------------------------------------------------
+
+
+def red_flag_screens(patient_id, *, limit=10) -> list[RedFlagScreen]:
+    """The patient's latest red-flag re-screens, newest first, with who screened and the visit (one query)."""
+    return list(
+        RedFlagScreen.objects.filter(patient_id=patient_id)
+        .select_related("screened_by", "appointment__visit_type", "alert")[:limit]
+    )

@@ -1,7 +1,7 @@
 """Writes of the clinician's exam: start (prefilled from the intake), save a section, sign, addendum,
 attach a file, book the plan's series. One transaction each; the audit trail records every write."""
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -12,18 +12,20 @@ from django.utils.translation import gettext as _
 
 from clinic.audit import acting_as
 from intake import reported, scoring, vocabulary
+from intake import rules as intake_rules
 from intake import selectors as intake_selectors
 from intake import services as intake_services
 from intake.instruments import NPRS, ODI_PLACEHOLDER, PSFS
+from intake.models import RedFlagAlert
 from patients import services as patient_services
 from patients.models import PatientDocument
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, Modality
 
-from . import diagnoses
+from . import diagnoses, rules
 from . import selectors as exam_selectors
 from .forms import SECTION_FORMS
-from .models import Exam, ExamAddendum, ExamAttachment, WorkingDiagnosis
+from .models import Exam, ExamAddendum, ExamAttachment, RedFlagScreen, WorkingDiagnosis
 
 LOCKED_MESSAGE = "This exam is signed and can no longer be changed. Add an addendum to correct or add to it."
 
@@ -232,6 +234,8 @@ def exam_save_section(*, exam, section, data, actor, revision: int) -> Exam:
             row.saved_diagnoses = _set_diagnoses(row, data["diagnoses"])
     if section == "scores":
         _sync_scores(row, actor)
+    if section == "neuro":
+        _raise_neuro_red_flags(row, actor)
     return row
 
 
@@ -273,6 +277,25 @@ def _set_diagnoses(exam, rows) -> list[WorkingDiagnosis]:
             target.save()
         saved.append(target)
     return sorted(saved, key=lambda d: d.position)
+
+
+def _raise_neuro_red_flags(exam, actor):
+    """Alert what the neuro findings show (exams.rules.neuro_red_flags: saddle or anal tone, major weakness, a
+    deficit at more than one level or on both sides), by the intake's rules, to the chart, calendar and clinician.
+    Once per item: an autosave repeating the findings raises nothing new; a further item raises a new alert."""
+    evidence = rules.neuro_red_flags(exam.findings.get("neuro"))
+    flags = [f if f.note else replace(f, note="; ".join(evidence[f.item]))
+             for f in intake_rules.red_flags(dict.fromkeys(evidence, True))]
+    alerted = {flag.get("item") for flag in (exam.red_flag_alert.flags if exam.red_flag_alert_id else [])}
+    if not {f.item for f in flags} - alerted:
+        return
+    alert = intake_services.red_flag_alert_raise(
+        patient=exam.patient, appointment_id=exam.appointment_id, flags=flags, source=RedFlagAlert.Source.EXAM,
+    )
+    if alert is not None:
+        exam.red_flag_alert = alert
+        with acting_as(actor):
+            exam.save(update_fields=["red_flag_alert", "updated_at"])
 
 
 EARLY_REASON_MIN = 10
@@ -375,3 +398,40 @@ def exam_book_plan_series(*, exam, actor, visit_type, first_start, weekdays, wee
         patient=exam.patient, clinician=exam.clinician, visit_type=visit_type, modality=modality, location=location,
         starts=starts, actor=actor, reason=f"Treatment plan from the exam of {visit_day:%b} {visit_day.day}, {visit_day.year}",
     )
+
+
+# --- The red-flag re-screen of a follow-up (exams.red_flag_screen) ------------------------------------------------
+
+
+def _fracture_risks(patient, exam):
+    """Osteoporosis and long-term steroids, as the exam's history or the patient's latest intake has them."""
+    reported = intake_selectors.fracture_risks(patient.pk)
+    history = (exam.findings.get("history") or {}) if exam else {}
+    return {key: bool(history.get(key)) or reported[key] for key in ("osteoporosis", "long_term_steroids")}
+
+
+@transaction.atomic
+def red_flag_screen_record(*, patient, answers, none_apply=False, notes="", appointment=None, exam=None, actor,
+                           ip=None) -> RedFlagScreen:
+    """Record a re-screen (answers: {item: new or worsening}, exams.red_flag_screen.SCREEN_ITEMS) with who and when;
+    list its flags by the intake's rules, with the patient's age on the visit's day and their fracture risks,
+    and raise the same alert the intake would (intake.services.red_flag_alert_raise): emailed to the clinician."""
+    from .red_flag_screen import SCREEN_ITEMS
+
+    unknown = set(answers) - set(SCREEN_ITEMS)
+    if unknown:
+        raise ValidationError(f"Unknown red-flag items: {', '.join(sorted(unknown))}.")
+    now = timezone.now()
+    day = timezone.localtime(appointment.start_at if appointment else now).date()
+    screened = {item: answers.get(item) is True for item in SCREEN_ITEMS}
+    flags = intake_rules.red_flags({**screened, **_fracture_risks(patient, exam)}, age=patient.age_on(day))
+    with acting_as(actor, ip):
+        alert = intake_services.red_flag_alert_raise(
+            patient=patient, appointment_id=appointment.pk if appointment else None, flags=flags,
+            source=RedFlagAlert.Source.RESCREEN, now=now,
+        )
+        return RedFlagScreen.objects.create(
+            patient=patient, appointment=appointment, exam=exam, answers=screened, none_apply=bool(none_apply),
+            notes=(notes or "").strip()[:2000], flags=[intake_rules.as_stored(f) for f in flags],
+            urgency=alert.urgency if alert else "", alert=alert, screened_by=actor, screened_at=now,
+        )

@@ -1,6 +1,7 @@
 """Pages of the clinician's exam: open from a visit, record section by section (autosaved), sign, addenda,
 attachments and booking the plan's visits. Clinicians and admins only; the front desk never reads them."""
 
+from dataclasses import asdict
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,12 +23,13 @@ from clinic.permissions import staff_permission_required
 from intake import reported, scoring
 from intake import selectors as intake_selectors
 from intake.instruments import NPRS, ODI_PLACEHOLDER
+from intake.rules import RED_FLAG_ITEMS
 from patients import care
 from scheduling import selectors as scheduling_selectors
 from scheduling import services as scheduling_services
 from scheduling.models import Appointment, Modality
 
-from . import diagnoses, measures, report, selectors, services
+from . import diagnoses, measures, report, rules, selectors, services
 from .catalogue import TEST_GROUPS, US_REFERENCE, US_STRUCTURES
 from .forms import (
     MUSCLES,
@@ -37,11 +39,12 @@ from .forms import (
     AttachmentForm,
     BookSeriesForm,
     default_weekdays,
-    neuro_rows,
+    legacy_neuro_rows,
     section_form,
     test_field_names,
 )
 from .models import Exam
+from .views_red_flags import screen_context
 
 VIEW = ("intake.view_clinical", "exams.view_exam")
 WRITE = ("intake.view_clinical", "exams.change_exam")
@@ -123,14 +126,28 @@ def _reported(exam):
     intake = intake_selectors.intake_for_exam(
         patient_id=exam.patient_id, appointment_id=exam.appointment_id, intake_id=from_intake.get("intake_id"),
     )
-    return {"reported": reported.reported(intake),
+    # Every flag the intake's answers hold, context ones too, with the rule that raised or withheld the alert.
+    intake_flags = [asdict(f) for f in intake_selectors.intake_red_flags(intake, age=selectors.visit_age(exam))] if (
+        intake is not None) else []
+    return {"reported": reported.reported(intake), "intake_red_flags": intake_flags,
             "red_flags": {"alerts": intake_selectors.open_red_flag_alerts(exam.patient_id)}}
+
+
+def _neuro_red_flags(exam):
+    """The red flags the neuro findings show now (exams.rules.neuro_red_flags) and the alert they raised."""
+    alert = exam.red_flag_alert if exam.red_flag_alert_id else None
+    alerted = {flag.get("item") for flag in (alert.flags if alert else [])}
+    flags = [{"label": RED_FLAG_ITEMS[item][1], "evidence": evidence, "alerted": item in alerted,
+              "emergency": RED_FLAG_ITEMS[item][0] == "cauda_equina"}
+             for item, evidence in rules.neuro_red_flags(exam.findings.get("neuro")).items()]
+    return {"flags": flags, "alert": alert}
 
 
 def _fragments(exam, request):
     return {
         "suggestions": _suggestions_html(exam, request),
         "scores-summary": render_to_string("exams/_scores_summary.html", {"scores": _scores_summary(exam)}),
+        "neuro-red-flags": render_to_string("exams/_neuro_red_flags.html", {"neuro_red_flags": _neuro_red_flags(exam)}),
     }
 
 
@@ -155,7 +172,7 @@ def _dx_fragments(saved, rows):
             for i in range(rows)}
 
 
-def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_form=None):
+def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_form=None, screen_form=None):
     user = request.user
     editable = may_edit(user, exam)
     forms = {section: section_form(section, exam) for section in SECTION_FORMS}
@@ -172,13 +189,20 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
                         "reference": US_REFERENCE.get(row.get("structure"), "")})
     from_intake = (exam.findings.get("history") or {}).get("from_intake") or {}
     scores_from_intake = (exam.findings.get("scores") or {}).get("from_intake") or {}
+    # The re-screen form sits on the draft its clinician edits; a signed exam lists the screens and links the page.
+    screening = exam.appointment_id is not None and user.has_perm("exams.view_redflagscreen")
+    may_screen = editable and user.has_perm("exams.add_redflagscreen")
     return {
         **_reported(exam),
+        "may_screen": may_screen,
+        "screen": screen_context(appointment=exam.appointment, patient=exam.patient, form=screen_form,
+                                 next_url=_detail_url(exam, "red-flag-screen")) if screening else None,
         "scores_from_intake": scores_from_intake,
         "scores_intake_submitted": (parse_datetime(scores_from_intake["submitted_at"])
                                     if scores_from_intake.get("submitted_at") else None),
         "exam": exam,
         "toc": [("reported", _("What the patient reported"))]
+        + ([("red-flag-screen", _("Red-flag re-screen"))] if screening else [])
         + [(section, form.title) for section, form in SECTION_FORMS.items()]
         + [("sign-off", _("Sign-off")), ("addenda", _("Addenda"))],
         "intake_submitted": parse_datetime(from_intake["submitted_at"]) if from_intake.get("submitted_at") else None,
@@ -200,11 +224,9 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         "strength_rows": [
             (label, strength[f"{m}_left"], strength[f"{m}_right"]) for m, label in MUSCLES.items()
         ],
-        "neuro_rows": [
-            (root, [(label, [(text, neuro[f"left__{key}"], neuro[f"right__{key}"]) for key, text in items])
-                    for label, items in groups])
-            for root, groups in neuro_rows()
-        ],
+        "neuro_grids": {key: neuro.grid(key) for key in ("myotomes", "reflexes", "dermatomes", "quick_screens", "umn")},
+        "neuro_legacy": legacy_neuro_rows(exam.findings.get("neuro")),
+        "neuro_red_flags": _neuro_red_flags(exam),
         "test_groups": [
             (title, [(info, _rows(special, test_field_names(info))) for info in infos]) for title, infos in TEST_GROUPS
         ],

@@ -97,13 +97,21 @@ class RedFlagAlert(models.Model):
         EMERGENCY = "emergency", "Emergency"
         URGENT = "urgent", "Urgent"
 
+    class Source(models.TextChoices):
+        """Where the flags were found: the same rules (intake.rules) raise the alert from each."""
+
+        INTAKE = "intake", "the intake form"
+        EXAM = "exam", "the exam"
+        RESCREEN = "rescreen", "a red-flag re-screen"
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="red_flag_alerts")
     appointment = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="red_flag_alerts"
     )
     intake = models.ForeignKey(IntakeForm, null=True, blank=True, on_delete=models.CASCADE, related_name="alerts")
     urgency = models.CharField(max_length=10, choices=Urgency.choices)
-    flags = models.JSONField(default=list, help_text="Each flag: category, item, label, urgency, note.")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.INTAKE)
+    flags = models.JSONField(default=list, help_text="Each flag: category, item, label, urgency, note, rule.")
     raised_at = models.DateTimeField(default=timezone.now)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -707,17 +707,20 @@ class ComplaintForm(StepForm):
 # --- 4. Red-flag screen -----------------------------------------------------------------------------
 
 # Plain-words items for what a patient can report, worded to be ticked. Reduced anal tone and a deficit at
-# more than one level are exam findings: the clinician records them, the form does not ask.
+# more than one level are exam findings: the clinician records them, the form does not ask. The bladder, bowel and
+# nerve items ask what is new or getting worse (docs/clinical-rules.md): a long-standing, unchanged symptom is not
+# the warning sign, and most of the clinic's patients have had leg symptoms for a while.
 RED_FLAG_QUESTIONS = {
-    "saddle_numbness": _("Numbness or tingling around your bottom, between your legs or in your genitals "
-                         "(saddle area)"),
-    "urinary_retention": _("Being unable to pass urine, or feeling your bladder does not empty (urinary retention)"),
+    "saddle_numbness": _("New or worsening numbness or tingling around your bottom, between your legs or in your "
+                         "genitals (saddle area)"),
+    "urinary_retention": _("Newly being unable to pass urine, or feeling your bladder does not empty (urinary "
+                           "retention)"),
     "bladder_change": _("A new change in passing urine: trouble starting, a weak stream, or not feeling when your "
                         "bladder is full"),
-    "bowel_incontinence": _("Losing control of your bowels, or not feeling when you need to go (bowel "
+    "bowel_incontinence": _("Newly losing control of your bowels, or not feeling when you need to go (bowel "
                             "incontinence)"),
     "sexual_dysfunction": _("A new change in sexual function, such as numbness or erection problems"),
-    "bilateral_sciatica": _("Pain, tingling or numbness going down both legs"),
+    "bilateral_sciatica": _("New or worsening pain, tingling or numbness going down both legs"),
     "worsening_leg_weakness": _("Weakness in one or both legs that is getting worse"),
     "major_motor_weakness": _("A leg giving way, or being unable to lift your foot or toes (foot drop)"),
     "progressive_deficit": _("Numbness that is spreading or getting worse"),
@@ -736,10 +739,14 @@ RED_FLAG_QUESTIONS = {
     "minor_trauma": _("It started after a minor fall, or after lifting something"),
 }
 assert set(RED_FLAG_QUESTIONS) <= set(RED_FLAG_ITEMS)
-EMERGENCY_ITEMS = tuple(key for key in RED_FLAG_QUESTIONS if RED_FLAG_ITEMS[key][0] == "cauda_equina")
+# Ticking one of these shows "go to an emergency department now" at once; leg symptoms on both sides alone are
+# urgent, the same day, so they ask the patient to call the clinic today instead (intake.js).
+SAME_DAY_ITEMS = ("bilateral_sciatica",)
+EMERGENCY_ITEMS = tuple(key for key in RED_FLAG_QUESTIONS
+                        if RED_FLAG_ITEMS[key][0] == "cauda_equina" and key not in SAME_DAY_ITEMS)
 # (field, heading, question, items): the items are ticked in three groups, so a phone shows short lists.
 RED_FLAG_GROUPS = (
-    ("nerves", _("Bladder, bowel and nerves"), _("In the past few weeks, have you had any of these?"), (
+    ("nerves", _("Bladder, bowel and nerves"), _("Is any of these new, or getting worse, in the past few weeks?"), (
         "saddle_numbness", "urinary_retention", "bladder_change", "bowel_incontinence", "sexual_dysfunction",
         "bilateral_sciatica", "worsening_leg_weakness", "major_motor_weakness", "progressive_deficit")),
     ("general_health", _("Your general health"), _("Do any of these apply to you?"), (
@@ -753,17 +760,20 @@ _RED_FLAG_PROBLEM = "_red_flag_problem"  # set by to_data when an API body names
 
 
 class RedFlagTicks(forms.CheckboxSelectMultiple):
-    """Tick boxes for red-flag items; the emergency ones carry data-urgent, so the page warns the moment one is
-    ticked (intake.js)."""
+    """Tick boxes for red-flag items; the emergency and same-day ones carry data-urgent, so the page gives its
+    advice the moment one is ticked (intake.js)."""
 
-    def __init__(self, *args, urgent=(), **kwargs):
+    def __init__(self, *args, urgent=(), same_day=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.urgent = frozenset(urgent)
+        self.same_day = frozenset(same_day)
 
     def create_option(self, name, value, *args, **kwargs):
         option = super().create_option(name, value, *args, **kwargs)
         if value in self.urgent:
             option["attrs"] = {**option["attrs"], "data-urgent": "emergency"}
+        elif value in self.same_day:
+            option["attrs"] = {**option["attrs"], "data-urgent": "same_day"}
         return option
 
 
@@ -798,7 +808,8 @@ class RedFlagForm(StepForm):
             groups[name] = forms.MultipleChoiceField(
                 label=question, choices=[(key, RED_FLAG_QUESTIONS[key]) for key in keys], required=False,
                 help_text=_("Tick all that apply."),
-                widget=RedFlagTicks(attrs={"class": "intake-choice-input"}, urgent=EMERGENCY_ITEMS),
+                widget=RedFlagTicks(attrs={"class": "intake-choice-input"}, urgent=EMERGENCY_ITEMS,
+                                    same_day=SAME_DAY_ITEMS),
             )
             groups[name].marked_optional = False  # not required one by one, but the step needs an answer
         self.fields = {**groups, **self.fields}

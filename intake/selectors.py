@@ -13,7 +13,7 @@ from patients import care
 from patients.models import Patient
 from scheduling.models import Appointment
 
-from . import links, plots, scoring
+from . import links, plots, rules, scoring
 from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
@@ -140,6 +140,40 @@ def intake_for_exam(*, patient_id, appointment_id=None, intake_id=None) -> Intak
         .order_by(preference, F("submitted_at").desc(nulls_last=True), "-created_at")
         .first()
     )
+
+
+def red_flag_answers(answers) -> dict:
+    """A submitted form's answers as intake.rules.red_flags takes them: the red-flag step (None: not asked) and
+    osteoporosis from the health history. Anything but True reads as not reported (forms of older shapes)."""
+    screen = (answers or {}).get("red_flags") or {}
+    from .questionnaire import RED_FLAG_QUESTIONS
+
+    found = {key: True if screen.get(key) is True else screen.get(key) if screen.get(key) is False else None
+             for key in RED_FLAG_QUESTIONS}
+    conditions = ((answers or {}).get("history") or {}).get("health_conditions") or []
+    found["osteoporosis"] = "osteoporosis" in conditions
+    return found
+
+
+def intake_red_flags(intake, *, age=None) -> list[rules.RedFlag]:
+    """Every red flag of a submitted form, context ones too, each with the rule that raised or withheld the alert
+    (no query: the form's patient and visit are loaded). `age` defaults to the age on the visit's day."""
+    if not intake.is_submitted:
+        return []
+    if age is None:
+        when = intake.appointment.start_at if intake.appointment_id else intake.submitted_at or timezone.now()
+        age = intake.patient.age_on(timezone.localtime(when).date())
+    return rules.red_flags(red_flag_answers(intake.answers), age=age)
+
+
+def fracture_risks(patient_id) -> dict:
+    """Osteoporosis and long-term steroids as the patient's latest submitted intake reported them (one query):
+    with a minor fall or lift they raise the fracture alert at a re-screen too."""
+    latest = (IntakeForm.objects.filter(patient_id=patient_id, status=IntakeForm.Status.SUBMITTED)
+              .order_by(F("submitted_at").desc(nulls_last=True)).only("answers").first())
+    answers = red_flag_answers(latest.answers) if latest else {}
+    return {"osteoporosis": answers.get("osteoporosis") is True,
+            "long_term_steroids": answers.get("long_term_steroids") is True}
 
 
 def open_red_flag_alerts(patient_id) -> list[RedFlagAlert]:

@@ -225,9 +225,24 @@ def _scores(intake, forms_by_step, answers, versions, now):
 
 def screen_red_flags(*, answers, age) -> list[rules.RedFlag]:
     """The red flags in a submitted form's answers (the screen, plus osteoporosis from the history)."""
-    screen = questionnaire.RedFlagForm.red_flag_answers(answers["red_flags"])
-    screen["osteoporosis"] = "osteoporosis" in (answers["history"].get("health_conditions") or [])
-    return rules.red_flags(screen, age=age)
+    return rules.red_flags(selectors.red_flag_answers(answers), age=age)
+
+
+def red_flag_alert_raise(*, patient, flags, source, appointment_id=None, intake=None, now=None) -> RedFlagAlert | None:
+    """Raise an alert for `flags` (intake.rules.red_flags) if they call for one: to the chart, the calendar entry
+    and the clinician (red_flag_raised: the notifications outbox emails them). Context alone raises none.
+
+    The one place alerts are made, for the intake, the exam and the follow-up re-screen alike; called inside
+    the caller's transaction, so the alert and its email commit with what raised it."""
+    urgency = rules.alerting(flags)
+    if urgency is None:
+        return None
+    alert = RedFlagAlert.objects.create(
+        patient=patient, appointment_id=appointment_id, intake=intake, urgency=urgency, source=source,
+        raised_at=now or timezone.now(), flags=[rules.as_stored(f) for f in flags],
+    )
+    signals.red_flag_raised.send(sender=RedFlagAlert, alert=alert)
+    return alert
 
 
 @transaction.atomic
@@ -286,14 +301,8 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
             score.save()
 
         flags = screen_red_flags(answers=answers, age=patient.age_on(_visit_day(intake, now)))
-        urgency = rules.highest_urgency(flags)
-        if urgency in (rules.EMERGENCY, rules.URGENT):
-            alert = RedFlagAlert.objects.create(
-                patient=patient, appointment_id=intake.appointment_id, intake=intake, urgency=urgency, raised_at=now,
-                flags=[{"category": f.category, "item": f.item, "label": f.label, "urgency": f.urgency,
-                        "note": f.note, "source": f.source} for f in flags],
-            )
-            signals.red_flag_raised.send(sender=RedFlagAlert, alert=alert)
+        red_flag_alert_raise(patient=patient, appointment_id=intake.appointment_id, intake=intake, flags=flags,
+                             source=RedFlagAlert.Source.INTAKE, now=now)
 
         if intake.appointment_id:
             appointment = intake.appointment

@@ -1,6 +1,7 @@
 """Pages of the intake form: the patient's steps (reached by a signed link, no account) and the
 staff actions on the chart (send the link, fill in at the clinic, printable summary, acknowledge a red flag)."""
 
+from dataclasses import asdict
 from functools import wraps
 
 from django.contrib import messages
@@ -359,6 +360,8 @@ def summary(request, pk):
     return render(request, "intake/form/summary.html", {
         "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,
         "alerts": list(intake.alerts.all()), "instruments": questionnaire.current_instruments(),
+        # With no alert, the flags the answers hold are still listed, each with the rule that withheld it.
+        "context_flags": [asdict(f) for f in selectors.intake_red_flags(intake)],
         "body_map": _body_map(intake),
         "signature_url": reverse("intake:signature", args=[intake.pk]) if _drawn(intake) else "",
     })

@@ -281,8 +281,13 @@ def _intake_copy(notification):
     )
 
 
+# Where the alert was raised (intake.models.RedFlagAlert.Source), in the email's words; never the flags themselves.
+_RED_FLAG_SOURCES = {"intake": "the intake form", "exam": "the exam", "rescreen": "a red-flag re-screen"}
+
+
 def _red_flag(notification):
     patient = notification.patient
+    source = notification.payload.get("source", "intake")
     user = notification.recipient_user
     urgency = notification.payload.get("urgency", "urgent").capitalize()
     raised = notification.payload.get("raised_at") or notification.created_at.isoformat()
@@ -291,8 +296,8 @@ def _red_flag(notification):
     return Composed(
         subject=f"{urgency} red flag: {patient.full_name} ({patient.mrn})",
         greeting=f"Hello {user.first_name or user.get_full_name() or user.email}," if user else "Hello,",
-        lines=[f"A red flag ({urgency.lower()}) was raised in the intake form of {patient.full_name} "
-               f"(record {patient.mrn}) on {raised_label}.",
+        lines=[f"A red flag ({urgency.lower()}) was raised from {_RED_FLAG_SOURCES.get(source, source)} of "
+               f"{patient.full_name} (record {patient.mrn}) on {raised_label}.",
                "Please review it in Stride and contact the patient as needed."],
         actions=[("Open the chart", chart)],
         # Staff alerts go by email; the text, should a clinic send it, names the record, never the health details.

@@ -348,7 +348,8 @@ def notify_red_flag(alert, *, now=None):
     row = Notification(
         patient_id=alert.patient_id, appointment_id=alert.appointment_id, kind=Kind.RED_FLAG, channel=Channel.EMAIL,
         occasion=f"alert:{alert.pk}", recipient_user=_clinician_user_for(alert, now), due_at=now,
-        payload={"urgency": alert.urgency, "raised_at": alert.raised_at.isoformat(), "alert": alert.pk},
+        payload={"urgency": alert.urgency, "raised_at": alert.raised_at.isoformat(), "alert": alert.pk,
+                 "source": alert.source},
     )
     _save([row])
     _dispatch_soon(patient_id=alert.patient_id, kind=Kind.RED_FLAG)

@@ -81,13 +81,20 @@
     });
   }
 
+  function anyTicked(level) {
+    // A ticked item of this level, or "Yes" to such a question (forms drawn before the tick lists).
+    return Array.prototype.some.call(form.querySelectorAll('input[data-urgent="' + level + '"]'), function (el) {
+      return el.checked && (el.type === "checkbox" || el.value === "True");
+    });
+  }
+
   function applyUrgentAdvice() {
     var box = form.querySelector("[data-urgent-advice]");
     if (!box) return;
-    // A ticked emergency item, or "Yes" to an emergency question (forms drawn before the tick lists).
-    box.hidden = !Array.prototype.some.call(form.querySelectorAll('input[data-urgent="emergency"]'), function (el) {
-      return el.checked && (el.type === "checkbox" || el.value === "True");
-    });
+    box.hidden = !anyTicked("emergency");
+    // Leg symptoms on both sides alone: call the clinic today; the emergency advice, when shown, covers it.
+    var sameDay = form.querySelector("[data-same-day-advice]");
+    if (sameDay) sameDay.hidden = !box.hidden || !anyTicked("same_day");
   }
 
   // --- Body map: choose a kind on the toolbar, then tap regions; a tap adds or takes off that kind. The tick

@@ -195,9 +195,9 @@ def test_book_plan_previews_then_books_the_series(rivera_client, exam, follow_up
 
 
 # The exam with its patient/visit/clinician, addenda, attachments, the patient's submitted intake and open red
-# flags (what they reported, at the top), the audit row of the read (the session and the signed-in user come from
-# the cache once warm), the working diagnoses.
-EXAM_PAGE_QUERIES = 8
+# flags (what they reported, at the top), the visit's red-flag re-screens, the audit row of the read (the session
+# and the signed-in user come from the cache once warm), the working diagnoses.
+EXAM_PAGE_QUERIES = 9
 
 
 @pytest.mark.parametrize("addenda", [1, 6])
@@ -208,6 +208,8 @@ def test_exam_page_query_count_does_not_grow_with_addenda_or_red_flags(
     for i in range(addenda):
         RedFlagAlert.objects.create(patient=exam.patient, intake=intake, urgency="urgent",
                                     flags=[{"label": f"Flag {i}", "urgency": "urgent"}])
+        exam_services.red_flag_screen_record(patient=exam.patient, appointment=exam.appointment, exam=exam,
+                                             answers={}, none_apply=True, actor=dr_rivera.user)
     sign(exam, dr_rivera)
     for i in range(addenda):
         exam_services.exam_add_addendum(exam=exam, author=dr_rivera.user, text=f"Note {i}")
@@ -216,6 +218,7 @@ def test_exam_page_query_count_does_not_grow_with_addenda_or_red_flags(
         response = rivera_client.get(f"/exams/{exam.pk}/")
     assert response.content.count(b"Addendum by") == addenda
     assert response.content.count(b"Red flag: Urgent") == addenda
+    assert response.content.count(b"None of these</td>") == addenda  # each re-screen listed
 
 
 def test_a_save_over_a_newer_version_of_the_section_is_refused_with_who_and_when(rivera_client, client, exam,

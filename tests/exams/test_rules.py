@@ -52,13 +52,17 @@ def test_l5_findings_suggest_l5_radiculopathy_at_l4_5():
     assert "more than one level" not in suggestion.rule
 
 
-def test_findings_at_two_roots_give_two_suggestions_and_a_multilevel_warning():
+def test_findings_at_two_roots_give_two_suggestions_and_a_multilevel_red_flag():
     suggestions = suggest_differentials({"neuro": {"right": ["reduced_ankle_jerk", "reduced_knee_jerk"]}})
+    # A deficit at more than one level alerts on its own (clinical reference, product decisions), so beside the
+    # two root suggestions the exam shows the red flag the save raises, not only the warning text.
     assert [s.title for s in suggestions] == [
         "Possible L4 radiculopathy (usual disc L3/4)",
         "Possible S1 radiculopathy (usual disc L5/S1)",
+        "Red flag: deficit at more than one level",
     ]
-    assert all("more than one level" in s.rule for s in suggestions)
+    assert all("more than one level" in s.rule for s in suggestions[:2])
+    assert suggestions[2].kind == "red_flag" and suggestions[2].evidence[0] == "roots needed to explain it: L4, S1"
 
 
 def test_unknown_neuro_finding_is_rejected():
@@ -83,6 +87,33 @@ def test_accident_onset_in_older_or_steroid_patient_adds_fracture_reminder(extra
 
 def test_age_70_is_not_over_70():
     assert len(suggest_differentials({"onset_mechanism": "fall", "age": 70})) == 1
+
+
+def _fracture_reminders(**findings):
+    return [s for s in suggest_differentials(findings) if s.title == "Fracture red flag"]
+
+
+@pytest.mark.parametrize("mechanism", ["fall", "lifting"])
+@pytest.mark.parametrize("risk", [{"age": 71}, {"age": 40, "osteoporosis": True},
+                                  {"age": 40, "long_term_steroids": True}])
+def test_a_minor_mechanism_with_each_risk_factor_raises_the_fracture_reminder(mechanism, risk):
+    [reminder] = _fracture_reminders(onset_mechanism=mechanism, **risk)
+    assert reminder.kind == "reminder" and "(a minor mechanism)" in reminder.rule
+
+
+@pytest.mark.parametrize("mechanism", ["fall", "lifting"])
+def test_a_minor_mechanism_without_a_risk_factor_or_at_70_raises_no_fracture_reminder(mechanism):
+    assert _fracture_reminders(onset_mechanism=mechanism, age=70) == []
+    assert _fracture_reminders(onset_mechanism=mechanism, age=40, osteoporosis=False, long_term_steroids=False) == []
+
+
+def test_risk_factors_without_a_fall_or_lift_raise_no_fracture_reminder():
+    assert _fracture_reminders(onset_mechanism="gradual", age=80, osteoporosis=True, long_term_steroids=True) == []
+
+
+def test_a_road_or_other_accident_is_major_trauma_a_fracture_reminder_at_any_age():
+    [reminder] = _fracture_reminders(onset_mechanism="accident", age=30)
+    assert "major trauma" in reminder.rule
 
 
 def test_suggestions_only_use_the_clinic_condition_list():

@@ -45,7 +45,11 @@ def test_clinician_sees_the_flags_scores_and_acknowledges_the_alert(client, flag
     sign_in(client, clinician)
     chart = f"/patients/{flagged.patient.mrn}/"
     page = text(client.get(chart))
-    assert "Red flag: Emergency" in page and "saddle/perineal numbness (incomplete CES" in page
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Red flag: Emergency" in page and "Raised from the intake form on" in page
+    # Each flag with the rule that raised the alert (clinical reference: every flag listed with its rule).
+    assert ("new or worsening saddle/perineal numbness emergency cauda equina sign: an emergency on its own; "
+            "incomplete CES (no retention reported)") in words
     assert "ODI 35.6% (moderate)" in page and "Pain now 6/10" in page and "PSFS 4.3/10" in page
     alert = RedFlagAlert.objects.get()
     response = client.post(f"/intake/alerts/{alert.pk}/acknowledge/")

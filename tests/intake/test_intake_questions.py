@@ -149,8 +149,11 @@ def test_the_red_flag_step_is_one_list_to_tick_with_none_of_these_apply(client, 
     page = html(client.get(url(token, "red_flags")))
     assert page.count('type="checkbox"') == len(RED_FLAG_QUESTIONS) + 1
     assert "None of these apply to me" in page and "Choose yes or no" not in page and 'value="True"' not in page
-    # The seven cauda equina items warn at once when ticked, as their Yes did.
-    assert page.count('data-urgent="emergency"') == 7
+    # Six cauda equina items give the emergency advice at once when ticked, as their Yes did; leg symptoms on both
+    # sides alone are urgent, the same day (clinical reference, product decisions): "call the clinic today".
+    assert page.count('data-urgent="emergency"') == 6
+    assert page.count('data-urgent="same_day"') == 1 and 'value="bilateral_sciatica"' in page
+    assert "Please call the clinic today." in page
 
 
 def test_none_apply_with_an_item_ticked_is_refused_with_a_clear_message_and_the_ticks_are_kept(client, intake):
@@ -201,8 +204,10 @@ def test_ticking_one_red_flag_item_raises_the_same_alert_as_answering_yes_did(
         (alert,) = alerts
         assert alert.urgency == urgency
         assert [(f["item"], f["urgency"], f["note"]) for f in alert.flags] == [(f.item, f.urgency, f.note) for f in before]
-    else:  # a minor fall alone is context: no alert, as before
-        assert item == "minor_trauma" and alerts == []
+    else:  # context alone raises no alert (clinical reference, product decisions): these six, at this age
+        assert age < 50
+        assert item in ("minor_trauma", "no_improvement_1_month", "pain_not_eased_by_rest", "diabetes",
+                        "recent_infection", "long_term_steroids") and alerts == []
 
 
 # --- Forms saved before the change ----------------------------------------------------------------------------
