@@ -54,7 +54,7 @@ def test_front_desk_moves_an_online_booking_and_checks_the_patient_in(
     maya.click()
     panel = page.get_by_role("dialog", name="Maya Okafor")
     expect(panel).to_be_visible()
-    expect(panel.get_by_text("Booked online")).to_be_visible()
+    expect(panel.get_by_text("Booked online", exact=True)).to_be_visible()
     panel.get_by_label("New time").fill("12:15")
     panel.get_by_role("button", name="Move").click()
     expect(panel.get_by_role("status")).to_contain_text("Moved to")

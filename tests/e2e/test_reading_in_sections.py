@@ -113,7 +113,7 @@ def test_the_exam_keeps_the_patient_and_the_saved_state_in_view(page, live_serve
     saved = page.get_by_role("status").filter(has_text=re.compile(r"^(Saved|Saving|Unsaved|Not saved)"))
     expect(saved).to_have_text(re.compile(r"^Saved \d{1,2}:\d\d [AP]M$"))
     index = page.get_by_role("navigation", name="Exam sections")
-    expect(index.get_by_role("link")).to_have_count(13)
+    expect(index.get_by_role("link")).to_have_count(14)
     page.screenshot(path=str(SCREENSHOTS / f"exam_bar_{screen}_top.png"))
 
     _go_to(page, index, "Mobility")

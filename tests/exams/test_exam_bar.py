@@ -12,7 +12,7 @@ from tests.section_index import assert_index_follows_the_page, read
 
 pytestmark = pytest.mark.django_db
 
-SECTIONS = ["What the patient reported", "Today's scores", "History", "Gait analysis", "Mobility", "Strength",
+SECTIONS = ["What the patient reported", "Red-flag re-screen", "Today's scores", "History", "Gait analysis", "Mobility", "Strength",
             "Neuro screen", "Special tests", "Ultrasound", "Assessment", "Plan", "Sign-off", "Addenda"]
 
 
@@ -23,7 +23,7 @@ def _bar(html):
 def test_the_exam_indexes_every_section_in_page_order(rivera_client, exam):
     page = read(rivera_client.get(f"/exams/{exam.pk}/"), label="Exam sections")
     assert [title for _, title in page.entries] == SECTIONS
-    assert [href for href, _ in page.entries][:3] == ["#reported", "#scores", "#history"]
+    assert [href for href, _ in page.entries][:3] == ["#reported", "#red-flag-screen", "#scores"]
     assert_index_follows_the_page(page)
 
 
