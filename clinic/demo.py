@@ -17,7 +17,7 @@ from exams import services as exam_services
 from exams.forms import SECTION_FORMS
 from intake import questionnaire
 from intake import services as intake_services
-from intake.instruments import ODI_PLACEHOLDER
+from intake.instruments import ODI_KEYS
 from intake.models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment, Modality, Room, VisitType
@@ -71,7 +71,9 @@ def _answers(patient, side, body_map, pain, flags):
         },
         "red_flags": {"none_apply": not flags, **{key: key in flags for key in RED_FLAG_QUESTIONS}, "notes": ""},
         "outcomes": {
-            **{f"odi_{item.key}": min(5, max(0, pain // 2)) for item in ODI_PLACEHOLDER.items},
+            # The demo's instruments (intake.demo): ODI and LEFS on placeholder wording, marked demo wording.
+            **{f"odi_{key}": min(5, max(0, pain // 2)) for key in ODI_KEYS},
+            **{f"lefs_activity_{n}": max(0, min(4, 4 - pain // 3 + n % 2)) for n in range(1, 21)},
             "psfs_activity_1": "Running", "psfs_rating_1": max(0, 10 - pain),
             "psfs_activity_2": "Sitting through a workday", "psfs_rating_2": max(0, 9 - pain),
             "psfs_activity_3": "Climbing stairs", "psfs_rating_3": max(0, 11 - pain),
@@ -111,7 +113,7 @@ def _save(exam, section, data, actor):
 def _signed_exam(appointment, clinician, diagnosis, pain):
     exam, _ = exam_services.exam_start(appointment=appointment, clinician=clinician, actor=clinician.user)
     odi = min(5, max(0, pain // 2))
-    exam = _save(exam, "scores", {"nprs": pain, **{f"odi_{i.key}": odi for i in ODI_PLACEHOLDER.items}},
+    exam = _save(exam, "scores", {"nprs": pain, **{f"odi_{key}": odi for key in ODI_KEYS}},
                  clinician.user)
     exam = _save(exam, "assessment", {"working_diagnosis": diagnosis, "icd10_code": "",
                                       "assessment_notes": "Synthetic demo note."}, clinician.user)
