@@ -216,6 +216,7 @@ class _Reader:
         self.loader = loader
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
+        self.flawed: set[int] = set()  # items whose options already have a problem: one report per mistake
 
     def problem(self, node, message):
         self.problems.append(Problem(_line(node) if node is not None else None, message))
@@ -313,6 +314,13 @@ def _compose(text):
             raise DefinitionError([Problem(line, "the file is not UTF-8 text; save it as UTF-8.")]) from None
     if len(text.encode()) > MAX_FILE_BYTES:
         raise DefinitionError([Problem(None, f"The file is larger than {MAX_FILE_BYTES // 1024} KB.")])
+    try:  # an alias (*name) reuses a value: a small file could expand enormously, so none are allowed
+        alias = next((e for e in yaml.parse(text, Loader=yaml.SafeLoader) if isinstance(e, yaml.AliasEvent)), None)
+    except yaml.YAMLError:
+        alias = None  # composing below reports the syntax error with its line
+    if alias is not None:
+        raise DefinitionError([Problem(alias.start_mark.line + 1,
+                                       "anchors and aliases (& and *) are not allowed: write each value out.")])
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -364,17 +372,17 @@ def _instrument(reader: _Reader, root):
                 notes.append(value)
             else:
                 reader.problem(node, "each note must be text.")
-    rule_node = top.get("scoring", (None, None))[1]
+    rule_key, rule_node = top.get("scoring", (None, None))
     if rule_node is None:
         reader.problem(root, "the file is missing 'scoring' (rule: odi, or rule: sum with its direction, range "
                              "and change threshold).")
-    items_node = top.get("items", (None, None))[1]
+    items_key, items_node = top.get("items", (None, None))
     items = _items(reader, items_node, root)
-    rule = _rule(reader, rule_node, items, code) if rule_node is not None else None
+    rule = _rule(reader, rule_node, rule_key, items) if rule_node is not None else None
     if rule is not None and rule.name == "odi":
-        _check_odi(reader, items, items_node)
+        _check_odi(reader, items, items_key)
     if code == "odi" and rule is not None and rule.name != "odi":
-        reader.problem(rule_node, "the ODI (code odi) is scored by 'rule: odi'.")
+        reader.problem(rule_key, "the ODI (code odi) is scored by 'rule: odi'.")
     if reader.problems:
         return None
     return Instrument(key=code, name=title, version=version, items=tuple(i for i, _n in items), rule=rule,
@@ -405,7 +413,10 @@ def _items(reader, node, root) -> list[tuple[Item, object]]:
             reader.problem(fields["key"][1], f"{where}: key '{key}' is already used by item {keys[key]}.")
         keys.setdefault(key, n)
         text = reader.text(fields, "text", where, item_node)
+        before = len(reader.problems)
         options = _options(reader, fields, f"{where} ({key})" if key else where, item_node)
+        if len(reader.problems) > before:
+            reader.flawed.add(id(item_node))
         items.append((Item(key, text, options), item_node))
     return items
 
@@ -440,11 +451,12 @@ def _options(reader, fields, where, item_node) -> tuple[Option, ...]:
     return tuple(options)
 
 
-def _rule(reader, node, items, code) -> Rule | None:
+def _rule(reader, node, key, items) -> Rule | None:
+    """The scoring rule; a field it lacks is reported on the 'scoring:' line (`key`)."""
     head = reader.mapping(node, "'scoring'", ("rule", *SCORING_FIELDS["sum"]))
     if not head and reader.problems:
         return None
-    name = reader.choice(head, "rule", "'scoring'", node, {"odi": "odi", "sum": "sum"})
+    name = reader.choice(head, "rule", "'scoring'", key, {"odi": "odi", "sum": "sum"})
     if name is None:
         return None
     extra = [f for f in head if f not in SCORING_FIELDS[name]]
@@ -454,10 +466,10 @@ def _rule(reader, node, items, code) -> Rule | None:
                                        f"lower is better, change threshold {scoring.ODI_THRESHOLD} points): "
                                        f"remove '{f}'.")
         return ODI_RULE
-    higher = reader.choice(head, "direction", "'scoring'", node, DIRECTIONS)
+    higher = reader.choice(head, "direction", "'scoring'", key, DIRECTIONS)
     low = high = None
     if "range" not in head:
-        reader.problem(node, "'scoring' is missing 'range': the lowest and highest score, like range: [0, 80].")
+        reader.problem(key, "'scoring' is missing 'range': the lowest and highest score, like range: [0, 80].")
     else:
         bounds = reader.sequence(head["range"][1], "'range'")
         numbers = [reader.number(b, "range") for b in bounds]
@@ -467,11 +479,11 @@ def _rule(reader, node, items, code) -> Rule | None:
             low, high = numbers
     threshold = None
     if "change_threshold" not in head:
-        reader.problem(node, "'scoring' is missing 'change_threshold': the smallest change that counts as "
+        reader.problem(key, "'scoring' is missing 'change_threshold': the smallest change that counts as "
                              "meaningful, never below the measure's measurement error (for LEFS, 9).")
     else:
         threshold = reader.number(head["change_threshold"][1], "change_threshold")
-    source = reader.text(head, "threshold_source", "'scoring'", node)
+    source = reader.text(head, "threshold_source", "'scoring'", key)
     scored = [i for i, _n in items if i.options]
     if low is not None and scored and len(scored) == len(items):
         least = sum(min(o.value for o in i.options) for i in scored)
@@ -511,7 +523,7 @@ def _bands(reader, head, low, high) -> tuple[Band, ...]:
     return tuple(bands)
 
 
-def _check_odi(reader, items, items_node):
+def _check_odi(reader, items, items_key):
     keys = [i.key for i, _n in items]
     if items and set(keys) != set(ODI_KEYS):
         missing = [k for k in ODI_KEYS if k not in keys]
@@ -521,10 +533,10 @@ def _check_odi(reader, items, items_node):
             said.append(f"missing {', '.join(missing)}")
         if unknown:
             said.append(f"not ODI sections: {', '.join(unknown)}")
-        reader.problem(items_node, f"the ODI has 10 sections with the keys {', '.join(ODI_KEYS)} ({'; '.join(said)}).")
+        reader.problem(items_key, f"the ODI has 10 sections with the keys {', '.join(ODI_KEYS)} ({'; '.join(said)}).")
     for item, node in items:
         values = sorted(o.value for o in item.options)
-        if item.options and values != list(range(6)):
+        if item.options and values != list(range(6)) and id(node) not in reader.flawed:
             reader.problem(node, f"ODI section '{item.key}' needs 6 statements scored 0 to 5, one each "
                                  f"(it has values {', '.join(map(str, values))}).")
 

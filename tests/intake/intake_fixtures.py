@@ -30,7 +30,7 @@ def instrument_file(code="odi", *, licensed=False, version=None) -> str:
     for the clinic's licensed copy: the same shape, marked licensed, under its own version."""
     text = (EXAMPLES / f"{code}-demo-placeholder.yaml").read_text()
     if licensed:
-        text = text.replace("wording: demo", "wording: licensed").replace("(demo wording)", "(test wording)")
+        text = text.replace("\nwording: demo", "\nwording: licensed").replace("(demo wording)", "(test wording)")
         text = text.replace('version: "demo-1"', f'version: "{version or "test-1"}"')
     elif version:
         text = text.replace('version: "demo-1"', f'version: "{version}"')

@@ -3,7 +3,6 @@ are judged is in test_meaningful_change.py; reading instrument files in test_ins
 
 import pytest
 
-from intake import scoring
 from intake.instruments import NPRS, PSFS, SHIPPED, legacy_placeholder_odi
 from intake.scoring import nprs_band, odi_band, odi_score, psfs_score
 
