@@ -207,7 +207,7 @@ def odi_change(baseline: float, follow_up: float) -> Change:
     5 -> 3.5 meaningful."""
     before = _check_range("ODI", baseline, 0, 100)
     share = before * ODI_CONTEXT_PERCENT / 100
-    context = f"{ODI_CONTEXT_PERCENT}% of the baseline would be {_round1(share, 1):g} points (context only)"
+    context = f"context only: {ODI_CONTEXT_PERCENT}% of the baseline would be {_round1(share, 1):g} points"
     return judge_change(baseline, follow_up, threshold=ODI_THRESHOLD, higher_is_better=False, low=0, high=100,
                         name="ODI", context=context)
 

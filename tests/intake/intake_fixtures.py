@@ -31,6 +31,7 @@ def instrument_file(code="odi", *, licensed=False, version=None) -> str:
     text = (EXAMPLES / f"{code}-demo-placeholder.yaml").read_text()
     if licensed:
         text = text.replace("\nwording: demo", "\nwording: licensed").replace("(demo wording)", "(test wording)")
+        text = text.replace("Demo wording: for each", "For each")
         text = text.replace('version: "demo-1"', f'version: "{version or "test-1"}"')
     elif version:
         text = text.replace('version: "demo-1"', f'version: "{version}"')
