@@ -186,6 +186,7 @@ SCORING_FIELDS = {"odi": ("rule",),
                   "sum": ("rule", "direction", "range", "change_threshold", "threshold_source", "bands")}
 WORDINGS = {"licensed": False, "demo": True}
 DIRECTIONS = {"higher_is_better": True, "lower_is_better": False}
+MEASUREMENT_ERROR = {"lefs": scoring.LEFS_THRESHOLD}
 
 
 @dataclass(frozen=True)
@@ -378,7 +379,7 @@ def _instrument(reader: _Reader, root):
                              "and change threshold).")
     items_key, items_node = top.get("items", (None, None))
     items = _items(reader, items_node, root)
-    rule = _rule(reader, rule_node, rule_key, items) if rule_node is not None else None
+    rule = _rule(reader, rule_node, rule_key, items, code) if rule_node is not None else None
     if rule is not None and rule.name == "odi":
         _check_odi(reader, items, items_key)
     if code == "odi" and rule is not None and rule.name != "odi":
@@ -451,7 +452,7 @@ def _options(reader, fields, where, item_node) -> tuple[Option, ...]:
     return tuple(options)
 
 
-def _rule(reader, node, key, items) -> Rule | None:
+def _rule(reader, node, key, items, code) -> Rule | None:
     """The scoring rule; a field it lacks is reported on the 'scoring:' line (`key`)."""
     head = reader.mapping(node, "'scoring'", ("rule", *SCORING_FIELDS["sum"]))
     if not head and reader.problems:
@@ -491,6 +492,11 @@ def _rule(reader, node, key, items) -> Rule | None:
         if (low, high) != (least, most):
             reader.problem(head["range"][1], f"'range' is [{_n(low)}, {_n(high)}] but the items' answer values add "
                                              f"up to {least}-{most}: fix the range or the values.")
+    # The product decisions set the measurement error of the measures they name; a file cannot go below it.
+    floor = MEASUREMENT_ERROR.get(code)
+    if threshold is not None and floor is not None and threshold < floor:
+        reader.problem(head["change_threshold"][1], f"'change_threshold' for {code} must be at least {_n(floor)}, its "
+                                                    f"measurement error (a smaller change is not meaningful).")
     if threshold is not None and low is not None and not 0 < threshold < high - low:
         reader.problem(head["change_threshold"][1], f"'change_threshold' must be above 0 and below the width of "
                                                     f"the range ({_n(high - low)}).")

@@ -819,13 +819,6 @@ PSFS_SLOTS = 5
 ANSWERED_ON = "instruments"
 
 
-def current_instruments() -> dict:
-    """The instruments this clinic's intake asks, {code: intake.instruments.Instrument}: each loaded one in force
-    (the ODI only once the clinic has loaded it: no placeholder is ever scored as the ODI), NPRS and PSFS."""
-    loaded = {row.code: row.parsed for row in selectors.active_instruments()}
-    return {**loaded, "nprs": instruments.NPRS, "psfs": instruments.PSFS}
-
-
 def answered_on(answers: dict) -> dict:
     """{code: {"version", "demo_wording"}} the step's answers were given on; answers saved before instrument
     files existed were given on the built-in ODI placeholder (demo wording)."""

@@ -25,7 +25,7 @@ NPRS_THRESHOLD_SOURCE = (
 PSFS_THRESHOLD = 2
 PSFS_ACTIVITY_THRESHOLD = 3
 PSFS_THRESHOLD_SOURCE = "At least 2 points on the mean score, 3 on a single activity (MDC90, PSFS form) [14]"
-LEFS_THRESHOLD = 9  # what the LEFS file states: MDC and MCID 9 (Binkley, Phys Ther 1999) [16]
+LEFS_THRESHOLD = 9  # the floor of a LEFS file's change_threshold: MDC and MCID 9 (Binkley, Phys Ther 1999) [16]
 
 
 def _is_int(value) -> bool:

@@ -135,6 +135,8 @@ def test_each_kind_of_odi_problem_is_reported_on_its_line(change, at, message):
         (lambda t: t.replace("change_threshold: 9", "change_threshold: 90"), "change_threshold",
          "below the width of the range (80)"),
         (lambda t: t.replace("  rule: sum", "  rule: average"), "rule: average", "'rule' must be odi or sum"),
+        (lambda t: t.replace("change_threshold: 9", "change_threshold: 8"), "change_threshold",
+         "'change_threshold' for lefs must be at least 9, its measurement error"),
     ],
 )
 def test_each_kind_of_sum_rule_problem_is_reported_on_its_line(change, at, message):
@@ -367,3 +369,39 @@ def test_a_submitted_form_lists_the_versions_it_used(licensed_odi, intake, submi
     save_steps(intake)
     submit_now(intake)
     assert IntakeForm.objects.get().instrument_versions == {"odi": "2.1a-test", "nprs": "1", "psfs": "1995-original"}
+
+
+# --- Scores brought into the exam --------------------------------------------------------------------------------
+
+
+def test_without_a_loaded_odi_the_exam_has_no_odi_entry_and_says_why(rivera_client, exam):
+    html = rivera_client.get(f"/exams/{exam.pk}/").content.decode()
+    assert "data-no-odi" in html and "No ODI is loaded" in html and 'name="odi_pain_intensity"' not in html
+
+
+def test_an_exam_from_a_demo_wording_intake_never_shows_its_odi_as_an_odi_score(demo_odi, intake, submit_now,
+                                                                              client, dr_rivera):
+    from exams import services as exam_services
+
+    save_steps(intake)
+    submit_now(intake)
+    exam, _created = exam_services.exam_start(appointment=intake.appointment, clinician=dr_rivera)
+    assert (exam.findings["scores"]["odi_version"], exam.findings["scores"]["odi_demo_wording"]) == ("demo-1", True)
+    sign_in(client, dr_rivera.user)
+    page = " ".join(client.get(f"/exams/{exam.pk}/").content.decode().split())
+    assert "35.6% on ODI demo wording" in page and "not an ODI score, not banded" in page
+    assert "ODI 35.6%" not in page
+    report = " ".join(client.get(f"/exams/{exam.pk}/report/").content.decode().split())
+    assert "ODI sections on demo wording (not an ODI score)" in report and "moderate; 9 of 10" not in report
+
+
+def test_an_exam_from_a_licensed_intake_keeps_its_version_and_band(licensed_odi, intake, submit_now, client,
+                                                                   dr_rivera):
+    from exams import services as exam_services
+
+    save_steps(intake)
+    submit_now(intake)
+    exam, _created = exam_services.exam_start(appointment=intake.appointment, clinician=dr_rivera)
+    sign_in(client, dr_rivera.user)
+    page = " ".join(client.get(f"/exams/{exam.pk}/").content.decode().split())
+    assert "ODI 35.6%</strong> (moderate; 9 of 10 sections" in page and "<code>2.1a-test</code>" in page
