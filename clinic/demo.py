@@ -20,7 +20,7 @@ from exams.forms import SECTION_FORMS
 from exams.models import RedFlagScreen
 from intake import questionnaire, signatures
 from intake import services as intake_services
-from intake.instruments import ODI_PLACEHOLDER
+from intake.instruments import ODI_KEYS
 from intake.models import INTAKE_STEPS, IntakeForm, OutcomeScore, RedFlagAlert
 from intake.questionnaire import RED_FLAG_QUESTIONS
 from scheduling.models import Appointment, Modality, Room, VisitType
@@ -93,7 +93,9 @@ def _answers(patient, side, body_map, pain, flags):
         },
         "red_flags": {"none_apply": not flags, **{key: key in flags for key in RED_FLAG_QUESTIONS}, "notes": ""},
         "outcomes": {
-            **{f"odi_{item.key}": min(5, max(0, pain // 2)) for item in ODI_PLACEHOLDER.items},
+            # The demo's instruments (intake.demo): ODI and LEFS on placeholder wording, marked demo wording.
+            **{f"odi_{key}": min(5, max(0, pain // 2)) for key in ODI_KEYS},
+            **{f"lefs_activity_{n}": max(0, min(4, 4 - pain // 3 + n % 2)) for n in range(1, 21)},
             "psfs_activity_1": "Running", "psfs_rating_1": max(0, 10 - pain),
             "psfs_activity_2": "Sitting through a workday", "psfs_rating_2": max(0, 9 - pain),
             "psfs_activity_3": "Climbing stairs", "psfs_rating_3": max(0, 11 - pain),
@@ -170,7 +172,7 @@ def _signed_exam(appointment, clinician, diagnoses, pain, visit=0, tests=None):
     if tests:
         exam = _save(exam, "special_tests", tests, clinician.user)
     odi = min(5, max(0, pain // 2))
-    exam = _save(exam, "scores", {"nprs": pain, **{f"odi_{i.key}": odi for i in ODI_PLACEHOLDER.items}},
+    exam = _save(exam, "scores", {"nprs": pain, **{f"odi_{key}": odi for key in ODI_KEYS}},
                  clinician.user)
     if first and diagnoses[0][0] == "sciatica":
         exam = _save(exam, "neuro", _L5_LEFT, clinician.user)

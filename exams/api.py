@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from clinic.api_responses import FORBIDDEN, NOT_FOUND
 from clinic.audit import record_view, request_ip
+from intake import scoring
 from intake import selectors as intake_selectors
 from patients import care
 from patients.models import Patient
@@ -137,20 +138,38 @@ class PatientExamsSerializer(serializers.Serializer):
 class PointSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
     value = serializers.FloatField()
-    band = serializers.CharField()
+    band = serializers.CharField(help_text="Empty for demo wording: never banded")
     source = serializers.CharField(help_text="intake (baseline form) or exam (a visit's scores)")
     instrument_version = serializers.CharField(source="version")
     change_from_baseline = serializers.FloatField(source="change", allow_null=True)
-    meaningful_improvement = serializers.BooleanField(source="meaningful", allow_null=True)
+    meaningful_change = serializers.BooleanField(
+        source="meaningful", allow_null=True, help_text="The change is at least the measure's threshold, either way")
+    verdict = serializers.CharField(help_text="improved, worsened, within measurement error; empty for the baseline")
+    meaningful_improvement = serializers.SerializerMethodField()
+    meaningful_worsening = serializers.SerializerMethodField()
+
+    def _judged(self, point, verdict):
+        return None if point.meaningful is None else point.verdict == verdict
+
+    def get_meaningful_improvement(self, point) -> bool | None:
+        return self._judged(point, scoring.IMPROVED)
+
+    def get_meaningful_worsening(self, point) -> bool | None:
+        return self._judged(point, scoring.WORSENED)
 
 
 class SeriesSerializer(serializers.Serializer):
     instrument = serializers.CharField()
     name = serializers.CharField()
-    mcid = serializers.FloatField(allow_null=True)
-    mcid_source = serializers.CharField()
+    demo_wording = serializers.BooleanField(help_text="Placeholder wording: not a real score of the instrument")
+    change_threshold = serializers.FloatField(source="threshold", allow_null=True,
+                                              help_text="The smallest meaningful change around this baseline")
+    threshold_source = serializers.CharField()
+    mcid = serializers.FloatField(source="threshold", allow_null=True, help_text="Same as change_threshold (older name)")
+    mcid_source = serializers.CharField(source="threshold_source", help_text="Same as threshold_source (older name)")
     higher_is_better = serializers.BooleanField(allow_null=True)
     baseline = serializers.FloatField(allow_null=True)
+    worsened = serializers.BooleanField(help_text="The latest score is meaningfully worse than the baseline")
     points = PointSerializer(many=True)
 
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic import dates
-from intake import vocabulary
-from intake.instruments import NPRS, ODI_PLACEHOLDER, PSFS
+from intake import instruments, vocabulary
+from intake import selectors as intake_selectors
+from intake.instruments import NPRS, ODI_SECTIONS, PSFS
 from intake.questionnaire import PSFS_SLOTS
 from patients.models import PatientDocument
 from scheduling.models import VisitType
@@ -99,9 +100,9 @@ class ScoresForm(SectionForm):
             choices=[("", "—"), *((v, str(v)) for v in range(11))], coerce=int, empty_value=None,
             widget=forms.Select(attrs={"class": "form-select"}),
         )
-        for n, item in enumerate(ODI_PLACEHOLDER.items, start=1):
-            topic = item.text.split(": ", 1)[1].replace(" (placeholder)", "")
-            self.fields[f"odi_{item.key}"] = forms.TypedChoiceField(
+        self.odi_offer = self._odi_offer()
+        for n, (key, topic) in enumerate(ODI_SECTIONS if self.odi_offer else (), start=1):
+            self.fields[f"odi_{key}"] = forms.TypedChoiceField(
                 label=f"ODI section {n}: {topic}", required=False,
                 choices=[("", "—"), *((v, str(v)) for v in range(6))], coerce=int, empty_value=None,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -118,9 +119,45 @@ class ScoresForm(SectionForm):
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
+    def _stored(self):
+        return (self.exam.findings.get("scores") or {}) if self.exam else {}
+
+    @staticmethod
+    def _offer(version, demo_wording, title=""):
+        return {"version": version, "title": title,
+                "demo_wording": instruments.is_demo_version("odi", version or "", demo_wording)}
+
+    def _odi_offer(self):
+        """The ODI wording the section scores are entered for: the intake's (when it gave them), else the one
+        saved before, else the clinic's loaded ODI in force; None when there is none (no ODI entry at all)."""
+        stored = self._stored()
+        from_intake = stored.get("from_intake") or {}
+        if from_intake.get("odi"):
+            return self._offer(from_intake.get("odi_version"), from_intake.get("odi_demo_wording"))
+        if stored.get("odi"):
+            return self._offer(stored.get("odi_version"), stored.get("odi_demo_wording"))
+        return self._in_force()
+
+    def _in_force(self):
+        if not hasattr(self, "_odi_row"):
+            self._odi_row = intake_selectors.odi_in_force()
+        row = self._odi_row
+        return self._offer(row.version, row.demo_wording, row.title) if row else None
+
+    def _odi_measured(self, odi):
+        """The wording today's ODI values were given on: kept from the intake or the last save when unchanged,
+        else the ODI in force (the clinic's paper copy is its loaded wording)."""
+        stored = self._stored()
+        given = {k: v for k, v in odi.items() if v is not None}
+        for source, values in ((stored.get("from_intake") or {}, (stored.get("from_intake") or {}).get("odi")),
+                               (stored, stored.get("odi"))):
+            if values and given == {k: v for k, v in values.items() if v is not None}:
+                return self._offer(source.get("odi_version"), source.get("odi_demo_wording"))
+        return self._in_force() or self.odi_offer
+
     @property
     def odi_fields(self):
-        return [self[f"odi_{item.key}"] for item in ODI_PLACEHOLDER.items]
+        return [self[f"odi_{key}"] for key, _topic in ODI_SECTIONS if f"odi_{key}" in self.fields]
 
     @property
     def psfs_rows(self):
@@ -148,7 +185,7 @@ class ScoresForm(SectionForm):
 
     def to_findings(self):
         data = self.cleaned_data
-        odi = {item.key: data.get(f"odi_{item.key}") for item in ODI_PLACEHOLDER.items}
+        odi = {key: data.get(f"odi_{key}") for key, _topic in ODI_SECTIONS if f"odi_{key}" in self.fields}
         psfs = [
             {"activity": data[f"psfs_activity_{n}"].strip(), "rating": data.get(f"psfs_rating_{n}")}
             for n in range(1, PSFS_SLOTS + 1) if (data.get(f"psfs_activity_{n}") or "").strip()
@@ -157,11 +194,13 @@ class ScoresForm(SectionForm):
             "nprs": data.get("nprs"),
             "nprs_version": NPRS.version,
             "odi": odi if any(v is not None for v in odi.values()) else {},
-            "odi_version": ODI_PLACEHOLDER.version,
             "psfs": psfs,
             "psfs_version": PSFS.version,
         }
-        stored = (self.exam.findings.get("scores") or {}) if self.exam else {}
+        offer = self._odi_measured(odi) if findings["odi"] else self.odi_offer
+        if offer:
+            findings.update(odi_version=offer["version"], odi_demo_wording=offer["demo_wording"])
+        stored = self._stored()
         if "from_intake" in stored:  # what the patient submitted stays beside what the clinician kept or changed
             findings["from_intake"] = stored["from_intake"]
         return findings

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from intake import scoring, vocabulary
+from intake.instruments import is_demo_version
 
 from . import neuro as neuro_catalogue
 from . import rules, selectors
@@ -99,9 +100,15 @@ def _scores(findings) -> list[dict]:
     odi = {key: value for key, value in (scores.get("odi") or {}).items() if value is not None}
     if odi:
         result = scoring.odi_score(odi)
-        rows.append({"name": _("Oswestry Disability Index (ODI)"), "value": f"{_num(result.percent)}%",
-                     "band": _("%(band)s; %(n)s of 10 sections answered") % {
-                         "band": result.band, "n": result.sections_answered}})
+        if is_demo_version("odi", scores.get("odi_version") or "", scores.get("odi_demo_wording")):
+            rows.append({"name": _("ODI sections on demo wording (not an ODI score)"), "value": f"{_num(result.percent)}%",
+                         "band": _("demo wording, not banded; %(n)s of 10 sections answered") % {
+                             "n": result.sections_answered}})
+        else:
+            rows.append({"name": _("Oswestry Disability Index (ODI)"), "value": f"{_num(result.percent)}%",
+                         "band": _("%(band)s; %(n)s of 10 sections answered; version %(version)s") % {
+                             "band": result.band, "n": result.sections_answered,
+                             "version": scores.get("odi_version") or "?"}})
     psfs = [row for row in scores.get("psfs") or [] if row.get("rating") is not None]
     if psfs:
         result = scoring.psfs_score([row["rating"] for row in psfs][:5])

@@ -15,7 +15,7 @@ from intake import reported, scoring, vocabulary
 from intake import rules as intake_rules
 from intake import selectors as intake_selectors
 from intake import services as intake_services
-from intake.instruments import NPRS, ODI_PLACEHOLDER, PSFS
+from intake.instruments import NPRS, ODI_KEYS, PSFS, is_demo_version
 from intake.models import RedFlagAlert
 from patients import services as patient_services
 from patients.models import PatientDocument
@@ -121,7 +121,7 @@ def prefill_scores(intake, appointment) -> dict:
     answered = reported.outcome_answers(intake)
     return {
         "nprs": answered["nprs"], "nprs_version": NPRS.version,
-        "odi": answered["odi"], "odi_version": ODI_PLACEHOLDER.version,
+        "odi": answered["odi"], "odi_version": answered["odi_version"], "odi_demo_wording": answered["odi_demo_wording"],
         "psfs": answered["psfs"], "psfs_version": PSFS.version,
         "from_intake": answered,
     }
@@ -184,18 +184,21 @@ def _sync_scores(exam, actor=None):
     scores = exam.findings.get("scores") or {}
     wanted = {}
     if scores.get("nprs") is not None and not _as_intake(scores, "nprs"):
-        wanted["nprs"] = (Decimal(scores["nprs"]), NPRS.version, scoring.nprs_band(scores["nprs"]), {})
-    odi = {item.key: (scores.get("odi") or {}).get(item.key) for item in ODI_PLACEHOLDER.items}
+        wanted["nprs"] = (Decimal(scores["nprs"]), NPRS.version, scoring.nprs_band(scores["nprs"]), {}, False)
+    odi = {key: (scores.get("odi") or {}).get(key) for key in ODI_KEYS}
     if any(v is not None for v in odi.values()) and not _as_intake(scores, "odi"):
         result = scoring.odi_score(odi)
         details = {"sections": odi, "points": result.points, "sections_answered": result.sections_answered,
                    "low_confidence": result.low_confidence}
-        wanted["odi"] = (Decimal(str(result.percent)), ODI_PLACEHOLDER.version, result.band, details)
+        # Demo wording is scored for the demo's plots but never banded: it is not an ODI score.
+        demo = is_demo_version("odi", scores.get("odi_version") or "", scores.get("odi_demo_wording"))
+        wanted["odi"] = (Decimal(str(result.percent)), scores.get("odi_version") or "", "" if demo else result.band,
+                         details, demo)
     psfs = [row for row in scores.get("psfs") or [] if row.get("rating") is not None]
     if psfs and not _as_intake(scores, "psfs"):
         result = scoring.psfs_score([row["rating"] for row in psfs])
         wanted["psfs"] = (Decimal(str(result.mean)), PSFS.version, "",
-                          {"activities": psfs, "few_activities": result.few_activities})
+                          {"activities": psfs, "few_activities": result.few_activities}, False)
     intake_services.visit_scores_record(
         patient_id=exam.patient_id, appointment_id=exam.appointment_id, exam_id=exam.pk, scores=wanted,
         recorded_at=exam.appointment.start_at if exam.appointment_id else exam.created_at, actor=actor,

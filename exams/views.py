@@ -22,7 +22,7 @@ from clinic.audit import record_view, request_ip
 from clinic.permissions import staff_permission_required
 from intake import reported, scoring
 from intake import selectors as intake_selectors
-from intake.instruments import NPRS, ODI_PLACEHOLDER
+from intake.instruments import NPRS, is_demo_version
 from intake.rules import RED_FLAG_ITEMS
 from patients import care
 from scheduling import selectors as scheduling_selectors
@@ -113,6 +113,8 @@ def _scores_summary(exam):
         summary["nprs_band"] = scoring.nprs_band(summary["nprs"])
     if any(v is not None for v in odi.values()):
         summary["odi"] = scoring.odi_score(odi)
+        # Demo wording is never presented (or banded) as an ODI score.
+        summary["odi_demo"] = is_demo_version("odi", scores.get("odi_version") or "", scores.get("odi_demo_wording"))
     ratings = [row["rating"] for row in scores.get("psfs") or [] if row.get("rating") is not None]
     if ratings:
         summary["psfs"] = scoring.psfs_score(ratings[:5])
@@ -240,7 +242,6 @@ def _page_context(request, exam, *, bound=None, addendum_form=None, attachment_f
         "dx_free_keys": " ".join(d.key for d in diagnoses.TABLE if d.free_code),
         "dx_source": diagnoses.CODE_SOURCE,
         "nprs": NPRS,
-        "odi": ODI_PLACEHOLDER,
         "addenda": list(exam.addenda.all()),
         "addendum_form": addendum_form or AddendumForm(),
         "attachment_form": attachment_form or AttachmentForm(exam=exam),

@@ -121,7 +121,7 @@ class CanReadClinical(BasePermission):
 class ScoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = OutcomeScore
-        fields = ["instrument", "instrument_version", "value", "band", "details", "recorded_at"]
+        fields = ["instrument", "instrument_version", "demo_wording", "value", "band", "details", "recorded_at"]
 
 
 class AlertSerializer(serializers.ModelSerializer):

@@ -13,7 +13,10 @@ class IntakeConfig(AppConfig):
     name = "intake"
     # The front desk sends intake links and sees whether a form is done, never what it says.
     role_permissions = {
-        roles.ADMIN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"],
+        # Loading an instrument file changes what every patient answers and rests on the clinic's licence: an
+        # admin's job, in the staff admin beside the clinic's other published wording (clinic texts).
+        roles.ADMIN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"]
+        + _perms(["instrument"], ("view", "add", "change")),
         roles.FRONT_DESK: ["intake.add_intakeform", "intake.view_redflagalert"],
         roles.CLINICIAN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"],
     }
@@ -22,8 +25,8 @@ class IntakeConfig(AppConfig):
         from clinic import audit
         from scheduling import intake_progress
 
-        from . import chart_sections  # noqa: F401  (registers the clinical sections of the chart)
-        from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
+        from . import chart_sections, checks  # noqa: F401  (registers the chart's sections and the ODI check)
+        from .models import INTAKE_STEPS, Instrument, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
         intake_progress.register_steps(INTAKE_STEPS)  # the calendar's "Intake 3 of 7"
 
@@ -32,3 +35,4 @@ class IntakeConfig(AppConfig):
             audit.track(model, patient=lambda obj: obj.patient_id, redact=clinical)
         # The drawn signature: the trail records that it was drawn or changed, never the image.
         audit.track(IntakeSignature, patient=lambda obj: obj.intake.patient_id, redact=("png",))
+        audit.track(Instrument, patient=lambda obj: None, redact=("definition",))

@@ -71,8 +71,49 @@ class IntakeSignature(models.Model):
         return f"Drawn signature on intake {self.intake_id}"
 
 
+class Instrument(models.Model):
+    """A questionnaire loaded from a definition file (intake.instruments, docs/instrument-files.md): the ODI's
+    licensed wording, LEFS, any summed measure. Versions are kept (every response names the one it was answered
+    on); at most one version per code is active, and the active one is what the intake form asks."""
+
+    code = models.CharField(max_length=20)
+    version = models.CharField(max_length=40)
+    title = models.CharField(max_length=200)
+    copyright_notice = models.TextField(blank=True)
+    demo_wording = models.BooleanField(
+        default=False, help_text="Placeholder statements, not the licensed text: its scores are marked demo wording "
+                                 "and never banded or presented as this instrument's score.")
+    definition = models.JSONField(help_text="The validated definition (items, options, scoring rule).")
+    source_name = models.CharField(max_length=200, blank=True, help_text="The file it was loaded from.")
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    loaded_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=True, help_text="Asked on the intake form (one active version per code).")
+
+    class Meta:
+        ordering = ["code", "-loaded_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="instrument_version_once"),
+            models.UniqueConstraint(fields=["code"], condition=models.Q(active=True),
+                                    name="one_active_instrument_per_code"),
+        ]
+
+    def __str__(self):
+        wording = " (demo wording)" if self.demo_wording else ""
+        return f"{self.title}, version {self.version}{wording}"
+
+    @property
+    def parsed(self):
+        """The definition as an intake.instruments.Instrument (cached on the row)."""
+        if not hasattr(self, "_parsed"):
+            from .instruments import from_stored
+
+            self._parsed = from_stored(self.definition)
+        return self._parsed
+
+
 class OutcomeScore(models.Model):
-    """One scored measure (ODI, NPRS, PSFS...) at one time, for plots over visits."""
+    """One scored measure (ODI, NPRS, PSFS, LEFS...) at one time, for plots over visits."""
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="outcome_scores")
     appointment = models.ForeignKey(Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -81,6 +122,10 @@ class OutcomeScore(models.Model):
     instrument_version = models.CharField(max_length=40)
     value = models.DecimalField(max_digits=6, decimal_places=1)
     band = models.CharField(max_length=40, blank=True)
+    # The loaded definition it was answered on (None for the shipped NPRS/PSFS and for older ODI scores).
+    definition = models.ForeignKey(Instrument, null=True, blank=True, on_delete=models.PROTECT, related_name="scores")
+    demo_wording = models.BooleanField(
+        default=False, help_text="Answered on placeholder (demo) wording: never shown as the instrument's score.")
     details = models.JSONField(default=dict, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
 
@@ -89,7 +134,8 @@ class OutcomeScore(models.Model):
         indexes = [models.Index(fields=["patient", "instrument", "recorded_at"])]
 
     def __str__(self):
-        return f"{self.instrument.upper()} {self.value} for {self.patient.full_name}"
+        demo = " (demo wording)" if self.demo_wording else ""
+        return f"{self.instrument.upper()}{demo} {self.value} for {self.patient.full_name}"
 
 
 class RedFlagAlert(models.Model):

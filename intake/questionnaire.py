@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic import dates
 from patients import phone
 
-from . import instruments, scoring, signatures, vocabulary
+from . import instruments, scoring, selectors, signatures, vocabulary
 from .models import INTAKE_STEPS
 from .rules import RED_FLAG_ITEMS
 
@@ -884,27 +884,37 @@ class RedFlagForm(StepForm):
 # --- 5. Outcome measures ----------------------------------------------------------------------------
 
 PSFS_SLOTS = 5
+# In the stored answers of this step: {code: {"version", "demo_wording"}} of each loaded instrument asked, so
+# every response names the wording it was answered on.
+ANSWERED_ON = "instruments"
 
 
-def current_instruments() -> dict:
-    """The instruments this clinic's intake uses: the shipped NPRS and PSFS, and the ODI placeholder."""
-    return {"odi": instruments.ODI_PLACEHOLDER, "nprs": instruments.NPRS, "psfs": instruments.PSFS}
+def answered_on(answers: dict) -> dict:
+    """{code: {"version", "demo_wording"}} the step's answers were given on; answers saved before instrument
+    files existed were given on the built-in ODI placeholder (demo wording)."""
+    recorded = (answers or {}).get(ANSWERED_ON)
+    if isinstance(recorded, dict):
+        return recorded
+    if any(str(name).startswith("odi_") for name in answers or {}):
+        return {"odi": {"version": instruments.LEGACY_PLACEHOLDER_VERSION, "demo_wording": True}}
+    return {}
 
 
 class OutcomesForm(StepForm):
     step = "outcomes"
     title = "Daily activities"
-    intro = "Two short questionnaires about how this problem affects your everyday life."
+    intro = _("Short questionnaires about how this problem affects your everyday life.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instruments = current_instruments()
-        odi = self.instruments["odi"]
-        for item in odi.items:
-            self.fields[f"odi_{item.key}"] = forms.TypedChoiceField(
-                label=item.text, choices=[(o.value, o.text) for o in item.options], coerce=int, empty_value=None,
-                required=False, widget=forms.RadioSelect(attrs={"class": "intake-choice-input"}),
-            )
+        self.loaded = selectors.active_instruments()  # Instrument rows in force, the ODI first
+        sections, self.notices = [], []
+        for row in self.loaded:
+            instrument = row.parsed
+            names = tuple(self._add_items(instrument))
+            sections.append((instrument.name, instrument.instructions or self._default_note(instrument), names))
+            self.notices.append({"heading": instrument.name, "demo": instrument.demo_wording,
+                                 "notice": instrument.copyright})
         rating_choices = [("", "Choose 0 to 10"), (0, "0: unable to do it"),
                           *[(n, str(n)) for n in range(1, 10)], (10, "10: as well as before the problem")]
         for n in range(1, PSFS_SLOTS + 1):
@@ -918,29 +928,52 @@ class OutcomesForm(StepForm):
             )
         self.fields["psfs_activity_1"].help_text = "For example: sitting through a meeting, running, climbing stairs."
         # Not required one by one, but not optional either: clean() asks for 8 ODI sections and one activity.
-        for name in [f"odi_{item.key}" for item in odi.items] + ["psfs_activity_1", "psfs_rating_1"]:
+        for name in [f"odi_{key}" for key in self._odi_keys()] + ["psfs_activity_1", "psfs_rating_1"]:
             self.fields[name].marked_optional = False
-        psfs = self.instruments["psfs"]
-        odi_note = odi.instructions or (
-            "For each section, choose the one statement that best describes you today. You may skip a section "
-            "that does not apply to you."
-        )
+        psfs = instruments.PSFS
         self.sections = (
-            (f"{odi.name}", odi_note, tuple(f"odi_{item.key}" for item in odi.items)),
+            *sections,
             ("Activities you find hard (Patient-Specific Functional Scale)", psfs.instructions,
              tuple(name for n in range(1, PSFS_SLOTS + 1) for name in (f"psfs_activity_{n}", f"psfs_rating_{n}"))),
         )
-        self.odi_notice = odi.copyright
-        self.odi_is_placeholder = not odi.licensed_text_loaded
+
+    @staticmethod
+    def _default_note(instrument):
+        if instrument.rule.name == "odi":
+            return _("For each section, choose the one statement that best describes you today. You may skip a "
+                     "section that does not apply to you.")
+        return _("For each question, choose the answer that fits you best today.")
+
+    def _add_items(self, instrument):
+        odi = instrument.rule.name == "odi"
+        for item in instrument.items:
+            name = f"{instrument.key}_{item.key}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=item.text, choices=[(o.value, o.text) for o in item.options], coerce=int, empty_value=None,
+                required=not odi,  # the ODI may skip sections (clean); a summed score needs every item
+                widget=forms.RadioSelect(attrs={"class": "intake-choice-input"}),
+                error_messages={"required": _("Choose the answer that fits best.")},
+            )
+            yield name
+
+    def _odi_keys(self):
+        return [item.key for row in self.loaded if row.code == "odi" for item in row.parsed.items]
 
     def clean(self):
         cleaned = super().clean()
-        odi_keys = [name for name in self.fields if name.startswith("odi_")]
+        odi_keys = [f"odi_{key}" for key in self._odi_keys()]
         unanswered = [name for name in odi_keys if cleaned.get(name) is None and name not in self._errors]
-        if len(odi_keys) - len(unanswered) < scoring.ODI_MIN_ANSWERED:
+        if odi_keys and len(odi_keys) - len(unanswered) < scoring.ODI_MIN_ANSWERED:
             for name in unanswered:
                 self.add_error(name, f"Choose the statement that fits best (answer at least {scoring.ODI_MIN_ANSWERED} "
                                      f"of the {len(odi_keys)} sections).")
+        recorded = self.data.get(ANSWERED_ON) if isinstance(self.data, dict) else None
+        for row in self.loaded:  # saved answers checked again at submit: on the wording now in force?
+            given = recorded.get(row.code) if isinstance(recorded, dict) else None
+            if isinstance(given, dict) and given.get("version") != row.version:
+                self.add_error(None, gettext(
+                    "The clinic has updated the questionnaire “%(title)s” since you answered it. Please open this "
+                    "step and check your answers again.") % {"title": row.title})
         named = 0
         for n in range(1, PSFS_SLOTS + 1):
             activity = (cleaned.get(f"psfs_activity_{n}") or "").strip()
@@ -954,9 +987,17 @@ class OutcomesForm(StepForm):
             self.add_error("psfs_activity_1", "Name at least one activity you find hard because of this problem.")
         return cleaned
 
-    def odi_answers(self, answers=None) -> dict:
+    def to_answers(self) -> dict:
+        answers = super().to_answers()
+        answers[ANSWERED_ON] = {row.code: {"version": row.version, "demo_wording": row.demo_wording}
+                                for row in self.loaded}
+        return answers
+
+    def instrument_answers(self, answers=None) -> list[tuple]:
+        """[(Instrument row, {item key: value})] of each loaded instrument asked."""
         answers = answers if answers is not None else self.to_answers()
-        return {item.key: answers.get(f"odi_{item.key}") for item in self.instruments["odi"].items}
+        return [(row, {item.key: answers.get(f"{row.code}_{item.key}") for item in row.parsed.items})
+                for row in self.loaded]
 
     def psfs_answers(self, answers=None) -> list[dict]:
         answers = answers if answers is not None else self.to_answers()
@@ -965,6 +1006,31 @@ class OutcomesForm(StepForm):
             for n in range(1, PSFS_SLOTS + 1)
             if (answers.get(f"psfs_activity_{n}") or "").strip()
         ]
+
+    def describe(self, answers):
+        """Each loaded instrument's answers in the wording they were given on (not the wording in force now),
+        then the PSFS."""
+        given = answered_on(answers)
+        in_force = {row.code: row for row in self.loaded}
+        older = {code: info.get("version") for code, info in given.items()
+                 if code not in in_force or in_force[code].version != info.get("version")}
+        rows_by_code = {**in_force, **selectors.instruments_answered_on(older)}  # a query only for older wording
+        rows = []
+        for code, info in given.items():
+            row = rows_by_code.get(code)
+            instrument = row.parsed if row else (
+                instruments.legacy_placeholder_odi() if code == "odi" else None)
+            demo = instruments.is_demo_version(code, info.get("version", ""), info.get("demo_wording"))
+            title = instrument.name if instrument else code.upper()
+            rows.append((title, gettext("version %(version)s%(demo)s") % {
+                "version": info.get("version", ""), "demo": gettext(", demo wording (not a real score)") if demo else ""}))
+            for item in instrument.items if instrument else ():
+                value = answers.get(f"{code}_{item.key}")
+                if value is None:
+                    continue
+                text = {o.value: o.text for o in item.options}.get(value, str(value))
+                rows.append((item.text, text))
+        return rows + super().describe({k: v for k, v in (answers or {}).items() if k.startswith("psfs_")})
 
 
 # --- 6. Goals ---------------------------------------------------------------------------------------

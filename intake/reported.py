@@ -8,7 +8,7 @@ saved before is read too (questionnaire.map_kinds).
 
 from django.utils.translation import gettext as _
 
-from . import questionnaire, vocabulary
+from . import instruments, questionnaire, vocabulary
 
 MAP_KIND_LABELS = dict(questionnaire.MAP_KINDS)
 # A letter beside the colour (colour is never the only signal), and the fill's pattern name in the SVG.
@@ -99,7 +99,8 @@ def outcome_answers(intake) -> dict:
         return {}
     answers = intake.answers or {}
     outcomes, complaint = answers.get("outcomes") or {}, answers.get("complaint") or {}
-    odi = {item.key: outcomes.get(f"odi_{item.key}") for item in questionnaire.current_instruments()["odi"].items}
+    odi = {key: outcomes.get(f"odi_{key}") for key in instruments.ODI_KEYS}
+    odi_on = questionnaire.answered_on(outcomes).get("odi") or {}
     psfs = [
         {"activity": str(outcomes[f"psfs_activity_{n}"]).strip(), "rating": outcomes.get(f"psfs_rating_{n}")}
         for n in range(1, questionnaire.PSFS_SLOTS + 1)
@@ -110,5 +111,8 @@ def outcome_answers(intake) -> dict:
         "submitted_at": intake.submitted_at.isoformat() if intake.submitted_at else None,
         "nprs": complaint.get("pain_now"),
         "odi": odi if any(v is not None for v in odi.values()) else {},
+        # The wording the patient answered the ODI on: the exam keeps it while it keeps their values.
+        "odi_version": odi_on.get("version"),
+        "odi_demo_wording": instruments.is_demo_version("odi", odi_on.get("version") or "", odi_on.get("demo_wording")),
         "psfs": psfs,
     }

@@ -1,4 +1,5 @@
-"""Pure scoring functions of the outcome measures: ODI, NPRS, PSFS and their change (MCID) rules.
+"""Pure scoring functions of the outcome measures: ODI, NPRS, PSFS, summed instruments (LEFS), and how a change
+over time is judged (the same threshold for improvement and worsening, never below measurement error).
 
 No Django. Figures come from docs/clinical-rules.md; each norm carries its source text so
 the screen can show it beside the value. Bracketed numbers ([5], [48]...) are that file's references.
@@ -8,17 +9,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-# --- MCID constants for plot bands ----------------------------------------------------------------
+# --- Change thresholds (product decisions: a meaningful change is never smaller than measurement error) ------
 
-ODI_MCID = 10
-ODI_MCID_SOURCE = "Consensus: 10 points or 30% improvement from baseline (Ostelo, Spine 2008) [5]"
-NPRS_MCID = 2
-NPRS_MCID_SOURCE = (
-    "Consensus: 2 points or 30% improvement (Ostelo, Spine 2008) [5]; MDC 2, MCID 2.2 at 1 week and "
-    "1.5 at 4 weeks (Childs, Spine 2005) [11]"
+ODI_THRESHOLD = 10
+ODI_THRESHOLD_SOURCE = (
+    "At least 10 points, the consensus absolute figure (Ostelo, Spine 2008) [5]; its 30% of baseline is shown "
+    "beside it as context only"
 )
-PSFS_MCID = 2
-PSFS_MCID_SOURCE = "MDC90 2 points on the mean score, 3 on a single activity (PSFS form) [14]"
+ODI_CONTEXT_PERCENT = 30
+NPRS_THRESHOLD = 2  # the floor: max(2 points, 30% of the baseline), in whole points (nprs_threshold)
+NPRS_THRESHOLD_SOURCE = (
+    "At least max(2 points, 30% of baseline) in whole points: 2 for baselines up to 6, 3 for 7-10 "
+    "(MDC 2, Childs, Spine 2005 [11]; consensus, Ostelo 2008 [5]; baseline rule [12])"
+)
+PSFS_THRESHOLD = 2
+PSFS_ACTIVITY_THRESHOLD = 3
+PSFS_THRESHOLD_SOURCE = "At least 2 points on the mean score, 3 on a single activity (MDC90, PSFS form) [14]"
+LEFS_THRESHOLD = 9  # the floor of a LEFS file's change_threshold: MDC and MCID 9 (Binkley, Phys Ther 1999) [16]
 
 
 def _is_int(value) -> bool:
@@ -123,42 +130,113 @@ def psfs_score(ratings: Mapping | list | tuple) -> PsfsResult:
     return PsfsResult(_round1(sum(values), len(values)), len(values), len(values) < 3)
 
 
-# --- Change over time (higher ODI/NPRS = worse; higher PSFS = better) -------------------------------
+# --- Summed instruments (LEFS or any measure loaded with the sum rule) -------------------------------------
+
+
+def sum_score(answers: Mapping, items: Mapping[str, tuple[int, ...]]) -> int:
+    """Sum the answer values; `items` maps each item key to its allowed values. Every item must be answered:
+    the rule for skipped LEFS items is unconfirmed, so a summed score is never computed from part of the form."""
+    missing = [key for key in items if answers.get(key) is None]
+    if missing:
+        raise ValueError(f"sum: every item must be answered, missing {', '.join(missing)}")
+    for key, values in items.items():
+        if answers[key] not in values or not _is_int(answers[key]):
+            raise ValueError(f"sum: {key} must be one of {values}, got {answers[key]!r}")
+    return sum(answers[key] for key in items)
+
+
+def band_for(value: float, bands) -> str:
+    """The label of the first band (up_to, label) whose upper bound `value` does not exceed; "" without bands."""
+    return next((label for up_to, label in bands if value <= up_to), "")
+
+
+# --- Change over time ---------------------------------------------------------------------------------------
+# Improvement and worsening are judged the same way: a change is meaningful when its size is at least the
+# measure's threshold. The plot's shaded band is baseline +/- the same threshold, so a point on its edge is
+# meaningful and a point inside it is not.
+
+IMPROVED, WORSENED, WITHIN_ERROR = "improved", "worsened", "within measurement error"
+
+
+@dataclass(frozen=True)
+class Change:
+    change: float  # follow-up minus baseline
+    threshold: float
+    meaningful: bool
+    verdict: str  # IMPROVED, WORSENED or WITHIN_ERROR
+    context: str = ""  # shown beside the verdict, never used to make it (the ODI's 30%)
+
+    @property
+    def worsened(self) -> bool:
+        return self.verdict == WORSENED
 
 
 def _check_range(name: str, value, low, high) -> Decimal:
     if not _is_number(value) or not low <= value <= high:
         raise ValueError(f"{name}: score must be a number {low}-{high}, got {value!r}")
-    return Decimal(str(value))  # exact decimals so 30% of 35.6 compares without float noise
+    return Decimal(str(value))  # exact decimals: 40.0 - 30.0 is exactly 10, at the threshold
 
 
-def odi_change_is_meaningful(baseline: float, follow_up: float) -> bool:
-    """True if the ODI improved by at least 10 points or 30% of baseline (Ostelo 2008 consensus [5])."""
-    before, after = _check_range("ODI", baseline, 0, 100), _check_range("ODI", follow_up, 0, 100)
-    improvement = before - after
-    return improvement > 0 and (improvement >= ODI_MCID or improvement >= before * Decimal("0.3"))
+def judge_change(baseline, follow_up, *, threshold, higher_is_better: bool, low, high, name="score",
+                 context="") -> Change:
+    """Judge a change from baseline: meaningful when abs(change) >= threshold, improved or worsened by direction."""
+    before, after = _check_range(name, baseline, low, high), _check_range(name, follow_up, low, high)
+    delta = after - before
+    meaningful = abs(delta) >= Decimal(str(threshold))
+    if not meaningful:
+        verdict = WITHIN_ERROR
+    else:
+        verdict = IMPROVED if (delta > 0) == higher_is_better else WORSENED
+    return Change(float(delta), threshold, meaningful, verdict, context)
 
 
-def nprs_mcid_for_baseline(baseline: int) -> int | None:
-    """Return the baseline-dependent NPRS MCID: 1 (baseline 1-4), 2 (5-7), 3 (8-10); None at 0."""
+def nprs_threshold(baseline: int) -> int:
+    """The NPRS change that counts: max(2, 30% of baseline) rounded up to whole points (2 up to 6, 3 for 7-10)."""
     nprs_band(baseline)  # validates
-    # The source gives 3-4 for baselines 8-10; we use its lower bound, 3.
-    return None if baseline == 0 else 1 if baseline <= 4 else 2 if baseline <= 7 else 3
+    return max(NPRS_THRESHOLD, -(-baseline * 3 // 10))
 
 
-def nprs_change_is_meaningful(baseline: int, follow_up: int) -> bool:
-    """True if pain fell by at least the baseline-dependent MCID.
-
-    Rule: 1 point for baseline 1-4, 2 for 5-7, 3-4 for 8-10 (we use 3) [12: thieme-connect
-    10.1055/a-1304-3677]. Chosen over the consensus "2 points or 30%" (Ostelo 2008 [5]) because it
-    accounts for the baseline; NPRS_MCID (2) stays the consensus value for plot bands.
-    """
-    needed = nprs_mcid_for_baseline(baseline)
-    nprs_band(follow_up)  # validates
-    return needed is not None and baseline - follow_up >= needed
+def nprs_change(baseline: int, follow_up: int) -> Change:
+    nprs_band(follow_up)  # validates: whole points only
+    return judge_change(baseline, follow_up, threshold=nprs_threshold(baseline), higher_is_better=False, low=0,
+                        high=10, name="NPRS")
 
 
-def psfs_change_is_meaningful(baseline: float, follow_up: float) -> bool:
-    """True if the PSFS mean rose by at least the MDC90 of 2 points [14]."""
-    before, after = _check_range("PSFS", baseline, 0, 10), _check_range("PSFS", follow_up, 0, 10)
-    return after - before >= PSFS_MCID
+def odi_change(baseline: float, follow_up: float) -> Change:
+    """At least 10 points either way [5]; 30% of the baseline is given as context, since alone it would call
+    5 -> 3.5 meaningful."""
+    before = _check_range("ODI", baseline, 0, 100)
+    share = before * ODI_CONTEXT_PERCENT / 100
+    context = f"context only: {ODI_CONTEXT_PERCENT}% of the baseline would be {_round1(share, 1):g} points"
+    return judge_change(baseline, follow_up, threshold=ODI_THRESHOLD, higher_is_better=False, low=0, high=100,
+                        name="ODI", context=context)
+
+
+def psfs_change(baseline: float, follow_up: float) -> Change:
+    """The PSFS mean: at least 2 points either way (MDC90) [14]."""
+    return judge_change(baseline, follow_up, threshold=PSFS_THRESHOLD, higher_is_better=True, low=0, high=10,
+                        name="PSFS")
+
+
+def psfs_activity_change(baseline: int, follow_up: int) -> Change:
+    """One PSFS activity: at least 3 points either way (MDC90 for a single activity) [14]."""
+    return judge_change(baseline, follow_up, threshold=PSFS_ACTIVITY_THRESHOLD, higher_is_better=True, low=0,
+                        high=10, name="PSFS activity")
+
+
+def change_for(rule_name: str, baseline, follow_up, *, threshold=None, higher_is_better=None, low=None,
+               high=None) -> Change:
+    """Judge a change by an instrument's rule: the shipped ones by name, a summed one by its file's figures."""
+    if rule_name == "nprs":
+        return nprs_change(int(baseline), int(follow_up))
+    if rule_name == "odi":
+        return odi_change(baseline, follow_up)
+    if rule_name == "psfs":
+        return psfs_change(baseline, follow_up)
+    return judge_change(baseline, follow_up, threshold=threshold, higher_is_better=higher_is_better, low=low,
+                        high=high)
+
+
+def threshold_for(rule_name: str, baseline, default):
+    """The threshold a plot's band uses around `baseline`: the same one `change_for` judges its points by."""
+    return nprs_threshold(int(baseline)) if rule_name == "nprs" else default

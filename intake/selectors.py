@@ -13,8 +13,8 @@ from patients import care
 from patients.models import Patient
 from scheduling.models import Appointment
 
-from . import links, plots, rules, scoring
-from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
+from . import instruments, links, plots, rules, scoring
+from .models import INTAKE_STEPS, Instrument, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
 # A visit still open for intake: not cancelled, missed or finished (checked in: filled in at the clinic).
 OPEN_FOR_INTAKE = (*Appointment.MOVABLE, Appointment.Status.CHECKED_IN)
@@ -247,20 +247,12 @@ def intake_summary(*, pk: int, viewer) -> IntakeForm:
 
 # --- Outcome series for the progress plots ------------------------------------------------------------------
 
-INSTRUMENTS = {
-    "odi": dict(
-        name="Oswestry Disability Index", unit="%", low=0, high=100, mcid=scoring.ODI_MCID,
-        mcid_source=scoring.ODI_MCID_SOURCE, higher_is_better=False, meaningful=scoring.odi_change_is_meaningful,
-    ),
-    "nprs": dict(
-        name="Pain (NPRS)", unit="/10", low=0, high=10, mcid=scoring.NPRS_MCID,
-        mcid_source=scoring.NPRS_MCID_SOURCE, higher_is_better=False,
-        meaningful=lambda before, after: scoring.nprs_change_is_meaningful(int(before), int(after)),
-    ),
-    "psfs": dict(
-        name="Patient-Specific Functional Scale", unit="/10", low=0, high=10, mcid=scoring.PSFS_MCID,
-        mcid_source=scoring.PSFS_MCID_SOURCE, higher_is_better=True, meaningful=scoring.psfs_change_is_meaningful,
-    ),
+# The shipped measures and the ODI (whose rule is fixed whatever wording is loaded); a loaded summed measure
+# (LEFS...) takes its name, range, direction and threshold from its definition.
+SHIPPED_SERIES = {
+    "odi": ("Oswestry Disability Index", "%", instruments.ODI_RULE),
+    "nprs": ("Pain (NPRS)", "/10", instruments.NPRS.rule),
+    "psfs": ("Patient-Specific Functional Scale", "/10", instruments.PSFS.rule),
 }
 
 
@@ -272,7 +264,17 @@ class Point:
     source: str
     version: str
     change: float | None = None
-    meaningful: bool | None = None
+    meaningful: bool | None = None  # the change is at least the threshold, either way
+    verdict: str = ""  # scoring.IMPROVED / WORSENED / WITHIN_ERROR; "" for the baseline or an unjudged point
+    context: str = ""
+
+    @property
+    def worsened(self):
+        return self.verdict == scoring.WORSENED
+
+    @property
+    def improved(self):
+        return self.verdict == scoring.IMPROVED
 
 
 @dataclass
@@ -281,9 +283,12 @@ class Series:
     name: str
     unit: str
     points: list[Point]
-    mcid: float | None
-    mcid_source: str
+    threshold: float | None  # the half-width of the shaded band around the baseline, the points' own rule
+    threshold_source: str
     higher_is_better: bool | None
+    demo_wording: bool = False
+    low: float = 0
+    high: float = 100
     svg: str = ""
 
     @property
@@ -294,51 +299,74 @@ class Series:
     def latest(self):
         return self.points[-1] if self.points else None
 
+    @property
+    def worsened(self) -> bool:
+        """The latest measurement is meaningfully worse than the baseline: shown like a red flag."""
+        return len(self.points) > 1 and self.points[-1].worsened
 
-def _meaningful(check, before, after):
+
+def _rule_of(row):
+    """(name, unit, Rule) of a score row's instrument."""
+    if row.instrument in SHIPPED_SERIES:
+        return SHIPPED_SERIES[row.instrument]
+    if row.definition_id:
+        rule = row.definition.parsed.rule
+        return row.definition.title, f"/{rule.high:g}", rule
+    return row.instrument.upper(), "", None
+
+
+def _judge(rule, before, after):
     try:
-        return check(before, after)
+        return scoring.change_for(rule.name, before, after, threshold=rule.threshold,
+                                  higher_is_better=rule.higher_is_better, low=rule.low, high=rule.high)
     except (ValueError, TypeError):
         return None
 
 
 def progress_series(patient_id, *, with_chart=True, scores=None) -> list[Series]:
-    """Every outcome measure of the patient over time (one query, or none given the patient's `scores` in
-    time order), baseline first, with its MCID band."""
+    """Every outcome measure of the patient over time (one query, or none given the patient's `scores` in time
+    order, with their definitions), baseline first. Each point is judged against the baseline by the measure's
+    threshold, improvement and worsening alike, and the plot shades baseline +/- that same threshold. Demo-wording
+    scores are a series of their own, never joined to (or compared with) the instrument's real scores."""
     if scores is None:
-        scores = OutcomeScore.objects.filter(patient_id=patient_id).order_by("recorded_at", "id").only(
-            "instrument", "instrument_version", "value", "band", "recorded_at", "intake_id", "details"
-        )
-    grouped: dict[str, list[OutcomeScore]] = {}
+        scores = OutcomeScore.objects.filter(patient_id=patient_id).select_related("definition").order_by(
+            "recorded_at", "id")
+    grouped: dict[tuple, list[OutcomeScore]] = {}
     for score in scores:
-        grouped.setdefault(score.instrument, []).append(score)
-    order = list(INSTRUMENTS) + sorted(set(grouped) - set(INSTRUMENTS))
+        grouped.setdefault((score.instrument, score.demo_wording), []).append(score)
+    order = list(SHIPPED_SERIES)
+    keys = sorted(grouped, key=lambda k: (order.index(k[0]) if k[0] in order else len(order), k[0], k[1]))
     series = []
-    for instrument in (i for i in order if i in grouped):
-        info = INSTRUMENTS.get(instrument, {})
-        rows = grouped[instrument]
+    for instrument, demo in keys:
+        rows = grouped[(instrument, demo)]
+        name, unit, rule = _rule_of(rows[-1])
         baseline = float(rows[0].value)
         points = []
         for i, row in enumerate(rows):
-            value = float(row.value)
-            point = Point(row.recorded_at, value, row.band, "intake" if row.intake_id else "exam", row.instrument_version)
-            if i and info:
-                point.change = round(value - baseline, 1)
-                point.meaningful = _meaningful(info["meaningful"], baseline, value)
+            point = Point(row.recorded_at, float(row.value), "" if demo else row.band,
+                          "intake" if row.intake_id else "exam", row.instrument_version)
+            if i and rule is not None:
+                point.change = round(point.value - baseline, 1)
+                judged = _judge(rule, baseline, point.value)
+                if judged is not None:
+                    point.meaningful, point.verdict, point.context = judged.meaningful, judged.verdict, judged.context
             points.append(point)
+        threshold = scoring.threshold_for(rule.name, baseline, rule.threshold) if rule else None
         item = Series(
-            instrument, info.get("name", instrument.upper()), info.get("unit", ""), points, info.get("mcid"),
-            info.get("mcid_source", ""), info.get("higher_is_better"),
+            instrument, name, unit, points, threshold, rule.threshold_source if rule else "",
+            rule.higher_is_better if rule else None, demo,
+            low=rule.low if rule else min(p.value for p in points), high=rule.high if rule else max(p.value for p in points),
         )
         if with_chart:
-            low = info.get("low", min(p.value for p in points))
-            high = info.get("high", max(p.value for p in points))
             item.svg = plots.line_chart(
-                [(p.recorded_at, p.value) for p in points], low=low, high=high, baseline=baseline, mcid=item.mcid,
-                title=f"{item.name} over time", unit=item.unit, higher_is_better=item.higher_is_better,
+                [(p.recorded_at, p.value) for p in points], low=item.low, high=item.high, baseline=baseline,
+                threshold=threshold, title=f"{name} over time", unit=unit, higher_is_better=item.higher_is_better,
+                worsened=[i for i, p in enumerate(points) if p.worsened], demo_wording=demo,
             )
         series.append(item)
     return series
+
+
 # --- The chart's intake sections (intake.chart_sections) ---------------------------------------------------
 
 
@@ -355,7 +383,7 @@ def chart_red_flag_alerts(patient) -> list[RedFlagAlert]:
 def chart_scores(patient) -> list[OutcomeScore]:
     """Every outcome score of the patient in time order (one query): the intake list shows each form's, the
     progress plots the series."""
-    return list(OutcomeScore.objects.filter(patient=patient).order_by("recorded_at", "id"))
+    return list(OutcomeScore.objects.filter(patient=patient).select_related("definition").order_by("recorded_at", "id"))
 
 
 def patient_open_intakes(*, patient, now=None) -> list[IntakeForm]:
@@ -368,3 +396,29 @@ def patient_open_intakes(*, patient, now=None) -> list[IntakeForm]:
         .order_by("appointment__start_at", "created_at")
     )
     return [form for form in forms if not links.is_expired(form, now)]
+
+
+# --- Loaded instruments ---------------------------------------------------------------------------------------
+
+
+def active_instruments() -> list:
+    """The loaded instruments the intake asks, the ODI first (one query)."""
+    rows = list(Instrument.objects.filter(active=True))
+    return sorted(rows, key=lambda row: (row.code != "odi", row.code))
+
+
+def instruments_answered_on(versions: dict) -> dict:
+    """{code: Instrument row} for {code: version} (one query; none for an empty mapping); a version no longer
+    loaded (or the built-in placeholder of older answers) is simply absent."""
+    wanted = Q()
+    for code, version in versions.items():
+        wanted |= Q(code=code, version=version)
+    if not wanted:
+        return {}
+    return {row.code: row for row in Instrument.objects.filter(wanted)}
+
+
+
+def odi_in_force():
+    """The loaded ODI the clinic uses now (licensed, or demo wording), or None (one query)."""
+    return Instrument.objects.filter(code="odi", active=True).only("code", "version", "title", "demo_wording").first()

@@ -18,8 +18,8 @@ from clinic.audit import acting_as
 from patients import services as patient_services
 from patients.models import Consent
 
-from . import links, questionnaire, rules, scoring, selectors, signals
-from .models import INTAKE_STEPS, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
+from . import instruments, links, questionnaire, rules, scoring, selectors, signals
+from .models import INTAKE_STEPS, Instrument, IntakeForm, IntakeSignature, OutcomeScore, RedFlagAlert
 
 log = logging.getLogger(__name__)
 
@@ -198,19 +198,33 @@ def _visit_day(intake, now):
     return timezone.localtime(now).date()
 
 
+def _loaded_score(row, values, common) -> OutcomeScore:
+    """The score of a loaded instrument's answers. Demo wording is scored for the demo's plots but never banded:
+    its number is not that instrument's score."""
+    instrument = row.parsed
+    if instrument.rule.name == "odi":
+        result = scoring.odi_score(values)
+        value, band = Decimal(str(result.percent)), result.band
+        details = {"points": result.points, "sections_answered": result.sections_answered,
+                   "low_confidence": result.low_confidence}
+    else:
+        total = scoring.sum_score(values, {item.key: tuple(o.value for o in item.options) for item in instrument.items})
+        value = Decimal(total)
+        band = scoring.band_for(total, [(b.up_to, b.label) for b in instrument.rule.bands])
+        details = {"items_answered": len(values)}
+    return OutcomeScore(instrument=row.code, instrument_version=row.version, definition=row,
+                        demo_wording=row.demo_wording, value=value, band="" if row.demo_wording else band,
+                        details=details, **common)
+
+
 def _scores(intake, forms_by_step, answers, versions, now):
     outcomes, complaint = forms_by_step["outcomes"], answers["complaint"]
-    odi = scoring.odi_score(outcomes.odi_answers(answers["outcomes"]))
     activities = outcomes.psfs_answers(answers["outcomes"])
     psfs = scoring.psfs_score([a["rating"] for a in activities])
     common = {"patient_id": intake.patient_id, "appointment_id": intake.appointment_id, "intake": intake,
               "recorded_at": now}
     return [
-        OutcomeScore(
-            instrument="odi", instrument_version=versions["odi"], value=Decimal(str(odi.percent)), band=odi.band,
-            details={"points": odi.points, "sections_answered": odi.sections_answered,
-                     "low_confidence": odi.low_confidence}, **common,
-        ),
+        *(_loaded_score(row, values, common) for row, values in outcomes.instrument_answers(answers["outcomes"])),
         OutcomeScore(
             instrument="nprs", instrument_version=versions["nprs"], value=Decimal(complaint["pain_now"]),
             band=scoring.nprs_band(complaint["pain_now"]),
@@ -284,8 +298,8 @@ def intake_submit(*, intake, actor=None, ip=None) -> IntakeForm:
         patient_services.consent_record(patient=patient, kind=kind, signed_name=consent["signed_name"], actor=actor,
                                         ip=ip)
 
-    instruments = questionnaire.current_instruments()
-    versions = {key: instrument.version for key, instrument in instruments.items()}
+    versions = {"nprs": instruments.NPRS.version, "psfs": instruments.PSFS.version,
+                **{row.code: row.version for row in forms_by_step["outcomes"].loaded}}
     with acting_as(actor, ip):
         intake.answers = answers
         intake.step_drafts = {}  # only what was sent stays
@@ -362,7 +376,7 @@ def red_flag_acknowledge(*, alert, actor, ip=None) -> RedFlagAlert:
 
 def visit_scores_record(*, patient_id, appointment_id, exam_id, scores, recorded_at, actor=None) -> None:
     """Make the outcome scores recorded at a visit's exam (`exam_id`) match `scores`,
-    {instrument: (value, instrument version, band, details)}: add, change or remove one row per instrument.
+    {instrument: (value, instrument version, band, details, demo wording)}: add, change or remove one row per instrument.
 
     Called by exams inside its own transaction; the rows feed the progress plots beside the intake's."""
     existing = {
@@ -373,13 +387,78 @@ def visit_scores_record(*, patient_id, appointment_id, exam_id, scores, recorded
         for instrument, row in existing.items():
             if instrument not in scores:
                 row.delete()
-        for instrument, (value, version, band, details) in scores.items():
+        for instrument, (value, version, band, details, demo) in scores.items():
             details = {"exam_id": exam_id, "source": "exam", **details}
             row = existing.get(instrument) or OutcomeScore(patient_id=patient_id, instrument=instrument, intake=None)
-            changed = (row.value, row.instrument_version, row.band, row.details, row.recorded_at, row.appointment_id) != (
-                value, version, band, details, recorded_at, appointment_id
-            )
+            changed = (row.value, row.instrument_version, row.band, row.details, row.recorded_at, row.appointment_id,
+                       row.demo_wording) != (value, version, band, details, recorded_at, appointment_id, demo)
             if row.pk is None or changed:
                 row.value, row.instrument_version, row.band, row.details = value, version, band, details
+                row.demo_wording = demo
                 row.recorded_at, row.appointment_id = recorded_at, appointment_id
                 row.save()
+
+
+# --- Instruments loaded from definition files ------------------------------------------------------------------
+
+
+class InstrumentFileInvalid(IntakeError):
+    """The file cannot be loaded; `problems` are intake.instruments.Problem, each with its line."""
+
+    def __init__(self, problems):
+        super().__init__(gettext("The instrument file was not loaded: fix the lines below and load it again."))
+        self.problems = problems
+
+
+def _version_taken(row, content):
+    text = content.decode("utf-8-sig", "replace") if isinstance(content, bytes) else content
+    line = next((n for n, words in enumerate(text.splitlines(), start=1) if words.startswith("version:")), None)
+    return InstrumentFileInvalid([instruments.Problem(line, gettext(
+        "Version %(version)s of %(code)s is already loaded with different wording or scoring (on %(day)s). Give "
+        "this file a new version: answers already given must keep pointing at the wording they were given on."
+    ) % {"version": row.version, "code": row.code, "day": f"{timezone.localtime(row.loaded_at):%b %d, %Y}"})])
+
+
+@transaction.atomic
+def instrument_load(*, content: str | bytes, source_name: str = "", actor=None, ip=None) -> Instrument:
+    """Read an instrument file and put it in force: the intake asks it from now on, and the code's previous
+    version stops being asked (its answers keep their version). Loading the same version again with the same
+    content only puts it back in force. Raises InstrumentFileInvalid with every problem and its line."""
+    try:
+        parsed = instruments.read_definition(content)
+    except instruments.DefinitionError as exc:
+        raise InstrumentFileInvalid(exc.problems) from None
+    definition = instruments.to_stored(parsed)
+    existing = Instrument.objects.select_for_update().filter(code=parsed.key, version=parsed.version).first()
+    if existing is not None and existing.definition != definition:
+        raise _version_taken(existing, content)
+    with acting_as(actor, ip):
+        for other in Instrument.objects.select_for_update().filter(code=parsed.key, active=True):
+            if existing is None or other.pk != existing.pk:
+                other.active = False
+                other.save(update_fields=["active"])
+        if existing is not None:
+            if not existing.active:
+                existing.active = True
+                existing.save(update_fields=["active"])
+            return existing
+        return Instrument.objects.create(
+            code=parsed.key, version=parsed.version, title=parsed.name, copyright_notice=parsed.copyright,
+            demo_wording=parsed.demo_wording, definition=definition, source_name=source_name[:200],
+            loaded_by=actor if getattr(actor, "pk", None) else None, active=True,
+        )
+
+
+@transaction.atomic
+def instrument_set_active(*, instrument: Instrument, active: bool, actor=None, ip=None) -> Instrument:
+    """Put a loaded version in force (the code's other version stops being asked) or take it out of the intake."""
+    row = Instrument.objects.select_for_update().get(pk=instrument.pk)
+    with acting_as(actor, ip):
+        if active:
+            for other in Instrument.objects.select_for_update().filter(code=row.code, active=True).exclude(pk=row.pk):
+                other.active = False
+                other.save(update_fields=["active"])
+        if row.active != active:
+            row.active = active
+            row.save(update_fields=["active"])
+    return row

@@ -356,9 +356,10 @@ def summary(request, pk):
     care.require(request.user, intake.patient, annotated=intake)
     record_view(instance=intake, actor=request.user, ip=request_ip(request))
     sections = questionnaire.answers_by_step(intake.answers, patient=intake.patient, visit=intake.appointment)
-    scores = {score.instrument: score for score in intake.scores.all()}
+    scores = list(intake.scores.all())
     return render(request, "intake/form/summary.html", {
         "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,
+        "any_demo": any(score.demo_wording for score in scores),
         "alerts": list(intake.alerts.all()), "instruments": questionnaire.current_instruments(),
         # With no alert, the flags the answers hold are still listed, each with the rule that withheld it.
         "context_flags": [asdict(f) for f in selectors.intake_red_flags(intake)],

@@ -89,3 +89,7 @@ def test_the_demo_tells_the_story_a_visitor_judges_the_product_by(settings, canc
         assert len(pain) >= 5
         improving += pain[0] - pain[-1] >= 2  # at least the NPRS's meaningful change
     assert improving >= 4
+    # The demo's ODI and LEFS are placeholder wording: every score from them says so and none is banded.
+    loaded = OutcomeScore.objects.filter(instrument__in=["odi", "lefs"])
+    assert {s.instrument for s in loaded} == {"odi", "lefs"} and loaded.count() >= 30
+    assert all(s.demo_wording and s.band == "" for s in loaded)

@@ -59,7 +59,7 @@ def next_step(page, heading):
 
 
 def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(phone, live_server, appointment,
-                                                                                 deliver_now):
+                                                                                 deliver_now, demo_odi):
     link = live_server.url + services.intake_link_for(appointment=appointment)
     page = open_page(phone, link)
 
@@ -171,8 +171,8 @@ def test_patient_fills_the_form_on_a_phone_resumes_after_closing_it_and_submits(
     shot(page, "4_red_flags_restored")
     next_step(page, "Daily activities")
 
-    # 5. Outcome measures: the ODI placeholder with its notice, and the PSFS.
-    expect(page.get_by_text("Placeholder wording.")).to_be_visible()
+    # 5. Outcome measures: the demo's placeholder ODI (demo wording, never scored as the ODI), and the PSFS.
+    expect(page.get_by_text("Demo wording.")).to_be_visible()
     for section in page.get_by_role("group", name=re.compile(r"^Section \d+:")).all():
         section.get_by_label(re.compile(r"^Placeholder statement 2")).check()
     page.get_by_label("Activity 1", exact=True).fill("Running")

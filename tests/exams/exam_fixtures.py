@@ -56,7 +56,8 @@ def submitted_intake(patient, appointment=None, **complaint):
         patient=patient, appointment=appointment, status=IntakeForm.Status.SUBMITTED, answers=answers,
         submitted_at=timezone.now() - timedelta(days=2),
     )
-    for instrument, version, value in (("nprs", "1", "6"), ("odi", "placeholder", "35.6"), ("psfs", "1995-original", "4.3")):
+    # The ODI answered on the clinic's licensed wording (a test version standing in for Mapi's).
+    for instrument, version, value in (("nprs", "1", "6"), ("odi", "2.1a-test", "35.6"), ("psfs", "1995-original", "4.3")):
         OutcomeScore.objects.create(
             patient=patient, intake=intake, appointment=appointment, instrument=instrument,
             instrument_version=version, value=Decimal(value), recorded_at=intake.submitted_at,

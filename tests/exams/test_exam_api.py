@@ -16,7 +16,7 @@ def _record(exam, dr, *, nprs=None):
     exam_services.exam_save_section(exam=exam, section="special_tests", revision=current_revision(exam, "special_tests"), data=form.to_findings(), actor=dr.user)
     if nprs is not None:
         exam_services.exam_save_section(exam=exam, section="scores", revision=current_revision(exam, "scores"), actor=dr.user,
-                                        data={"nprs": nprs, "nprs_version": "1", "odi": {}, "odi_version": "placeholder"})
+                                        data={"nprs": nprs, "nprs_version": "1", "odi": {}, "odi_version": "2.1a-test", "odi_demo_wording": False})
 
 
 def test_exams_api_returns_findings_suggestions_signed_state_and_addenda(rivera_client, exam, dr_rivera, patient):

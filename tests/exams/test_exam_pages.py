@@ -196,8 +196,9 @@ def test_book_plan_previews_then_books_the_series(rivera_client, exam, follow_up
 
 # The exam with its patient/visit/clinician, addenda, attachments, the patient's submitted intake and open red
 # flags (what they reported, at the top), the visit's red-flag re-screens, the audit row of the read (the session
-# and the signed-in user come from the cache once warm), the working diagnoses.
-EXAM_PAGE_QUERIES = 9
+# and the signed-in user come from the cache once warm), the working diagnoses, and the clinic's ODI in force (which
+# wording today's ODI sections are entered for).
+EXAM_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("addenda", [1, 6])

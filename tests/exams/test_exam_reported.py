@@ -9,13 +9,12 @@ from django.utils import timezone
 
 from exams import services as exam_services
 from intake import reported
-from intake.instruments import ODI_PLACEHOLDER
+from intake.instruments import ODI_KEYS
 from intake.models import OutcomeScore, RedFlagAlert
 from tests.exams.exam_fixtures import make_visit, post_section, submitted_intake
 
 pytestmark = pytest.mark.django_db
 
-ODI_KEYS = [item.key for item in ODI_PLACEHOLDER.items]
 ODI_ANSWERS = dict(zip(ODI_KEYS, [2, 3, 1, 2, 4, 0, 2, 1, None, 3], strict=True))  # 18 of 45: 40%
 PSFS = [("Sitting through a meeting", 3), ("Running 5 km", 1)]
 
@@ -29,7 +28,8 @@ def full_intake(patient, appointment, **kwargs):
         "sitting_minutes": 20, "eases": ["heat", "moving"], "eases_other": "A cushion",
     })
     intake.answers["goals"] = {"goals": "Run the Boston 10K again", "target": "October race", "concerns": ""}
-    outcomes = {f"odi_{key}": value for key, value in ODI_ANSWERS.items()}
+    outcomes = {**{f"odi_{key}": value for key, value in ODI_ANSWERS.items()},
+                "instruments": {"odi": {"version": "2.1a-test", "demo_wording": False}}}  # the clinic's licensed ODI
     for n, (activity, rating) in enumerate(PSFS, start=1):
         outcomes.update({f"psfs_activity_{n}": activity, f"psfs_rating_{n}": rating})
     intake.answers["outcomes"] = outcomes

@@ -132,6 +132,8 @@ def test_todays_scores_are_stored_as_outcome_scores_of_the_visit(exam, dr_rivera
     rows = {s.instrument: s for s in OutcomeScore.objects.filter(patient=exam.patient)}
     assert float(rows["nprs"].value) == 4 and rows["nprs"].band == "moderate" and rows["nprs"].instrument_version == "1"
     assert float(rows["odi"].value) == 35.6 and rows["odi"].instrument_version == "placeholder"  # 16 / 45
+    # Sections saved on the old built-in placeholder are demo wording: stored, never banded as an ODI score.
+    assert rows["odi"].demo_wording and rows["odi"].band == ""
     assert rows["odi"].appointment == exam.appointment and rows["odi"].recorded_at == exam.appointment.start_at
     assert rows["odi"].intake is None and rows["odi"].details["exam_id"] == exam.pk
 

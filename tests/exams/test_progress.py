@@ -1,4 +1,5 @@
-"""Progress: outcome series from stored scores, the chart's plots with the MCID band, first-vs-latest ROM and gait."""
+"""Progress: outcome series from stored scores, the chart's plots with the change-threshold band, first-vs-latest ROM
+and gait. (How each change is judged, with its edges, is in tests/intake/test_meaningful_change.py.)"""
 
 import re
 from datetime import timedelta
@@ -34,7 +35,7 @@ def _follow_up(patient, dr, visit_type, location, *, days_ago, nprs, odi_points,
     found, _ = exam_services.exam_start(appointment=appointment, clinician=dr)
     odi = {key: odi_points for key in ODI_SECTIONS}
     exam_services.exam_save_section(exam=found, section="scores", revision=current_revision(found, "scores"), actor=dr.user,
-                                    data={"nprs": nprs, "nprs_version": "1", "odi": odi, "odi_version": "placeholder"})
+                                    data={"nprs": nprs, "nprs_version": "1", "odi": odi, "odi_version": "2.1a-test", "odi_demo_wording": False})
     _section(found, dr, MobilityForm, {"hip_flexion_left": str(hip_flexion), "hip_flexion_right": "120"})
     _section(found, dr, GaitForm, {"walking_speed": str(speed), "walking_step_length_left": "60",
                                    "walking_step_length_right": "65"})
@@ -48,28 +49,34 @@ def test_progress_series_reads_intake_baselines_and_visit_scores(patient, dr_riv
     series = {s.instrument: s for s in intake_selectors.progress_series(patient.pk)}
     nprs, odi = series["nprs"], series["odi"]
     assert [p.value for p in nprs.points] == [6, 3] and [p.source for p in nprs.points] == ["intake", "exam"]
-    assert nprs.points[1].change == -3 and nprs.points[1].meaningful is True  # baseline 5-7 needs 2 points
-    assert [p.value for p in odi.points] == [35.6, 20.0] and odi.points[1].meaningful is True
-    assert odi.mcid == 10 and nprs.mcid == 2 and series["psfs"].higher_is_better is True
+    assert nprs.points[1].change == -3 and nprs.points[1].improved  # baseline 6 needs max(2, 30% = 1.8) = 2 points
+    assert [p.value for p in odi.points] == [35.6, 20.0] and odi.points[1].improved  # 15.6 points down, 10 needed
+    assert odi.threshold == 10 and nprs.threshold == 2 and series["psfs"].higher_is_better is True
     assert len(series["psfs"].points) == 1 and series["psfs"].points[0].meaningful is None
 
 
-def test_a_change_smaller_than_the_mcid_is_not_called_meaningful(patient, dr_rivera, follow_up, location):
+def test_a_change_below_the_threshold_is_not_meaningful_and_a_worsening_is_judged_too(
+    patient, dr_rivera, follow_up, location
+):
     submitted_intake(patient)
     _follow_up(patient, dr_rivera, follow_up, location, days_ago=1, nprs=5, odi_points=3, hip_flexion=100, speed=1.2)
     series = {s.instrument: s for s in intake_selectors.progress_series(patient.pk)}
-    assert series["nprs"].points[1].meaningful is False  # 6 -> 5
-    assert series["odi"].points[1].value == 60.0 and series["odi"].points[1].meaningful is False  # worse
+    assert series["nprs"].points[1].meaningful is False  # 6 -> 5: 1 point, 2 needed
+    # 35.6% -> 60% (30 of 50): 24.4 points worse, at least 10: a meaningful worsening (it was "not meaningful"
+    # when only improvement was judged).
+    odi = series["odi"]
+    assert odi.points[1].value == 60.0 and odi.points[1].meaningful is True and odi.points[1].worsened
+    assert odi.worsened and not series["nprs"].worsened
 
 
 def test_line_chart_draws_points_axes_and_the_mcid_band_from_baseline():
     now = timezone.now()
-    svg = str(plots.line_chart([(now - timedelta(days=14), 40), (now, 22)], low=0, high=100, baseline=40, mcid=10,
+    svg = str(plots.line_chart([(now - timedelta(days=14), 40), (now, 22)], low=0, high=100, baseline=40, threshold=10,
                                 title="ODI <over> time", unit="%", higher_is_better=False))
     assert svg.startswith("<svg") and 'role="img"' in svg and "<title" in svg
     assert "ODI &lt;over&gt; time" in svg  # escaped
     assert svg.count('<circle class="point"') == 2 and 'class="trend"' in svg
-    band = re.search(r'<rect class="mcid-band"[^>]* y="([\d.]+)" width="\d+" height="([\d.]+)"', svg)
+    band = re.search(r'<rect class="change-band"[^>]* y="([\d.]+)" width="\d+" height="([\d.]+)"', svg)
     top, height = float(band.group(1)), float(band.group(2))
     # plot height 166 px for 0-100: the band spans 30-50, i.e. 20 points = 33.2 px, with its top at 50.
     assert height == pytest.approx(33.2, abs=0.2) and top == pytest.approx(14 + 166 * 0.5, abs=0.2)
@@ -77,7 +84,7 @@ def test_line_chart_draws_points_axes_and_the_mcid_band_from_baseline():
 
 
 def test_line_chart_with_one_point_has_no_line_to_draw_but_shows_it():
-    svg = str(plots.line_chart([(timezone.now(), 6)], low=0, high=10, baseline=6, mcid=2, title="Pain"))
+    svg = str(plots.line_chart([(timezone.now(), 6)], low=0, high=10, baseline=6, threshold=2, title="Pain"))
     assert svg.count('<circle class="point"') == 1
 
 
@@ -88,11 +95,11 @@ def test_chart_shows_progress_plots_with_a_table_of_the_same_numbers(
     _follow_up(patient, dr_rivera, follow_up, location, days_ago=1, nprs=3, odi_points=1, hip_flexion=100, speed=1.2)
     html = rivera_client.get(f"/patients/{patient.mrn}/").content.decode()
     assert "Progress" in html and html.count('class="trend-chart"') == 3
-    assert html.count('class="mcid-band"') == 3
+    assert html.count('class="change-band"') == 3
     table = html[html.index("Pain (NPRS): the plotted values"):]
     table = table[:table.index("</table>")]
-    assert "6/10" in table and "3/10" in table and "baseline" in table and "-3" in table and "Yes" in table
-    assert "Consensus: 2 points or 30% improvement" in html
+    assert "6/10" in table and "3/10" in table and "baseline" in table and "-3" in table and "Yes: better" in table
+    assert "At least max(2 points, 30% of baseline)" in html
 
 
 def test_chart_shows_first_and_latest_range_of_motion_and_gait(

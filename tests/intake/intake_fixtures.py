@@ -5,6 +5,7 @@ A pytest plugin (tests/conftest.py): a test asks for the fixtures by name and im
 """
 
 import datetime
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -19,6 +20,43 @@ from tests.scheduling.conftest import local
 # ODI worked example from the reference: 16 points over 9 answered sections (one skipped) = 35.6%.
 ODI_16_OF_45 = {"pain_intensity": 2, "personal_care": 2, "lifting": 2, "walking": 2, "sitting": 2, "standing": 2,
                 "sleeping": 2, "sex_life": None, "social_life": 1, "travelling": 1}
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "intake" / "instrument_examples"
+
+
+def instrument_file(code="odi", *, licensed=False, version=None) -> str:
+    """An instrument file from the shipped examples (placeholder statements, demo wording); `licensed` stands in
+    for the clinic's licensed copy: the same shape, marked licensed, under its own version."""
+    text = (EXAMPLES / f"{code}-demo-placeholder.yaml").read_text()
+    if licensed:
+        text = text.replace("\nwording: demo", "\nwording: licensed").replace("(demo wording)", "(test wording)")
+        text = text.replace("Demo wording: for each", "For each")
+        text = text.replace('version: "demo-1"', f'version: "{version or "test-1"}"')
+    elif version:
+        text = text.replace('version: "demo-1"', f'version: "{version}"')
+    return text
+
+
+def load(text, name="instrument.yaml", actor=None):
+    return services.instrument_load(content=text, source_name=name, actor=actor)
+
+
+@pytest.fixture
+def licensed_odi(db):
+    """The clinic's licensed ODI, loaded (test wording standing in for Mapi's)."""
+    return load(instrument_file("odi", licensed=True, version="2.1a-test"), "odi-licensed.yaml")
+
+
+@pytest.fixture
+def demo_odi(db):
+    """The demo's placeholder ODI, marked demo wording."""
+    return load(instrument_file("odi"), "odi-demo-placeholder.yaml")
+
+
+@pytest.fixture
+def licensed_lefs(db):
+    return load(instrument_file("lefs", licensed=True, version="1999-test"), "lefs-licensed.yaml")
 
 
 def valid_answers():

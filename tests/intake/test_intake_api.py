@@ -14,6 +14,9 @@ from tests.factories import sign_in
 from tests.intake.intake_fixtures import other_visit, red_flags_ticked, save_steps, valid_answers
 from tests.scheduling.conftest import local
 
+# At a clinic that has loaded its licensed ODI (a test version of the wording): the ODI is asked and scored.
+pytestmark = pytest.mark.usefixtures("licensed_odi")
+
 
 def put(client, token, step, body):
     return client.put(f"/api/v1/intake/{token}/steps/{step}/", body, content_type="application/json")

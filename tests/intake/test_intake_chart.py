@@ -15,6 +15,9 @@ from tests.intake.intake_fixtures import red_flags_ticked, save_steps, valid_ans
 
 ANON, PATIENT, DESK, CLIN, ADMIN = "anonymous", roles.PATIENT, roles.FRONT_DESK, roles.CLINICIAN, roles.ADMIN
 
+# At a clinic that has loaded its licensed ODI (a test version of the wording): the ODI is asked and scored.
+pytestmark = pytest.mark.usefixtures("licensed_odi")
+
 
 def text(response):
     return re.sub(r"\s+", " ", response.content.decode())

@@ -44,7 +44,7 @@ def test_submit_refuses_answers_that_no_longer_validate(intake, submit):
     assert exc.value.errors["complaint"] == {"pain_now": ["Choose a number from 0 to 10."]}
 
 
-def test_scores_stored_equal_the_scoring_functions_for_the_worked_example(intake, submit):
+def test_scores_stored_equal_the_scoring_functions_for_the_worked_example(licensed_odi, intake, submit):
     save_steps(intake)
     submit(intake)
     scores = {s.instrument: s for s in OutcomeScore.objects.filter(intake=intake)}
@@ -54,7 +54,8 @@ def test_scores_stored_equal_the_scoring_functions_for_the_worked_example(intake
     assert (odi.points, odi.sections_answered, odi.percent) == (16, 9, 35.6)
     assert scores["odi"].value == Decimal("35.6") and scores["odi"].band == odi.band == "moderate"
     assert scores["odi"].details == {"points": 16, "sections_answered": 9, "low_confidence": False}
-    assert scores["odi"].instrument_version == "placeholder"
+    assert scores["odi"].instrument_version == "2.1a-test" and scores["odi"].definition == licensed_odi
+    assert not scores["odi"].demo_wording
 
     assert scores["nprs"].value == Decimal("6") and scores["nprs"].band == scoring.nprs_band(6) == "moderate"
     assert scores["nprs"].instrument_version == "1"
@@ -65,7 +66,7 @@ def test_scores_stored_equal_the_scoring_functions_for_the_worked_example(intake
     assert [a["activity"] for a in scores["psfs"].details["activities"]][0] == "Running"
     assert all(s.appointment_id == intake.appointment_id and s.patient_id == intake.patient_id for s in scores.values())
     intake.refresh_from_db()
-    assert intake.instrument_versions == {"odi": "placeholder", "nprs": "1", "psfs": "1995-original"}
+    assert intake.instrument_versions == {"odi": "2.1a-test", "nprs": "1", "psfs": "1995-original"}
 
 
 def test_submit_marks_the_visit_complete_records_the_signature_and_updates_the_record(intake, submit):
@@ -154,7 +155,7 @@ def test_a_minor_fall_with_osteoporosis_from_the_history_alerts(intake, submit):
     assert RedFlagAlert.objects.get().urgency == RedFlagAlert.Urgency.URGENT
 
 
-def test_a_form_is_submitted_once_and_not_changed_afterwards(intake, submit):
+def test_a_form_is_submitted_once_and_not_changed_afterwards(licensed_odi, intake, submit):
     save_steps(intake)
     submit(intake)
     with pytest.raises(services.AlreadySubmitted):

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from clinic import roles
 from clinic.demo import STORIES, seed_patient_stories
+from intake.demo import load_demo_instruments
 from patients.demo import demo_mrn, demo_patient
 from patients.models import Patient
 from scheduling.demo import seed_schedule
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         self.random_passwords = {}
         with transaction.atomic():
             logins = self._staff()
+            # Placeholder ODI and LEFS, marked demo wording, loaded as a clinic loads its licensed files.
+            load_demo_instruments()
         count = patients
         created = self._patients(patients, batch)
         with transaction.atomic():
