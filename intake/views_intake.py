@@ -360,7 +360,7 @@ def summary(request, pk):
     return render(request, "intake/form/summary.html", {
         "intake": intake, "patient": intake.patient, "sections": sections, "scores": scores,
         "any_demo": any(score.demo_wording for score in scores),
-        "alerts": list(intake.alerts.all()), "instruments": questionnaire.current_instruments(),
+        "alerts": list(intake.alerts.all()),
         # With no alert, the flags the answers hold are still listed, each with the rule that withheld it.
         "context_flags": [asdict(f) for f in selectors.intake_red_flags(intake)],
         "body_map": _body_map(intake),

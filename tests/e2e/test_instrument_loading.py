@@ -92,7 +92,7 @@ def test_an_admin_loads_the_licensed_odi_and_the_next_intake_uses_it(page, brows
     patient_page.get_by_role("button", name="Next").click()
     for label in ("I agree to be assessed", "I have read the clinic's", "My answers on this form are true"):
         patient_page.get_by_label(label).check()
-    patient_page.get_by_label("Type your full name to sign").fill("Maya Okafor")
+    patient_page.get_by_label("Type your full name").fill("Maya Okafor")
     patient_page.get_by_role("button", name="Sign and submit").click()
     expect(patient_page.get_by_role("heading", name="Thank you, Maya")).to_be_visible()
     phone.close()

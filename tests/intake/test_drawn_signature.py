@@ -97,7 +97,7 @@ def test_a_saved_drawing_comes_back_in_the_box_when_the_form_cannot_be_submitted
     assert response.status_code == 400 and "Some answers are still needed before you can submit" in html(response)
     assert f'value="{drawn()}"' in html(response)  # the drawing is still in the box
     save_steps(intake, only=("outcomes",))  # the patient fills in the step they missed, and comes back
-    with django_assert_max_num_queries(2):  # the form, the drawing kept with it
+    with django_assert_max_num_queries(3):  # the form, the questionnaires in force, the drawing kept with it
         page = html(client.get(url(token, "consent")))
     assert f'value="{drawn()}"' in page and "checked" in page
     assert not IntakeForm.objects.get(pk=intake.pk).step_drafts  # the step itself was saved, the draft cleared
@@ -129,7 +129,8 @@ def signed(client, token, at_consent):
 
 def test_the_clinicians_summary_shows_the_drawing_served_to_them_alone(client, signed, django_assert_max_num_queries):
     sign_in(client, signed.appointment.clinician.user)
-    with django_assert_max_num_queries(5):  # session, user, the form, its scores, its alerts (no image read)
+    with django_assert_max_num_queries(6):  # user, the form, its scores, its alerts, the audit row, the wording its
+        # instruments were answered on (no image read)
         page = html(client.get(f"/intake/forms/{signed.pk}/summary/"))
     assert f'<img class="intake-signature-image" src="/intake/forms/{signed.pk}/signature/"' in page
     assert 'alt="Signature drawn by Maya Okafor"' in page and "Printed name: Maya Okafor." in page
