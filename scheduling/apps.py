@@ -26,7 +26,7 @@ class SchedulingConfig(AppConfig):
         from clinic import audit
         from patients import care
 
-        from . import calendar_setup, chart_sections  # noqa: F401  (chart_sections registers the chart's visits)
+        from . import calendar_setup, chart_sections, online_offer  # noqa: F401  (chart_sections registers the chart's visits)
         from .models import Appointment, WaitlistEntry
         from .selectors import visits_in_care
 
@@ -34,3 +34,4 @@ class SchedulingConfig(AppConfig):
         audit.track(WaitlistEntry, patient=lambda w: w.patient_id)
         care.register_care_source(visits_in_care)
         calendar_setup.connect()
+        online_offer.connect()

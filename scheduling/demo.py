@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic import texts
 from clinic.models import ClinicText
 
+from . import online_offer
 from .defaults import ensure_default_cancellation_reasons
 from .models import (
     Appointment,
@@ -62,6 +63,7 @@ def seed_schedule(clinician_users, patients, *, days_back=14, days_ahead=21, fil
         locations.append(location)
     VisitType.objects.filter(name="3D gait analysis", arrival_notes="").update(
         arrival_notes="Wear shorts and the running shoes you train in; bring your usual insoles.")
+    online_offer.changed()  # an update() sends no signal
     for visit_type in VisitType.objects.filter(name__in=NEEDS):
         visit_type.equipment_needed.add(*(Equipment.objects.get_or_create(name=e)[0] for e in NEEDS[visit_type.name]))
     visit_types = list(VisitType.objects.filter(is_active=True))

@@ -14,7 +14,7 @@ from clinic.dates import ApiBirthDateField, ApiDayField, ApiInstantField
 from patients import phone as phones
 from patients.models import Patient
 
-from . import selectors
+from . import online_offer, selectors
 from .models import Appointment, Clinician, Location, Modality, Room, VisitType
 
 MAX_RANGE_DAYS = 31
@@ -120,13 +120,34 @@ class BookingPatientSerializer(serializers.Serializer):
             raise serializers.ValidationError(exc.messages) from None
 
 
+class OfferField(RecordField):
+    """A visit type, clinician or location open to online booking, found in the process's copy of the offer
+    (scheduling.online_offer) rather than by a query; the queryset still describes the field in the schema."""
+
+    def __init__(self, *, find, **kwargs):
+        self.find = find
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        found = self.find(pk)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+
 class BookingCreateSerializer(serializers.Serializer):
-    visit_type = RecordField(queryset=selectors.online_visit_types())
-    clinician = RecordField(queryset=Clinician.objects.filter(is_active=True))
+    visit_type = OfferField(queryset=selectors.online_visit_types(), find=online_offer.visit_type)
+    clinician = OfferField(queryset=Clinician.objects.filter(is_active=True), find=online_offer.clinician)
     start = ClinicDateTimeField(help_text="A start time from /api/v1/availability/, with its UTC offset.")
     modality = serializers.ChoiceField(choices=Modality.choices)
-    location = RecordField(
-        queryset=Location.objects.filter(is_active=True), required=False, allow_null=True,
+    location = OfferField(
+        queryset=Location.objects.filter(is_active=True), find=online_offer.location, required=False, allow_null=True,
         help_text="Required in office; ignored for telehealth.",
     )
     patient = BookingPatientSerializer()

@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clinic import dates, roles, texts
+from clinic import dates, roles
 from clinic.audit import acting_as
 from clinic.models import ClinicText
 from clinic.races import is_lost_race, lock_all_for_transaction
 
-from . import formatting, selectors, signals
+from . import formatting, online_offer, selectors, signals
 from .models import Appointment, AppointmentSeries, ClinicSettings, Modality, WaitlistEntry
 
 Status = Appointment.Status
@@ -552,7 +552,7 @@ def cancellation_policy_accepted(*, accepts: bool, version: int | None = None) -
 
     ValidationError (on `accepts_cancellation_policy`) when they did not accept it, or when `version`, the one they
     were shown, is no longer the one in force: what is stored must be the words they read."""
-    policy = texts.current(ClinicText.Kind.CANCELLATION_POLICY)
+    policy = online_offer.cancellation_policy()
     if policy is None:
         return None
     if version is not None and version != policy.version:
