@@ -2,9 +2,8 @@
 loaded with its wording, put one in force or take it out of the intake. Versions are never edited or deleted:
 every response names the version it was answered on."""
 
-from django import forms
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,29 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.audit import request_ip
 
-from . import instruments, selectors, services
+from . import selectors, services
 from .checks import odi_notice
+from .forms_instruments import InstrumentFileForm
 from .models import Instrument
-
-
-class InstrumentFileForm(forms.Form):
-    file = forms.FileField(
-        label=_("Instrument file (YAML)"),
-        help_text=_("The definition: code, title, version, wording (licensed or demo), copyright notice, scoring rule "
-                    "and items with their answer options. The format is in docs/instrument-files.md; examples are in "
-                    "intake/instrument_examples/."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > instruments.MAX_FILE_BYTES:
-            raise ValidationError(gettext("The file is larger than %(kb)s KB.") % {"kb": instruments.MAX_FILE_BYTES // 1024})
-        self.content = upload.read()
-        try:
-            instruments.read_definition(self.content)
-        except instruments.DefinitionError as exc:
-            raise ValidationError([str(problem) for problem in exc.problems]) from None
-        return upload
 
 
 @admin.register(Instrument)

@@ -13,12 +13,14 @@ class IntakeConfig(AppConfig):
     name = "intake"
     # The front desk sends intake links and sees whether a form is done, never what it says.
     role_permissions = {
-        # Loading an instrument file changes what every patient answers and rests on the clinic's licence: an
-        # admin's job, in the staff admin beside the clinic's other published wording (clinic texts).
+        # Loading an instrument file changes what every patient answers and rests on the clinic's licence: admins (in
+        # the staff admin) and the clinicians who choose the clinic's measures (the Questionnaires page) may; putting
+        # an old version back in force or taking one out of the intake stays in the staff admin.
         roles.ADMIN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"]
         + _perms(["instrument"], ("view", "add", "change")),
         roles.FRONT_DESK: ["intake.add_intakeform", "intake.view_redflagalert"],
-        roles.CLINICIAN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"],
+        roles.CLINICIAN: _perms(_CLINICAL, ("view", "add", "change")) + ["intake.view_clinical"]
+        + _perms(["instrument"], ("view", "add")),
     }
 
     def ready(self):

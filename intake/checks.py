@@ -10,8 +10,9 @@ def odi_notice(active) -> str:
     """Why the ODI is not scored, from the active instrument rows; "" when a licensed ODI is in force."""
     odi = next((row for row in active if row.code == "odi"), None)
     if odi is None:
-        return _("No ODI is loaded: the intake form leaves the ODI out and no ODI is scored until an admin loads "
-                 "the clinic's licensed ODI file (staff admin, Instruments, or manage.py load_instrument FILE).")
+        return _("No ODI is loaded: the intake form leaves the ODI out and no ODI is scored until a clinician or "
+                 "admin loads the clinic's licensed ODI file (the Questionnaires page, the staff admin's Instruments, "
+                 "or manage.py load_instrument FILE).")
     if odi.demo_wording:
         return _("The ODI in force (%(title)s, version %(version)s) has demo wording: patients answer placeholder "
                  "statements, and their scores are marked demo wording, never shown or banded as ODI scores. Load "

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_intake
+from . import views_instruments, views_intake
 
 app_name = "intake"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("forms/<int:pk>/summary/", views_intake.summary, name="summary"),
     path("forms/<int:pk>/signature/", views_intake.signature, name="signature"),
     path("alerts/<int:pk>/acknowledge/", views_intake.acknowledge, name="acknowledge"),
+    # Clinicians and admins: the questionnaires the intake asks, and loading the clinic's licensed files.
+    path("instruments/", views_instruments.instruments, name="instruments"),
     # The patient, by the emailed copy's link (before the form's routes: "copy" is not a form's token).
     path("copy/<str:token>/", views_intake.copy, name="copy"),
     path("copy/<str:token>/signature/", views_intake.copy_signature, name="copy-signature"),

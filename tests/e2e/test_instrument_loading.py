@@ -1,8 +1,8 @@
-"""The clinic replaces the demo's placeholder ODI with its licensed copy in the staff admin, and the next intake uses
-it; scores from the placeholder are never shown as ODI scores.
+"""A clinician replaces the demo's placeholder ODI with the clinic's licensed copy on the Questionnaires page, and the
+next intake uses it; scores from the placeholder are never shown as ODI scores.
 
-Loading is for admins (the staff admin): the file changes what every patient answers and rests on the clinic's
-licence, like the consent wording admins publish. A clinician is refused (tests/intake/test_instrument_loading.py).
+Clinicians (who choose the clinic's measures) and admins (also in the staff admin) load files; the front desk is
+refused (tests/intake/test_instrument_loading.py).
 """
 
 import re
@@ -10,7 +10,6 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from clinic import roles
 from intake import services
 from intake.models import Instrument, OutcomeScore
 from tests.e2e.conftest import SCREENSHOTS
@@ -38,8 +37,8 @@ def choose(page, name, text):
     page.get_by_role("button", name="Load the file").click()
 
 
-def test_an_admin_loads_the_licensed_odi_and_the_next_intake_uses_it(page, browser, live_server, sign_in, appointment,
-                                                                      demo_odi, make_user, monday, deliver_now):
+def test_a_clinician_loads_the_licensed_odi_and_the_next_intake_uses_it(page, browser, live_server, sign_in,
+                                                                         appointment, demo_odi, monday, deliver_now):
     # Before: the clinic ran on the demo's placeholder ODI, and one patient answered it.
     earlier = other_visit(appointment, local(monday, 9), patient=PatientFactory(first_name="Lee", last_name="Park"))
     placeholder_form = services.intake_start(appointment=earlier)
@@ -49,13 +48,13 @@ def test_an_admin_loads_the_licensed_odi_and_the_next_intake_uses_it(page, brows
     services.intake_submit(intake=placeholder_form)
     assert OutcomeScore.objects.get(intake=placeholder_form, instrument="odi").demo_wording
 
-    admin = make_user(roles.ADMIN, email="owner@stride.test", first_name="Alex", last_name="Admin")
-    sign_in(admin)
-    page.goto(f"{live_server.url}/admin/intake/instrument/")
+    sign_in(appointment.clinician.user)  # the patient's clinician: they read both charts below
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="Questionnaires").click()
     notice = page.get_by_role("status").filter(has_text="Why the intake has no ODI score")
     expect(notice).to_contain_text("has demo wording")
-    page.get_by_role("link", name="Load an instrument file").click()
-    expect(page.get_by_role("heading", name="Load an instrument file")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Demo wording")).to_contain_text("Yes, on every new intake")
+    expect(page.get_by_role("heading", name="Load a questionnaire file")).to_be_visible()
 
     # A file with mistakes: each one is listed with its line, and nothing is loaded.
     broken = licensed_file().replace('version: "2.1a-clinic"', "version: 2.1").replace("key: travelling", "key: driving")

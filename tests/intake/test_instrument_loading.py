@@ -320,10 +320,43 @@ def test_an_admin_takes_a_version_out_of_the_intake_from_its_page(admin_client, 
 
 
 @pytest.mark.parametrize("role", [roles.CLINICIAN, roles.FRONT_DESK])
-def test_only_admins_load_instruments(client, make_user, role):
+def test_the_staff_admin_is_for_admins_alone(client, make_user, role):
     sign_in(client, make_user(role))
     response = _upload(client, instrument_file("odi", licensed=True))
     assert response.status_code == 302 and "/admin/login/" in response.url and not Instrument.objects.exists()
+
+
+def _load_on_the_page(client, text, name="odi.yaml"):
+    return client.post("/intake/instruments/", {"file": SimpleUploadedFile(name, text.encode())})
+
+
+def test_a_clinician_loads_a_file_on_the_questionnaires_page_and_sees_it_in_force(client, make_user):
+    sign_in(client, make_user(roles.CLINICIAN))
+    page = client.get("/intake/instruments/").content.decode()
+    assert "Why the intake has no ODI score:" in page and "No questionnaire is loaded yet." in page
+    response = _load_on_the_page(client, instrument_file("odi", licensed=True, version="2.1a-clinic"))
+    assert response.status_code == 302 and response.url == "/intake/instruments/"
+    row = Instrument.objects.get(code="odi")
+    assert (row.version, row.active, row.demo_wording) == ("2.1a-clinic", True, False)
+    page = client.get("/intake/instruments/").content.decode()
+    assert "(version 2.1a-clinic). The intake form asks it from now on." in page
+    assert "Why the intake has no ODI score:" not in page and "Yes, on every new intake" in page
+
+
+def test_a_file_with_mistakes_is_refused_beside_the_field_with_each_line_and_nothing_loads(client, make_user):
+    sign_in(client, make_user(roles.CLINICIAN))
+    broken = instrument_file("odi", licensed=True).replace("key: travelling", "key: driving")
+    response = _load_on_the_page(client, broken)
+    assert response.status_code == 400 and not Instrument.objects.exists()
+    page = response.content.decode()
+    assert 'id="file-errors"' in page and "not ODI sections: driving" in page and 'aria-invalid="true"' in page
+
+
+def test_the_front_desk_may_not_open_or_load_questionnaires(client, make_user):
+    sign_in(client, make_user(roles.FRONT_DESK))
+    assert client.get("/intake/instruments/").status_code == 403
+    assert _load_on_the_page(client, instrument_file("odi", licensed=True)).status_code == 403
+    assert not Instrument.objects.exists()
 
 
 def test_the_database_check_warns_until_a_licensed_odi_is_loaded():
