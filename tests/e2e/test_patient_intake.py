@@ -286,6 +286,14 @@ def test_a_red_flag_answer_warns_the_patient_and_alerts_the_chart(phone, page, l
     expect(page.get_by_role("alert").filter(has_text="Red flag: Emergency")).to_have_count(0)
 
 
+def _loaded_width(img):
+    """The image's width once it has loaded (0 if it failed): visible is not yet loaded."""
+    return img.evaluate("""img => img.complete ? img.naturalWidth : new Promise(done => {
+        img.addEventListener("load", () => done(img.naturalWidth), {once: true});
+        img.addEventListener("error", () => done(0), {once: true});
+    })""")
+
+
 def test_patient_signs_by_drawing_with_the_mouse_and_the_clinician_sees_the_signature(page, live_server, sign_in,
                                                                                        intake, deliver_now):
     save_steps(intake, skip=("consent",))
@@ -330,12 +338,12 @@ def test_patient_signs_by_drawing_with_the_mouse_and_the_clinician_sees_the_sign
     page.get_by_role("link", name="See and print your answers").click()
     drawing = page.get_by_role("img", name="Signature drawn by Maya Okafor")
     expect(drawing).to_be_visible()
-    assert drawing.evaluate("img => img.naturalWidth") > 0
+    assert _loaded_width(drawing) > 0
 
     sign_in(intake.appointment.clinician.user)
     page.goto(f"{live_server.url}/intake/forms/{intake.pk}/summary/")
     drawing = page.get_by_role("img", name="Signature drawn by Maya Okafor")
     expect(drawing).to_be_visible()
-    assert drawing.evaluate("img => img.naturalWidth") > 0  # served to the clinician by the checked view
+    assert _loaded_width(drawing) > 0  # served to the clinician by the checked view
     expect(page.get_by_text("Printed name: Maya Okafor.")).to_be_visible()
     page.get_by_role("region", name="Signature", exact=True).screenshot(path=str(SCREENSHOTS / "intake_summary_signature.png"))
