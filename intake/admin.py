@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -59,17 +59,9 @@ class InstrumentAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = InstrumentFileForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                row = services.instrument_load(content=form.content, source_name=upload.name, actor=request.user,
-                                               ip=request_ip(request))
-            except services.InstrumentFileInvalid as exc:
-                form.add_error("file", [str(problem) for problem in exc.problems])
-            else:
-                self.message_user(request, format_html(
-                    gettext("Loaded {} (version {}). The intake form asks it from now on."), row.title, row.version))
-                return redirect(reverse("admin:intake_instrument_changelist"))
+        if request.method == "POST" and (row := form.load(actor=request.user, ip=request_ip(request))):
+            self.message_user(request, form.loaded_message(row))
+            return redirect(reverse("admin:intake_instrument_changelist"))
         context = {
             **self.admin_site.each_context(request), "title": gettext("Load an instrument file"), "form": form,
             "opts": self.model._meta, "has_view_permission": self.has_view_permission(request),

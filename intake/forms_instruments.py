@@ -1,11 +1,12 @@
-"""The instrument file a clinician or admin loads (intake.services.instrument_load validates and versions it)."""
+"""The instrument file a clinician or admin loads (intake.services.instrument_load validates and versions it): one
+form for the Questionnaires page and the staff admin."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import instruments
+from . import instruments, services
 
 
 class InstrumentFileForm(forms.Form):
@@ -26,3 +27,18 @@ class InstrumentFileForm(forms.Form):
         except instruments.DefinitionError as exc:
             raise ValidationError([str(problem) for problem in exc.problems]) from None
         return upload
+
+    def load(self, *, actor, ip):
+        """Load the valid file as the new version in force; None, with every problem beside the field, otherwise."""
+        if not self.is_valid():
+            return None
+        try:
+            return services.instrument_load(content=self.content, source_name=self.cleaned_data["file"].name,
+                                            actor=actor, ip=ip)
+        except services.InstrumentFileInvalid as exc:
+            self.add_error("file", [str(problem) for problem in exc.problems])
+            return None
+
+    def loaded_message(self, row):
+        return gettext("Loaded %(title)s (version %(version)s). The intake form asks it from now on.") % {
+            "title": row.title, "version": row.version}

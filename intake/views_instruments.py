@@ -3,13 +3,12 @@ and a form to load the clinic's licensed file. The staff admin offers the same t
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from clinic.audit import request_ip
 from clinic.permissions import staff_permission_required
 
-from . import selectors, services
+from . import selectors
 from .checks import odi_notice
 from .forms_instruments import InstrumentFileForm
 from .models import Instrument
@@ -19,17 +18,9 @@ from .models import Instrument
 @staff_permission_required("intake.view_instrument", "intake.add_instrument")
 def instruments(request):
     form = InstrumentFileForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            row = services.instrument_load(content=form.content, source_name=upload.name, actor=request.user,
-                                           ip=request_ip(request))
-        except services.InstrumentFileInvalid as exc:
-            form.add_error("file", [str(problem) for problem in exc.problems])
-        else:
-            messages.success(request, gettext("Loaded %(title)s (version %(version)s). The intake form asks it from "
-                                              "now on.") % {"title": row.title, "version": row.version})
-            return redirect("intake:instruments")
+    if request.method == "POST" and (row := form.load(actor=request.user, ip=request_ip(request))):
+        messages.success(request, form.loaded_message(row))
+        return redirect("intake:instruments")
     active = selectors.active_instruments()
     loaded = list(Instrument.objects.select_related("loaded_by"))
     return render(request, "intake/instruments.html", {

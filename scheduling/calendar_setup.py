@@ -5,36 +5,24 @@ or a patient's corrected name reaches every open calendar within a poll, without
 
 The counter is bumped after the commit (a page drawn meanwhile cannot keep the old version) from model signals,
 because these rows are edited in the staff admin as well as through services. It lives in the cache; if the cache
-loses it, the next value starts from the clock, so it still differs from every value seen before.
+loses it, the next value starts from the clock (clinic.version_counter).
 """
 
-import time
-
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-KEY = "stride:calendar-setup-version"
+from clinic.version_counter import VersionCounter
+
+VERSION = VersionCounter("stride:calendar-setup-version")
 
 
 def current():
-    value = cache.get(KEY)
-    if value is None:
-        cache.add(KEY, time.time_ns())
-        value = cache.get(KEY)
-    return value
-
-
-def _bump():
-    try:
-        cache.incr(KEY)
-    except ValueError:  # not in the cache (evicted, flushed): a fresh value from the clock
-        cache.set(KEY, time.time_ns())
+    return VERSION.current()
 
 
 def changed():
     """Something the calendar draws changed: open calendars redraw after this transaction commits."""
-    transaction.on_commit(_bump)
+    transaction.on_commit(VERSION.bump)
 
 
 def _on_change(sender, **kwargs):

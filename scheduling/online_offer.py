@@ -5,21 +5,21 @@ patient data.
 
 The counter moves twice for every change: at once (so the same transaction, and a test, reads the change) and
 again after the commit (so a copy taken by another process while the change was still uncommitted is dropped).
-It lives in the shared cache; if the cache loses it, the next value starts from the clock. The bumps come from
+It lives in the shared cache (clinic.version_counter). The bumps come from
 model signals, because these rows are edited in the staff admin as well as through services; a queryset
 `update()` sends no signal, so nothing may change these tables that way (tests/scheduling/test_online_offer.py).
 """
 
 import copy
 import threading
-import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-KEY = "stride:online-offer-version"
+from clinic.version_counter import VersionCounter
+
+VERSION = VersionCounter("stride:online-offer-version")
 
 
 @dataclass(frozen=True)
@@ -35,24 +35,9 @@ _held: dict[str, _Offer] = {}
 _lock = threading.Lock()
 
 
-def _version():
-    value = cache.get(KEY)
-    if value is None:
-        cache.add(KEY, time.time_ns())
-        value = cache.get(KEY)
-    return value
-
-
-def _bump():
-    try:
-        cache.incr(KEY)
-    except ValueError:  # not in the cache (evicted, flushed): a fresh value from the clock
-        cache.set(KEY, time.time_ns())
-
-
 def changed():
-    _bump()
-    transaction.on_commit(_bump)
+    VERSION.bump()
+    transaction.on_commit(VERSION.bump)
 
 
 def _load(version) -> _Offer:
@@ -72,7 +57,7 @@ def _load(version) -> _Offer:
 
 
 def _offer() -> _Offer:
-    version = _version()
+    version = VERSION.current()
     held = _held.get("offer")
     if held is None or held.version != version:
         with _lock:

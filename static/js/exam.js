@@ -207,6 +207,17 @@
     if (pending) { event.preventDefault(); event.returnValue = ""; }
   });
 
+  // A formset's new row: the template with the next index, appended, and the form count raised to match.
+  function addFormsetRow(rows, template, total) {
+    var index = parseInt(total.value, 10);
+    var holder = document.createElement("div");
+    holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
+    var row = holder.firstElementChild;
+    rows.appendChild(row);
+    total.value = String(index + 1);
+    return row;
+  }
+
   // Ultrasound: add a finding row from the template; clear one (then it is dropped on save).
   var rows = document.querySelector("[data-us-rows]");
   var template = document.querySelector("template[data-us-template]");
@@ -214,12 +225,7 @@
   if (rows && template && addButton) {
     var total = document.querySelector('input[name="us-TOTAL_FORMS"]');
     addButton.addEventListener("click", function () {
-      var index = parseInt(total.value, 10);
-      var holder = document.createElement("div");
-      holder.innerHTML = template.innerHTML.replace(/__prefix__/g, String(index));
-      var row = holder.firstElementChild;
-      rows.appendChild(row);
-      total.value = String(index + 1);
+      var row = addFormsetRow(rows, template, total);
       var first = row.querySelector("select, input:not([type=hidden]), textarea");
       if (first) first.focus();
     });
@@ -252,12 +258,7 @@
       if (event.target.matches("[data-dx-diagnosis]")) codeTyped(event.target.closest("[data-dx-row]"));
     });
     dxAdd.addEventListener("click", function () {
-      var index = parseInt(dxTotal.value, 10);
-      var holder = document.createElement("div");
-      holder.innerHTML = dxTemplate.innerHTML.replace(/__prefix__/g, String(index));
-      var row = holder.firstElementChild;
-      dxRows.appendChild(row);
-      dxTotal.value = String(index + 1);
+      var row = addFormsetRow(dxRows, dxTemplate, dxTotal);
       codeTyped(row);
       row.querySelector("select").focus();
     });

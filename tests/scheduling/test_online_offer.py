@@ -78,6 +78,6 @@ def test_a_copy_taken_while_a_change_was_uncommitted_is_dropped_after_the_commit
     with transaction.atomic():
         follow_up.name = "Follow-up visit"
         follow_up.save()
-        during = online_offer._version()
-    assert online_offer._version() != during
+        during = online_offer.VERSION.current()
+    assert online_offer.VERSION.current() != during
     assert online_offer.visit_type(follow_up.pk).name == "Follow-up visit"
