@@ -67,7 +67,9 @@ def test_a_renamed_clinician_is_named_so_on_the_next_booking(client, dr_rivera, 
     dr_rivera.user.last_name = "Rivera-Soto"
     dr_rivera.user.save()
     assert online_offer.clinician(dr_rivera.pk).user.last_name == "Rivera-Soto"
+    held = online_offer.VERSION.current()
     dr_rivera.user.save(update_fields=["last_login"])  # a sign-in does not reload the offer
+    assert online_offer.VERSION.current() == held
     assert online_offer.clinician(dr_rivera.pk) is not online_offer.clinician(dr_rivera.pk)  # a copy per caller
 
 
